@@ -1,0 +1,286 @@
+#include "NN/NNOps.h"
+#include "NN/ShapeRules.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::sepnn::nn;
+
+static RankedTensorType rankedType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+/// Formats a shape as `1x3x8x8` for diagnostics.
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(shape, os, "x");
+  return s;
+}
+
+/// Checks that every tensor of `op` has a static shape: the runtime and the
+/// partitioner need concrete extents.
+static LogicalResult verifyStatic(Operation *op) {
+  auto check = [&](Value v) -> LogicalResult {
+    if (rankedType(v).hasStaticShape())
+      return success();
+    return op->emitOpError("requires static shapes, got ") << v.getType();
+  };
+  for (Value v : op->getOperands())
+    if (failed(check(v)))
+      return failure();
+  for (Value v : op->getResults())
+    if (failed(check(v)))
+      return failure();
+  return success();
+}
+
+static LogicalResult verifyResultShape(Operation *op,
+                                       ArrayRef<int64_t> expected) {
+  ArrayRef<int64_t> actual = rankedType(op->getResult(0)).getShape();
+  if (actual != expected)
+    return op->emitOpError("result shape ")
+           << shapeString(actual) << " does not match the expected shape "
+           << shapeString(expected);
+  return success();
+}
+
+/// Verifies the window attributes of conv and max_pool on a 4-D input and
+/// computes the spatial output extents.
+static LogicalResult
+verifyWindow(Operation *op, ArrayRef<int64_t> inShape,
+             ArrayRef<int64_t> kernel, ArrayRef<int64_t> pads,
+             ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+             bool ceilMode, SmallVectorImpl<int64_t> &outSpatial) {
+  if (kernel.size() != 2)
+    return op->emitOpError("expects a 2-D kernel, got ") << kernel.size()
+                                                         << " dimensions";
+  if (pads.size() != 4)
+    return op->emitOpError("expects 4 pads, got ") << pads.size();
+  if (strides.size() != 2)
+    return op->emitOpError("expects 2 strides, got ") << strides.size();
+  if (dilations.size() != 2)
+    return op->emitOpError("expects 2 dilations, got ") << dilations.size();
+  for (int i = 0; i < 2; ++i) {
+    if (strides[i] <= 0 || dilations[i] <= 0 || kernel[i] <= 0)
+      return op->emitOpError("expects positive kernel, strides and dilations");
+    if (pads[i] < 0 || pads[i + 2] < 0)
+      return op->emitOpError("expects non-negative pads");
+    int64_t out =
+        windowOutputSize(inShape[2 + i], kernel[i], pads[i], pads[i + 2],
+                         strides[i], dilations[i], ceilMode);
+    if (out <= 0)
+      return op->emitOpError("window does not fit the input of shape ")
+             << shapeString(inShape);
+    outSpatial.push_back(out);
+  }
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  ArrayRef<int64_t> x = rankedType(getInput()).getShape();
+  ArrayRef<int64_t> w = rankedType(getWeight()).getShape();
+  if (x.size() != 4)
+    return emitOpError("expects a 4-D input, got rank ") << x.size();
+  if (w.size() != 4)
+    return emitOpError("expects a 4-D weight, got rank ") << w.size();
+  int64_t group = getGroup();
+  if (group <= 0 || x[1] % group != 0 || w[0] % group != 0)
+    return emitOpError("group ")
+           << group << " must divide input channels " << x[1]
+           << " and output channels " << w[0];
+  if (w[1] * group != x[1])
+    return emitOpError("weight has ")
+           << w[1] << " input channels per group but the input has " << x[1]
+           << " channels in " << group << " groups";
+  if (Value b = getBias()) {
+    ArrayRef<int64_t> bs = rankedType(b).getShape();
+    if (bs.size() != 1 || bs[0] != w[0])
+      return emitOpError("bias must have shape ") << w[0] << ", got "
+                                                  << shapeString(bs);
+  }
+  SmallVector<int64_t> spatial;
+  if (failed(verifyWindow(*this, x, {w[2], w[3]}, getPads(), getStrides(),
+                          getDilations(), false, spatial)))
+    return failure();
+  return verifyResultShape(*this, {x[0], w[0], spatial[0], spatial[1]});
+}
+
+LogicalResult BatchNormOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  ArrayRef<int64_t> x = rankedType(getInput()).getShape();
+  if (x.size() < 2)
+    return emitOpError("expects an input of rank at least 2, got ") << x.size();
+  for (Value p : {getScale(), getBias(), getMean(), getVariance()}) {
+    ArrayRef<int64_t> s = rankedType(p).getShape();
+    if (s.size() != 1 || s[0] != x[1])
+      return emitOpError("per-channel parameters must have shape ")
+             << x[1] << ", got " << shapeString(s);
+  }
+  return verifyResultShape(*this, x);
+}
+
+/// Numpy broadcasting of two shapes; fails when a pair of extents differs
+/// and neither is 1.
+static FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
+                                                       ArrayRef<int64_t> b) {
+  size_t rank = std::max(a.size(), b.size());
+  SmallVector<int64_t> out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1)
+      return failure();
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+LogicalResult AddOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  ArrayRef<int64_t> a = rankedType(getLhs()).getShape();
+  ArrayRef<int64_t> b = rankedType(getRhs()).getShape();
+  FailureOr<SmallVector<int64_t>> shape = broadcastShapes(a, b);
+  if (failed(shape))
+    return emitOpError("operand shapes ") << shapeString(a) << " and "
+                                          << shapeString(b)
+                                          << " are not broadcastable";
+  return verifyResultShape(*this, *shape);
+}
+
+LogicalResult MaxPoolOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  ArrayRef<int64_t> x = rankedType(getInput()).getShape();
+  if (x.size() != 4)
+    return emitOpError("expects a 4-D input, got rank ") << x.size();
+  SmallVector<int64_t> spatial;
+  if (failed(verifyWindow(*this, x, getKernelShape(), getPads(), getStrides(),
+                          getDilations(), getCeilMode() != 0, spatial)))
+    return failure();
+  for (int i = 0; i < 2; ++i)
+    if (getPads()[i] >= getKernelShape()[i] ||
+        getPads()[i + 2] >= getKernelShape()[i])
+      return emitOpError("pads must be smaller than the kernel");
+  return verifyResultShape(*this, {x[0], x[1], spatial[0], spatial[1]});
+}
+
+LogicalResult GlobalAveragePoolOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  ArrayRef<int64_t> x = rankedType(getInput()).getShape();
+  if (x.size() < 3)
+    return emitOpError("expects an input of rank at least 3, got ") << x.size();
+  SmallVector<int64_t> expected(x.begin(), x.end());
+  std::fill(expected.begin() + 2, expected.end(), 1);
+  return verifyResultShape(*this, expected);
+}
+
+LogicalResult FlattenOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  ArrayRef<int64_t> x = rankedType(getInput()).getShape();
+  int64_t rank = x.size();
+  int64_t axis = getAxis();
+  if (axis < -rank || axis > rank)
+    return emitOpError("axis ") << axis << " is out of range for rank "
+                                << rank;
+  if (axis < 0)
+    axis += rank;
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    (i < axis ? outer : inner) *= x[i];
+  return verifyResultShape(*this, {outer, inner});
+}
+
+LogicalResult GemmOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  ArrayRef<int64_t> a = rankedType(getA()).getShape();
+  ArrayRef<int64_t> b = rankedType(getB()).getShape();
+  if (a.size() != 2 || b.size() != 2)
+    return emitOpError("expects 2-D operands, got ")
+           << shapeString(a) << " and " << shapeString(b);
+  int64_t m = getTransA() ? a[1] : a[0];
+  int64_t k = getTransA() ? a[0] : a[1];
+  int64_t kb = getTransB() ? b[1] : b[0];
+  int64_t n = getTransB() ? b[0] : b[1];
+  if (k != kb)
+    return emitOpError("inner dimensions differ: ") << k << " vs " << kb;
+  if (Value c = getC()) {
+    ArrayRef<int64_t> cs = rankedType(c).getShape();
+    FailureOr<SmallVector<int64_t>> shape = broadcastShapes({m, n}, cs);
+    if (cs.size() > 2 || failed(shape) ||
+        ArrayRef<int64_t>(*shape) != ArrayRef<int64_t>{m, n})
+      return emitOpError("bias of shape ")
+             << shapeString(cs) << " does not broadcast to " << m << "x" << n;
+  }
+  return verifyResultShape(*this, {m, n});
+}
+
+LogicalResult SliceOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  ArrayRef<int64_t> x = rankedType(getInput()).getShape();
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= (int64_t)x.size())
+    return emitOpError("axis ") << axis << " is out of range for rank "
+                                << x.size();
+  if (getStart() < 0 || getStart() >= getEnd() || getEnd() > x[axis])
+    return emitOpError("range [") << getStart() << ", " << getEnd()
+                                  << ") is not inside dimension " << axis
+                                  << " of extent " << x[axis];
+  SmallVector<int64_t> expected(x.begin(), x.end());
+  expected[axis] = getEnd() - getStart();
+  return verifyResultShape(*this, expected);
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor) {
+  // A slice that keeps the whole dimension is the input itself.
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+LogicalResult ConcatOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  if (getInputs().empty())
+    return emitOpError("expects at least one input");
+  ArrayRef<int64_t> first = rankedType(getInputs()[0]).getShape();
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= (int64_t)first.size())
+    return emitOpError("axis ") << axis << " is out of range for rank "
+                                << first.size();
+  SmallVector<int64_t> expected(first.begin(), first.end());
+  expected[axis] = 0;
+  for (Value in : getInputs()) {
+    ArrayRef<int64_t> s = rankedType(in).getShape();
+    if (s.size() != first.size())
+      return emitOpError("inputs differ in rank");
+    for (size_t d = 0; d < s.size(); ++d)
+      if ((int64_t)d != axis && s[d] != first[d])
+        return emitOpError("inputs differ in dimension ") << d << ": "
+                                                          << shapeString(first)
+                                                          << " vs "
+                                                          << shapeString(s);
+    expected[axis] += s[axis];
+  }
+  return verifyResultShape(*this, expected);
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor) {
+  if (getInputs().size() == 1)
+    return getInputs()[0];
+  return {};
+}
+
+#define GET_OP_CLASSES
+#include "NN/NNOps.cpp.inc"

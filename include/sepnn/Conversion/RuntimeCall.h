@@ -1,0 +1,55 @@
+// A call into the runtime ABI (runtime/include/sepnn_rt/abi.h), described
+// independently of the op it lowers: the callee, its operands and its
+// literal arguments, in order. Built by the NN and Dist lowerings, turned
+// into one emitc.call_opaque by the conversion pass.
+#ifndef SEPNN_CONVERSION_RUNTIMECALL_H
+#define SEPNN_CONVERSION_RUNTIMECALL_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Operation.h"
+
+#include <string>
+
+namespace mlir::sepnn {
+
+class RuntimeCall {
+public:
+  /// `callee` is the unqualified ABI function name; the context is always
+  /// the first argument.
+  RuntimeCall(MLIRContext *ctx, Value runtimeCtx, StringRef callee);
+
+  RuntimeCall &tensor(Value v);
+  /// An absent optional tensor (`sepnn::rt::Tensor{}`).
+  RuntimeCall &noTensor();
+  RuntimeCall &integer(int64_t v);
+  RuntimeCall &real(double v);
+  /// A braced list, e.g. `{1, 1, 1, 1}`.
+  RuntimeCall &integers(ArrayRef<int64_t> v);
+
+  /// Emits the call; `producesTensor` gives it one sepnn::rt::Tensor result.
+  Operation *build(OpBuilder &builder, Location loc, bool producesTensor);
+
+  static Type tensorType(MLIRContext *ctx);
+  static Type contextType(MLIRContext *ctx);
+
+private:
+  RuntimeCall &literal(StringRef text);
+
+  MLIRContext *ctx;
+  std::string callee;
+  SmallVector<Value> operands;
+  SmallVector<Attribute> args;
+};
+
+/// Describes `op` (an nn op whose operands are already lowered to `operands`)
+/// as a runtime call, or fails for an op the runtime lacks.
+FailureOr<RuntimeCall> describeNNOp(Operation *op, Value runtimeCtx,
+                                    ArrayRef<Value> operands);
+
+/// Describes a dist.send / dist.recv as a runtime call.
+FailureOr<RuntimeCall> describeDistOp(Operation *op, Value runtimeCtx,
+                                      ArrayRef<Value> operands);
+
+} // namespace mlir::sepnn
+
+#endif

@@ -1,0 +1,118 @@
+#include "sepnn/Support/Cluster.h"
+#include "JsonFields.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace llvm;
+using namespace mlir::sepnn;
+
+static Expected<ClusterDevice> parseDevice(const jf::Fields &f) {
+  if (Error e = f.onlyKeys({"name", "host", "port", "gflops", "mem_mb"}))
+    return std::move(e);
+  ClusterDevice device;
+  Expected<std::string> name = f.string("name");
+  Expected<std::string> host = f.string("host");
+  Expected<int64_t> port = f.integer("port");
+  if (!name)
+    return name.takeError();
+  if (!host)
+    return host.takeError();
+  if (!port)
+    return port.takeError();
+  if (*port <= 0 || *port > 65535)
+    return jf::fieldError(f.file, f.child("port"),
+                            "port must be in 1..65535");
+  device.name = *name;
+  device.host = *host;
+  device.port = *port;
+  if (f.has("gflops")) {
+    Expected<double> gflops = f.number("gflops");
+    if (!gflops)
+      return gflops.takeError();
+    device.gflops = *gflops;
+  }
+  if (f.has("mem_mb")) {
+    Expected<int64_t> mem = f.integer("mem_mb");
+    if (!mem)
+      return mem.takeError();
+    device.memMb = *mem;
+  }
+  return device;
+}
+
+Expected<Cluster> mlir::sepnn::parseCluster(StringRef text, StringRef file) {
+  Expected<json::Value> root = jf::parse(text, file);
+  if (!root)
+    return root.takeError();
+  const json::Object *object = root->getAsObject();
+  if (!object)
+    return jf::fieldError(file, "(root)", "expected an object");
+  jf::Fields top{file, "", *object};
+  if (Error e = top.onlyKeys({"devices", "links", "transport"}))
+    return std::move(e);
+  Cluster cluster;
+  cluster.file = file.str();
+  Expected<const json::Array *> devices = top.array("devices");
+  if (!devices)
+    return devices.takeError();
+  if ((*devices)->empty())
+    return jf::fieldError(file, "devices", "needs at least one device");
+  for (auto [i, value] : llvm::enumerate(**devices)) {
+    std::string path = formatv("devices[{0}]", i).str();
+    const json::Object *entry = value.getAsObject();
+    if (!entry)
+      return jf::fieldError(file, path, "expected an object");
+    Expected<ClusterDevice> device = parseDevice({file, path, *entry});
+    if (!device)
+      return device.takeError();
+    cluster.devices.push_back(*device);
+  }
+  if (top.has("links")) {
+    Expected<const json::Object *> links = top.object_("links");
+    if (!links)
+      return links.takeError();
+    jf::Fields linkFields{file, "links", **links};
+    if (linkFields.has("default")) {
+      Expected<const json::Object *> def = linkFields.object_("default");
+      if (!def)
+        return def.takeError();
+      jf::Fields d{file, "links.default", **def};
+      if (Error e = d.onlyKeys({"mbps", "latency_ms"}))
+        return std::move(e);
+      if (d.has("mbps")) {
+        Expected<double> mbps = d.number("mbps");
+        if (!mbps)
+          return mbps.takeError();
+        cluster.defaultMbps = *mbps;
+      }
+      if (d.has("latency_ms")) {
+        Expected<double> latency = d.number("latency_ms");
+        if (!latency)
+          return latency.takeError();
+        cluster.defaultLatencyMs = *latency;
+      }
+    }
+  }
+  if (top.has("transport")) {
+    Expected<std::string> transport = top.string("transport");
+    if (!transport)
+      return transport.takeError();
+    if (*transport != "tcp")
+      return jf::fieldError(file, "transport",
+                              "'" + *transport +
+                                  "' is not supported yet (only tcp)");
+    cluster.transport = *transport;
+  }
+  return cluster;
+}
+
+Expected<Cluster> mlir::sepnn::readClusterFile(StringRef path) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
+      MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return createStringError(buffer.getError(),
+                             path + ": cannot read: " +
+                                 buffer.getError().message());
+  return parseCluster((*buffer)->getBuffer(), path);
+}

@@ -1,0 +1,99 @@
+#include "JsonFields.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace llvm;
+namespace sj = mlir::sepnn::jf;
+
+Error sj::fieldError(StringRef file, StringRef field, const Twine &message) {
+  return createStringError(inconvertibleErrorCode(),
+                           file + ": " + field + ": " + message);
+}
+
+Expected<llvm::json::Value> sj::parse(StringRef text, StringRef file) {
+  Expected<llvm::json::Value> value = llvm::json::parse(text);
+  if (!value)
+    return createStringError(inconvertibleErrorCode(),
+                             file + ": invalid JSON: " +
+                                 toString(value.takeError()));
+  return value;
+}
+
+std::string sj::Fields::child(StringRef key) const {
+  return path.empty() ? key.str() : (path + "." + key).str();
+}
+
+Error sj::Fields::onlyKeys(ArrayRef<StringRef> known) const {
+  for (const auto &kv : object)
+    if (!llvm::is_contained(known, StringRef(kv.first)))
+      return fieldError(file, child(kv.first),
+                        "unknown field (expected one of: " +
+                            llvm::join(known.begin(), known.end(), ", ") + ")");
+  return Error::success();
+}
+
+static Error missing(const sj::Fields &f, StringRef key) {
+  return sj::fieldError(f.file, f.child(key), "missing field");
+}
+
+Expected<int64_t> sj::Fields::integer(StringRef key) const {
+  const llvm::json::Value *v = object.get(key);
+  if (!v)
+    return missing(*this, key);
+  if (std::optional<int64_t> i = v->getAsInteger())
+    return *i;
+  return fieldError(file, child(key), "expected an integer");
+}
+
+Expected<double> sj::Fields::number(StringRef key) const {
+  const llvm::json::Value *v = object.get(key);
+  if (!v)
+    return missing(*this, key);
+  if (std::optional<double> d = v->getAsNumber())
+    return *d;
+  return fieldError(file, child(key), "expected a number");
+}
+
+Expected<std::string> sj::Fields::string(StringRef key) const {
+  const llvm::json::Value *v = object.get(key);
+  if (!v)
+    return missing(*this, key);
+  if (std::optional<StringRef> s = v->getAsString())
+    return s->str();
+  return fieldError(file, child(key), "expected a string");
+}
+
+Expected<std::vector<int64_t>> sj::Fields::integers(StringRef key) const {
+  Expected<const llvm::json::Array *> list = array(key);
+  if (!list)
+    return list.takeError();
+  std::vector<int64_t> out;
+  for (auto [i, v] : llvm::enumerate(**list)) {
+    std::optional<int64_t> n = v.getAsInteger();
+    if (!n)
+      return fieldError(file, formatv("{0}[{1}]", child(key), i).str(),
+                        "expected an integer");
+    out.push_back(*n);
+  }
+  return out;
+}
+
+Expected<const llvm::json::Object *> sj::Fields::object_(StringRef key) const {
+  const llvm::json::Value *v = object.get(key);
+  if (!v)
+    return missing(*this, key);
+  if (const llvm::json::Object *o = v->getAsObject())
+    return o;
+  return fieldError(file, child(key), "expected an object");
+}
+
+Expected<const llvm::json::Array *> sj::Fields::array(StringRef key) const {
+  const llvm::json::Value *v = object.get(key);
+  if (!v)
+    return missing(*this, key);
+  if (const llvm::json::Array *a = v->getAsArray())
+    return a;
+  return fieldError(file, child(key), "expected an array");
+}

@@ -1,0 +1,158 @@
+#include "sepnn/Support/Policy.h"
+#include "JsonFields.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace llvm;
+using namespace mlir::sepnn;
+
+StringRef mlir::sepnn::splitName(Split split) {
+  switch (split) {
+  case Split::OutChannels:
+    return "out_channels";
+  case Split::InChannels:
+    return "in_channels";
+  case Split::Rows:
+    return "rows";
+  case Split::Device:
+    return "device";
+  case Split::Replicate:
+    return "replicate";
+  }
+  return "?";
+}
+
+static Expected<OpPolicy> parseOpPolicy(const jf::Fields &f) {
+  OpPolicy op;
+  op.field = f.path.str();
+  Expected<std::string> split = f.string("split");
+  if (!split)
+    return split.takeError();
+  std::optional<Split> kind;
+  for (Split s : {Split::OutChannels, Split::InChannels, Split::Rows,
+                  Split::Device, Split::Replicate})
+    if (*split == splitName(s))
+      kind = s;
+  if (!kind)
+    return jf::fieldError(f.file, f.child("split"),
+                            "unknown strategy '" + *split +
+                                "' (expected out_channels, in_channels, "
+                                "rows, device or replicate)");
+  op.split = *kind;
+  if (op.split == Split::Device) {
+    if (Error e = f.onlyKeys({"split", "device", "transmit_dtype"}))
+      return std::move(e);
+    Expected<int64_t> device = f.integer("device");
+    if (!device)
+      return device.takeError();
+    if (*device < 0)
+      return jf::fieldError(f.file, f.child("device"),
+                              "device must be non-negative");
+    op.devices = {*device};
+    return op;
+  }
+  if (Error e = f.onlyKeys(
+          {"split", "devices", "sizes", "reduce_to", "transmit_dtype"}))
+    return std::move(e);
+  Expected<std::vector<int64_t>> devices = f.integers("devices");
+  if (!devices)
+    return devices.takeError();
+  if (devices->empty())
+    return jf::fieldError(f.file, f.child("devices"),
+                            "needs at least one device");
+  for (int64_t d : *devices)
+    if (d < 0)
+      return jf::fieldError(f.file, f.child("devices"),
+                              "device ids must be non-negative");
+  op.devices = *devices;
+  if (op.split != Split::Replicate) {
+    Expected<std::vector<int64_t>> sizes = f.integers("sizes");
+    if (!sizes)
+      return sizes.takeError();
+    if (sizes->size() != devices->size())
+      return jf::fieldError(f.file, f.child("sizes"),
+                              "has " + Twine(sizes->size()) +
+                                  " entries but 'devices' has " +
+                                  Twine(devices->size()));
+    for (int64_t s : *sizes)
+      if (s <= 0)
+        return jf::fieldError(f.file, f.child("sizes"),
+                                "sizes must be positive");
+    op.sizes = *sizes;
+  }
+  if (f.has("reduce_to")) {
+    Expected<int64_t> reduceTo = f.integer("reduce_to");
+    if (!reduceTo)
+      return reduceTo.takeError();
+    op.reduceTo = *reduceTo;
+  }
+  return op;
+}
+
+Expected<Policy> mlir::sepnn::parsePolicy(StringRef text, StringRef file) {
+  Expected<json::Value> root = jf::parse(text, file);
+  if (!root)
+    return root.takeError();
+  const json::Object *object = root->getAsObject();
+  if (!object)
+    return jf::fieldError(file, "(root)", "expected an object");
+  jf::Fields top{file, "", *object};
+  if (Error e = top.onlyKeys({"version", "transmit_dtype", "default", "ops"}))
+    return std::move(e);
+  Policy policy;
+  policy.file = file.str();
+  if (top.has("version")) {
+    Expected<int64_t> version = top.integer("version");
+    if (!version)
+      return version.takeError();
+    if (*version != 1)
+      return jf::fieldError(file, "version",
+                              "unsupported version " + Twine(*version) +
+                                  " (expected 1)");
+  }
+  if (top.has("transmit_dtype")) {
+    Expected<std::string> dtype = top.string("transmit_dtype");
+    if (!dtype)
+      return dtype.takeError();
+    if (*dtype != "f32")
+      return jf::fieldError(file, "transmit_dtype",
+                              "'" + *dtype + "' is not supported yet "
+                              "(only f32)");
+    policy.transmitDtype = *dtype;
+  }
+  if (top.has("default")) {
+    Expected<const json::Object *> def = top.object_("default");
+    if (!def)
+      return def.takeError();
+    Expected<OpPolicy> op = parseOpPolicy({file, "default", **def});
+    if (!op)
+      return op.takeError();
+    policy.defaultPolicy = *op;
+  }
+  if (top.has("ops")) {
+    Expected<const json::Object *> ops = top.object_("ops");
+    if (!ops)
+      return ops.takeError();
+    for (const auto &kv : **ops) {
+      std::string path = ("ops." + StringRef(kv.first)).str();
+      const json::Object *entry = kv.second.getAsObject();
+      if (!entry)
+        return jf::fieldError(file, path, "expected an object");
+      Expected<OpPolicy> op = parseOpPolicy({file, path, *entry});
+      if (!op)
+        return op.takeError();
+      policy.ops[kv.first.str()] = *op;
+    }
+  }
+  return policy;
+}
+
+Expected<Policy> mlir::sepnn::readPolicyFile(StringRef path) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
+      MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return createStringError(buffer.getError(),
+                             path + ": cannot read: " +
+                                 buffer.getError().message());
+  return parsePolicy((*buffer)->getBuffer(), path);
+}

@@ -1,0 +1,75 @@
+#include "sepnn/Support/Weights.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+using namespace mlir;
+
+std::optional<std::vector<float>> sepnn::readF32Elements(ElementsAttr attr) {
+  auto type = dyn_cast<RankedTensorType>(attr.getShapedType());
+  if (!type || !type.getElementType().isF32())
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    auto values = dense.getValues<float>();
+    return std::vector<float>(values.begin(), values.end());
+  }
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
+    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
+    if (!data || (int64_t)data->size() != type.getNumElements())
+      return std::nullopt;
+    return std::vector<float>(data->begin(), data->end());
+  }
+  return std::nullopt;
+}
+
+std::optional<std::vector<float>> sepnn::readF32Constant(Value v) {
+  auto constant = v.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto elements = dyn_cast<ElementsAttr>(constant.getValue());
+  if (!elements)
+    return std::nullopt;
+  return readF32Elements(elements);
+}
+
+ElementsAttr sepnn::makeF32Resource(RankedTensorType type,
+                                    ArrayRef<float> values,
+                                    StringRef blobName) {
+  ArrayRef<char> bytes(reinterpret_cast<const char *>(values.data()),
+                       values.size() * sizeof(float));
+  AsmResourceBlob blob =
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(float));
+  return cast<ElementsAttr>(
+      DenseF32ResourceElementsAttr::get(type, blobName, std::move(blob)));
+}
+
+Value sepnn::createF32Constant(OpBuilder &builder, Location loc,
+                               ArrayRef<int64_t> shape, ArrayRef<float> values,
+                               StringRef blobName) {
+  auto type = RankedTensorType::get(shape, builder.getF32Type());
+  return builder.create<arith::ConstantOp>(
+      loc, type, cast<TypedAttr>(makeF32Resource(type, values, blobName)));
+}
+
+std::vector<float> sepnn::sliceDim0(ArrayRef<float> values,
+                                    ArrayRef<int64_t> shape, int64_t begin,
+                                    int64_t end) {
+  int64_t inner = 1;
+  for (int64_t d : shape.drop_front())
+    inner *= d;
+  return std::vector<float>(values.begin() + begin * inner,
+                            values.begin() + end * inner);
+}
+
+std::vector<float> sepnn::sliceDim1Of2D(ArrayRef<float> values,
+                                        ArrayRef<int64_t> shape, int64_t begin,
+                                        int64_t end) {
+  std::vector<float> out;
+  out.reserve(shape[0] * (end - begin));
+  for (int64_t r = 0; r < shape[0]; ++r)
+    out.insert(out.end(), values.begin() + r * shape[1] + begin,
+               values.begin() + r * shape[1] + end);
+  return out;
+}
