@@ -1,0 +1,259 @@
+#include "GraphImporter.h"
+#include "ModelLoader.h"
+#include "sepnn/Import/ONNX.h"
+#include "sepnn/Support/Weights.h"
+
+#include "NN/NNDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/Endian.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::sepnn;
+
+// --- NodeContext -------------------------------------------------------------
+
+OpBuilder &NodeContext::builder() { return importer.builder; }
+
+LogicalResult NodeContext::error(const Twine &message) {
+  return importer.fail(importer.file + ": node '" + name + "' (" +
+                       node.op_type() + "): " + message);
+}
+
+FailureOr<Value> NodeContext::optionalInput(int i) {
+  if (i >= node.input_size() || node.input(i).empty())
+    return Value();
+  FailureOr<Value> v = importer.lookup(node.input(i));
+  if (failed(v))
+    return error("input '" + node.input(i) + "' is not defined");
+  return v;
+}
+
+FailureOr<Value> NodeContext::input(int i) {
+  FailureOr<Value> v = optionalInput(i);
+  if (succeeded(v) && !*v)
+    return error("missing input " + Twine(i));
+  return v;
+}
+
+FailureOr<RankedTensorType> NodeContext::outputType(int i) {
+  if (i >= node.output_size())
+    return error("missing output " + Twine(i));
+  FailureOr<RankedTensorType> type =
+      importer.staticF32Type(node.output(i), "output '" + node.output(i) + "'");
+  if (failed(type))
+    return error(importer.message);
+  return type;
+}
+
+void NodeContext::setOutput(int i, Value v) {
+  importer.values[node.output(i)] = v;
+}
+
+LogicalResult NodeContext::onlyOutputs(int count) {
+  for (int i = count; i < node.output_size(); ++i)
+    if (!node.output(i).empty() && importer.uses.lookup(node.output(i)))
+      return error("output " + Twine(i) + " ('" + node.output(i) +
+                   "') is not supported");
+  return success();
+}
+
+const onnx::AttributeProto *NodeContext::attr(StringRef attr) {
+  for (const auto &a : node.attribute())
+    if (a.name() == attr)
+      return &a;
+  return nullptr;
+}
+
+std::optional<int64_t> NodeContext::intAttr(StringRef name) {
+  if (const auto *a = attr(name))
+    return a->i();
+  return std::nullopt;
+}
+
+std::optional<float> NodeContext::floatAttr(StringRef name) {
+  if (const auto *a = attr(name))
+    return a->f();
+  return std::nullopt;
+}
+
+std::optional<std::string> NodeContext::stringAttr(StringRef name) {
+  if (const auto *a = attr(name))
+    return a->s();
+  return std::nullopt;
+}
+
+std::optional<SmallVector<int64_t>> NodeContext::intsAttr(StringRef name) {
+  if (const auto *a = attr(name))
+    return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+  return std::nullopt;
+}
+
+// --- tensors -------------------------------------------------------------------
+
+FailureOr<std::vector<float>>
+mlir::sepnn::tensorProtoToFloats(const onnx::TensorProto &t) {
+  if (t.data_type() != onnx::TensorProto::FLOAT || t.has_data_location() &&
+      t.data_location() == onnx::TensorProto::EXTERNAL)
+    return failure();
+  int64_t count = 1;
+  for (int64_t d : t.dims())
+    count *= d;
+  std::vector<float> values(count);
+  if (t.has_raw_data()) {
+    if ((int64_t)t.raw_data().size() != count * 4)
+      return failure();
+    for (int64_t i = 0; i < count; ++i)
+      values[i] = llvm::bit_cast<float>(
+          llvm::support::endian::read32le(t.raw_data().data() + 4 * i));
+    return values;
+  }
+  if (t.float_data_size() != count)
+    return failure();
+  std::copy(t.float_data().begin(), t.float_data().end(), values.begin());
+  return values;
+}
+
+// --- GraphImporter -------------------------------------------------------------
+
+FailureOr<RankedTensorType>
+GraphImporter::staticF32Type(const std::string &name, const Twine &what) {
+  const onnx::TypeProto *type = types.lookup(name);
+  if (!type || !type->has_tensor_type() || !type->tensor_type().has_shape())
+    return fail(what + " has no inferred shape");
+  const auto &tensor = type->tensor_type();
+  if (tensor.elem_type() != onnx::TensorProto::FLOAT)
+    return fail(what + " has element type " +
+                onnx::TensorProto::DataType_Name(
+                    (onnx::TensorProto::DataType)tensor.elem_type()) +
+                " (only float is supported)");
+  SmallVector<int64_t> shape;
+  for (const auto &dim : tensor.shape().dim()) {
+    if (!dim.has_dim_value())
+      return fail(what + " has a dynamic dimension" +
+                  (dim.has_dim_param() ? " '" + dim.dim_param() + "'" : "") +
+                  " (only static shapes are supported)");
+    shape.push_back(dim.dim_value());
+  }
+  return RankedTensorType::get(shape, builder.getF32Type());
+}
+
+FailureOr<Value> GraphImporter::importInitializer(const onnx::TensorProto &t) {
+  FailureOr<std::vector<float>> values = tensorProtoToFloats(t);
+  if (failed(values))
+    return fail(file + ": initializer '" + t.name() +
+                "': only float tensors stored in the model are supported");
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  Location loc = NameLoc::get(builder.getStringAttr(t.name()),
+                              FileLineColLoc::get(context, file, 0, 0));
+  return createF32Constant(builder, loc, shape, *values, t.name());
+}
+
+FailureOr<Value> GraphImporter::lookup(const std::string &name) {
+  if (Value v = values.lookup(name))
+    return v;
+  // Initializers become constants where first used.
+  if (const onnx::TensorProto *t = initializers.lookup(name)) {
+    FailureOr<Value> v = importInitializer(*t);
+    if (succeeded(v))
+      values[name] = *v;
+    return v;
+  }
+  return failure();
+}
+
+FailureOr<OwningOpRef<ModuleOp>>
+GraphImporter::import(const onnx::ModelProto &model) {
+  const onnx::GraphProto &graph = model.graph();
+  for (const auto &t : graph.initializer())
+    initializers[t.name()] = &t;
+  for (const auto *list : {&graph.input(), &graph.output(), &graph.value_info()})
+    for (const auto &info : *list)
+      types[info.name()] = &info.type();
+  for (const auto &node : graph.node())
+    for (const auto &in : node.input())
+      ++uses[in];
+  for (const auto &out : graph.output())
+    ++uses[out.name()];
+
+  Location fileLoc = FileLineColLoc::get(context, file, 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+
+  SmallVector<Type> inputTypes, outputTypes;
+  SmallVector<const onnx::ValueInfoProto *> inputs;
+  for (const auto &in : graph.input()) {
+    if (initializers.count(in.name()))
+      continue; // an initializer listed as input (IR version < 4)
+    FailureOr<RankedTensorType> type =
+        staticF32Type(in.name(), file + ": graph input '" + in.name() + "'");
+    if (failed(type))
+      return failure();
+    inputTypes.push_back(*type);
+    inputs.push_back(&in);
+  }
+  for (const auto &out : graph.output()) {
+    FailureOr<RankedTensorType> type =
+        staticF32Type(out.name(), file + ": graph output '" + out.name() + "'");
+    if (failed(type))
+      return failure();
+    outputTypes.push_back(*type);
+  }
+
+  auto func = builder.create<func::FuncOp>(
+      fileLoc, "main", builder.getFunctionType(inputTypes, outputTypes));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, in] : llvm::enumerate(inputs)) {
+    values[in->name()] = entry->getArgument(i);
+    func.setArgAttr(i, "nn.name", builder.getStringAttr(in->name()));
+  }
+  for (auto [i, out] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "nn.name", builder.getStringAttr(out.name()));
+  builder.setInsertionPointToStart(entry);
+
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    // Unnamed nodes get a stable name from their type and position.
+    std::string name = node.name().empty()
+                           ? node.op_type() + "_" + std::to_string(index)
+                           : node.name();
+    Location loc = NameLoc::get(builder.getStringAttr(name), fileLoc);
+    NodeContext ctx(*this, node, name, loc);
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    OpImporterFn importer =
+        defaultDomain ? lookupOpImporter(node.op_type()) : nullptr;
+    if (!importer)
+      return failed(ctx.error("unsupported op")) ? failure() : failure();
+    if (failed(importer(ctx)))
+      return failure();
+  }
+
+  SmallVector<Value> results;
+  for (const auto &out : graph.output()) {
+    FailureOr<Value> v = lookup(out.name());
+    if (failed(v))
+      return fail(file + ": graph output '" + out.name() + "' is not defined");
+    results.push_back(*v);
+  }
+  builder.create<func::ReturnOp>(fileLoc, results);
+  return module;
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+mlir::sepnn::importONNXFile(llvm::StringRef path, MLIRContext *context) {
+  context->loadDialect<nn::NNDialect, arith::ArithDialect, func::FuncDialect>();
+  llvm::Expected<onnx::ModelProto> model = loadONNXModel(path, kTargetOpset);
+  if (!model)
+    return model.takeError();
+  GraphImporter importer(context, path);
+  FailureOr<OwningOpRef<ModuleOp>> module = importer.import(*model);
+  if (failed(module))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   importer.errorMessage());
+  if (failed(verify(**module)))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   path + ": the imported IR does not verify");
+  return std::move(*module);
+}

@@ -1,0 +1,76 @@
+#include "ModelLoader.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "onnx/checker.h"
+#include "onnx/defs/parser.h"
+#include "onnx/shape_inference/implementation.h"
+#include "onnx/version_converter/convert.h"
+
+#include <exception>
+
+using namespace llvm;
+
+static Error loadError(StringRef path, const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), path + ": " + message);
+}
+
+static int64_t defaultOpset(const onnx::ModelProto &model) {
+  for (const auto &opset : model.opset_import())
+    if (opset.domain().empty() || opset.domain() == "ai.onnx")
+      return opset.version();
+  return -1;
+}
+
+Expected<onnx::ModelProto> mlir::sepnn::loadONNXModel(StringRef path,
+                                                      int targetOpset) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer = MemoryBuffer::getFile(path);
+  if (!buffer)
+    return loadError(path, "cannot read: " + buffer.getError().message());
+  onnx::ModelProto model;
+  if (path.ends_with(".onnxtext")) {
+    std::string text = (*buffer)->getBuffer().str();
+    onnx::Common::Status status;
+    try {
+      status = onnx::OnnxParser::Parse(model, text.c_str());
+    } catch (const std::exception &e) {
+      return loadError(path, Twine("cannot parse ONNX text: ") + e.what());
+    }
+    if (!status.IsOK())
+      return loadError(path, "cannot parse ONNX text: " +
+                                 status.ErrorMessage());
+  } else {
+    StringRef bytes = (*buffer)->getBuffer();
+    if (bytes.empty() || !model.ParseFromArray(bytes.data(), bytes.size()))
+      return loadError(path, "not a valid ONNX model (protobuf parse failed)");
+    if (!model.has_graph())
+      return loadError(path, "not a valid ONNX model (no graph)");
+  }
+
+  int64_t opset = defaultOpset(model);
+  if (opset < 0)
+    return loadError(path, "the model imports no default-domain opset");
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    return loadError(path, Twine("ONNX checker: ") + e.what());
+  }
+  if (opset != targetOpset) {
+    try {
+      model = onnx::version_conversion::ConvertVersion(model, targetOpset);
+    } catch (const std::exception &e) {
+      return loadError(path, "cannot convert opset " + Twine(opset) +
+                                 " to " + Twine(targetOpset) + ": " +
+                                 e.what());
+    }
+  }
+  try {
+    onnx::ShapeInferenceOptions options(/*check_type=*/true,
+                                        /*error_mode=*/1,
+                                        /*enable_data_propagation=*/true);
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(), options);
+  } catch (const std::exception &e) {
+    return loadError(path, Twine("shape inference: ") + e.what());
+  }
+  return model;
+}

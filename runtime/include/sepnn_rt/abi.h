@@ -1,0 +1,88 @@
+// sepnn runtime ABI, version 1: the interface that generated device programs call.
+//
+// Generated code (program.cpp, printed by mlir::emitc::translateToCpp) is a
+// straight-line sequence of calls to the functions below. No exception ever
+// crosses this interface: every call is noexcept; the first failure is recorded
+// in the Ctx (status + message) and every later call becomes a no-op that
+// returns an invalid Tensor. The runtime's main() checks the status after each
+// inference and exits non-zero with the message.
+#ifndef SEPNN_RT_ABI_H
+#define SEPNN_RT_ABI_H
+
+#include <cstdint>
+#include <initializer_list>
+
+#define SEPNN_ABI_VERSION 1
+
+namespace sepnn {
+namespace rt {
+
+struct Ctx;
+
+// A handle to a tensor owned by the Ctx (f32, NCHW, dense, row-major).
+// Tensors live until the end of the current inference.
+struct Tensor {
+  int32_t id = -1;
+};
+
+using Ints = std::initializer_list<int64_t>;
+
+// Static description of the program, emitted once per device program.
+struct ProgramInfo {
+  int32_t abiVersion;   // SEPNN_ABI_VERSION the program was generated for
+  int32_t rank;         // this device's index in the cluster
+  int32_t numDevices;   // devices in the cluster
+  const char *modelHash; // hex digest; peers with another hash are refused
+};
+
+// --- graph boundary -------------------------------------------------------
+// The index-th model input (read from the --input files, in order).
+Tensor input(Ctx *ctx, int64_t index, Ints shape) noexcept;
+// Record the index-th model output (written to the --output files).
+void output(Ctx *ctx, int64_t index, Tensor t) noexcept;
+// A constant stored in weights.bin at byteOffset (f32 values, shape given).
+Tensor weight(Ctx *ctx, int64_t byteOffset, Ints shape) noexcept;
+
+// --- kernels (ONNX semantics) ---------------------------------------------
+// x: [N,C,H,W]; w: [M,C/group,kH,kW]; b: [M] or invalid Tensor{} for none.
+// pads: [top, left, bottom, right] (ONNX order: begins then ends).
+Tensor conv(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
+            Ints dilations, int64_t group) noexcept;
+Tensor batch_norm(Ctx *ctx, Tensor x, Tensor scale, Tensor bias, Tensor mean,
+                  Tensor var, double epsilon) noexcept;
+Tensor relu(Ctx *ctx, Tensor x) noexcept;
+// Elementwise add with numpy broadcasting.
+Tensor add(Ctx *ctx, Tensor a, Tensor b) noexcept;
+Tensor max_pool(Ctx *ctx, Tensor x, Ints kernel, Ints pads, Ints strides,
+                Ints dilations, int64_t ceilMode) noexcept;
+Tensor global_average_pool(Ctx *ctx, Tensor x) noexcept;
+Tensor flatten(Ctx *ctx, Tensor x, int64_t axis) noexcept;
+// Y = alpha * op(A) * op(B) + beta * C; c may be invalid (no bias).
+Tensor gemm(Ctx *ctx, Tensor a, Tensor b, Tensor c, double alpha, double beta,
+            int64_t transA, int64_t transB) noexcept;
+// Elements [start, end) of dimension axis.
+Tensor slice(Ctx *ctx, Tensor x, int64_t axis, int64_t start,
+             int64_t end) noexcept;
+Tensor concat_n(Ctx *ctx, int64_t axis, const Tensor *parts,
+                int64_t count) noexcept;
+template <class... Ts>
+Tensor concat(Ctx *ctx, int64_t axis, Ts... parts) noexcept {
+  const Tensor all[] = {parts...};
+  return concat_n(ctx, axis, all, sizeof...(Ts));
+}
+
+// --- transfers --------------------------------------------------------------
+// Send t to device `peer` under `tag` (tags are unique per model).
+void send(Ctx *ctx, Tensor t, int64_t peer, int64_t tag) noexcept;
+// Receive the tensor that `peer` sent under `tag`; its shape must be `shape`.
+Tensor recv(Ctx *ctx, int64_t peer, int64_t tag, Ints shape) noexcept;
+
+} // namespace rt
+} // namespace sepnn
+
+// Every generated program.cpp defines these two symbols; the runtime's main()
+// (library sepnn_rt_main) calls them.
+extern const sepnn::rt::ProgramInfo sepnn_program_info;
+void sepnn_program_run(sepnn::rt::Ctx *ctx);
+
+#endif // SEPNN_RT_ABI_H

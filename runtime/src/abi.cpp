@@ -1,0 +1,179 @@
+// abi.h on top of the kernels: checks handles, turns exceptions into the Ctx's first
+// error, and makes every call after a failure a no-op.
+#include "ctx.h"
+#include "kernels/kernels.h"
+
+#include <cstring>
+#include <new>
+
+namespace sepnn {
+namespace rt {
+namespace {
+
+// Runs one ABI call: skipped after a failure, any exception recorded with the op name.
+template <class F> Tensor guarded(Ctx *ctx, const char *op, F &&body) noexcept {
+  if (!ctx || ctx->failed)
+    return Tensor{};
+  const int64_t call = ++ctx->calls;
+  try {
+    return body();
+  } catch (const std::bad_alloc &) {
+    ctx->setError(cat(op, " (call #", call, "): out of memory"));
+  } catch (const std::exception &e) {
+    ctx->setError(cat(op, " (call #", call, "): ", e.what()));
+  } catch (...) {
+    ctx->setError(cat(op, " (call #", call, "): unknown failure"));
+  }
+  return Tensor{};
+}
+
+std::vector<int64_t> vec(Ints l) { return std::vector<int64_t>(l.begin(), l.end()); }
+
+} // namespace
+
+Tensor input(Ctx *ctx, int64_t index, Ints shapeList) noexcept {
+  return guarded(ctx, "input", [&] {
+    const Shape shape = vec(shapeList);
+    if (index < 0 || index >= (int64_t)ctx->inputs.size())
+      fail("the program reads input ", index, " but only ", ctx->inputs.size(),
+           " --input file(s) were given");
+    const TensorData &in = ctx->inputs[index];
+    if (in.shape != shape)
+      fail("input ", index, " (", ctx->inputNames[index], ") has shape ",
+           shapeStr(in.shape), ", the program expects ", shapeStr(shape));
+    return ctx->add(TensorData::view(shape, in.data()));
+  });
+}
+
+void output(Ctx *ctx, int64_t index, Tensor t) noexcept {
+  guarded(ctx, "output", [&] {
+    const TensorData &v = ctx->get(t, "t");
+    if (index < 0 || (ctx->maxOutputs >= 0 && index >= ctx->maxOutputs))
+      fail("the program writes output ", index, " but only ", ctx->maxOutputs,
+           " --output file(s) were given");
+    TensorData copy;
+    copy.shape = v.shape;
+    copy.own.assign(v.data(), v.data() + v.numel());
+    ctx->outputs[index] = std::move(copy);
+    return Tensor{};
+  });
+}
+
+Tensor weight(Ctx *ctx, int64_t byteOffset, Ints shapeList) noexcept {
+  return guarded(ctx, "weight", [&] {
+    const Shape shape = vec(shapeList);
+    const int64_t bytes = numelOf(shape) * 4;
+    if (!ctx->haveWeights)
+      fail("no weights file (looked for ", ctx->weightsPath, ")");
+    if (byteOffset < 0 || (uint64_t)byteOffset > ctx->weightsSize ||
+        (uint64_t)bytes > ctx->weightsSize - (uint64_t)byteOffset)
+      fail("bytes [", byteOffset, ", ", byteOffset + bytes, ") of shape ", shapeStr(shape),
+           " are outside ", ctx->weightsPath, " (", ctx->weightsSize, " bytes)");
+    const unsigned char *p = ctx->weights + byteOffset;
+    if (reinterpret_cast<uintptr_t>(p) % alignof(float) == 0)
+      return ctx->add(TensorData::view(shape, reinterpret_cast<const float *>(p)));
+    TensorData t = TensorData::zeros(shape); // misaligned: copy rather than alias
+    std::memcpy(t.mut(), p, (size_t)bytes);
+    return ctx->add(std::move(t));
+  });
+}
+
+Tensor conv(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
+            Ints dilations, int64_t group) noexcept {
+  return guarded(ctx, "conv", [&] {
+    const TensorData *bias = b.id < 0 ? nullptr : &ctx->get(b, "b");
+    return ctx->add(kernels::conv(ctx->get(x, "x"), ctx->get(w, "w"), bias, vec(pads),
+                                  vec(strides), vec(dilations), group));
+  });
+}
+
+Tensor batch_norm(Ctx *ctx, Tensor x, Tensor scale, Tensor bias, Tensor mean,
+                  Tensor var, double epsilon) noexcept {
+  return guarded(ctx, "batch_norm", [&] {
+    return ctx->add(kernels::batchNorm(ctx->get(x, "x"), ctx->get(scale, "scale"),
+                                       ctx->get(bias, "bias"), ctx->get(mean, "mean"),
+                                       ctx->get(var, "var"), epsilon));
+  });
+}
+
+Tensor relu(Ctx *ctx, Tensor x) noexcept {
+  return guarded(ctx, "relu", [&] { return ctx->add(kernels::relu(ctx->get(x, "x"))); });
+}
+
+Tensor add(Ctx *ctx, Tensor a, Tensor b) noexcept {
+  return guarded(ctx, "add", [&] {
+    return ctx->add(kernels::add(ctx->get(a, "a"), ctx->get(b, "b")));
+  });
+}
+
+Tensor max_pool(Ctx *ctx, Tensor x, Ints kernel, Ints pads, Ints strides,
+                Ints dilations, int64_t ceilMode) noexcept {
+  return guarded(ctx, "max_pool", [&] {
+    return ctx->add(kernels::maxPool(ctx->get(x, "x"), vec(kernel), vec(pads), vec(strides),
+                                     vec(dilations), ceilMode));
+  });
+}
+
+Tensor global_average_pool(Ctx *ctx, Tensor x) noexcept {
+  return guarded(ctx, "global_average_pool", [&] {
+    return ctx->add(kernels::globalAveragePool(ctx->get(x, "x")));
+  });
+}
+
+Tensor flatten(Ctx *ctx, Tensor x, int64_t axis) noexcept {
+  return guarded(ctx, "flatten",
+                 [&] { return ctx->add(kernels::flatten(ctx->get(x, "x"), axis)); });
+}
+
+Tensor gemm(Ctx *ctx, Tensor a, Tensor b, Tensor c, double alpha, double beta,
+            int64_t transA, int64_t transB) noexcept {
+  return guarded(ctx, "gemm", [&] {
+    const TensorData *cp = c.id < 0 ? nullptr : &ctx->get(c, "c");
+    return ctx->add(kernels::gemm(ctx->get(a, "a"), ctx->get(b, "b"), cp, alpha, beta,
+                                  transA, transB));
+  });
+}
+
+Tensor slice(Ctx *ctx, Tensor x, int64_t axis, int64_t start, int64_t end) noexcept {
+  return guarded(ctx, "slice", [&] {
+    return ctx->add(kernels::slice(ctx->get(x, "x"), axis, start, end));
+  });
+}
+
+Tensor concat_n(Ctx *ctx, int64_t axis, const Tensor *parts, int64_t count) noexcept {
+  return guarded(ctx, "concat", [&] {
+    if (count < 1 || !parts)
+      fail("needs at least one input");
+    std::vector<const TensorData *> ps;
+    for (int64_t i = 0; i < count; ++i)
+      ps.push_back(&ctx->get(parts[i], ("input " + std::to_string(i)).c_str()));
+    return ctx->add(kernels::concat(ps, axis));
+  });
+}
+
+void send(Ctx *ctx, Tensor t, int64_t peer, int64_t tag) noexcept {
+  guarded(ctx, "send", [&] {
+    const TensorData &v = ctx->get(t, "t");
+    if (!ctx->transport)
+      fail("no transport (single-device cluster), cannot send tag ", tag, " to device ",
+           peer);
+    ctx->transport->send((int)peer, tag, v.data(), (size_t)v.numel());
+    return Tensor{};
+  });
+}
+
+Tensor recv(Ctx *ctx, int64_t peer, int64_t tag, Ints shapeList) noexcept {
+  return guarded(ctx, "recv", [&] {
+    const Shape shape = vec(shapeList);
+    if (!ctx->transport)
+      fail("no transport (single-device cluster), cannot receive tag ", tag,
+           " from device ", peer);
+    TensorData t;
+    t.shape = shape;
+    t.own = ctx->transport->recv((int)peer, tag, (size_t)numelOf(shape));
+    return ctx->add(std::move(t));
+  });
+}
+
+} // namespace rt
+} // namespace sepnn

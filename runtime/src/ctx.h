@@ -1,0 +1,65 @@
+// The Ctx behind abi.h: tensors of the current inference, the first error, inputs,
+// outputs, weights and the transport. main() (device_main.cpp) and the tests build it.
+#ifndef SEPNN_RT_CTX_H
+#define SEPNN_RT_CTX_H
+
+#include "sepnn_rt/abi.h"
+#include "tensor.h"
+#include "transport/transport.h"
+
+#include <deque>
+#include <map>
+#include <string>
+
+namespace sepnn {
+namespace rt {
+
+struct Ctx {
+  // Tensors created during the current inference; a Tensor's id indexes here. A deque
+  // keeps references stable while kernels append results.
+  std::deque<TensorData> tensors;
+  bool failed = false;
+  std::string error; // the first failure, "<op> (call #<n>): <message>"
+  int64_t calls = 0; // ABI calls in this inference, to locate the failing one
+
+  // Model inputs (from --input files) and where they came from, for messages.
+  std::vector<TensorData> inputs;
+  std::vector<std::string> inputNames;
+  // Outputs recorded by output(); kept across inferences (the last one wins).
+  std::map<int64_t, TensorData> outputs;
+  int64_t maxOutputs = -1; // number of --output files; -1: not checked
+
+  // weights.bin, mapped or read whole; haveWeights is false when there is no file.
+  bool haveWeights = false;
+  const unsigned char *weights = nullptr;
+  size_t weightsSize = 0;
+  std::string weightsPath;
+
+  Transport *transport = nullptr; // null in a single-device cluster
+
+  void setError(const std::string &msg) {
+    if (!failed) {
+      failed = true;
+      error = msg;
+    }
+  }
+  // Frees every tensor of the previous inference.
+  void beginInference() {
+    tensors.clear();
+    calls = 0;
+  }
+  Tensor add(TensorData t) {
+    tensors.push_back(std::move(t));
+    return Tensor{(int32_t)(tensors.size() - 1)};
+  }
+  const TensorData &get(Tensor t, const char *operand) const {
+    if (t.id < 0 || (size_t)t.id >= tensors.size())
+      fail("operand ", operand, " is not a valid tensor (id ", t.id, ")");
+    return tensors[t.id];
+  }
+};
+
+} // namespace rt
+} // namespace sepnn
+
+#endif

@@ -1,0 +1,270 @@
+// device_<k> --cluster CLUSTER.json [--input IN.pb]... [--output OUT.pb]...
+//            [--repeat N] [--report R.json] [--timeout SECONDS] [--weights PATH]
+#include "device_main.h"
+
+#include "ctx.h"
+#include "io/cluster.h"
+#include "io/file.h"
+#include "io/json.h"
+#include "io/tensor_pb.h"
+#include "transport/tcp.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <memory>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace sepnn {
+namespace rt {
+namespace {
+
+const char *kUsage =
+    "usage: %s --cluster CLUSTER.json [--input IN.pb]... [--output OUT.pb]...\n"
+    "          [--repeat N] [--report R.json] [--timeout SECONDS] [--weights PATH]\n";
+
+struct Options {
+  std::string cluster;
+  std::vector<std::string> inputs, outputs;
+  int64_t repeat = 1;
+  std::string report;
+  double timeoutS = 30;
+  std::string weights; // empty: weights.bin next to the executable
+  bool help = false;
+};
+
+Options parseArgs(int argc, char **argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], value;
+    if (arg == "-h" || arg == "--help") {
+      o.help = true;
+      continue;
+    }
+    const size_t eq = arg.find('=');
+    const bool inlineValue = arg.rfind("--", 0) == 0 && eq != std::string::npos;
+    if (inlineValue) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    }
+    static const char *known[] = {"--cluster", "--input",   "--output", "--repeat",
+                                  "--report",  "--timeout", "--weights"};
+    if (std::find_if(std::begin(known), std::end(known),
+                     [&](const char *k) { return arg == k; }) == std::end(known))
+      fail("unknown argument '", arg, "' (see --help)");
+    if (!inlineValue) {
+      if (i + 1 >= argc)
+        fail(arg, " needs a value");
+      value = argv[++i];
+    }
+    if (arg == "--cluster") {
+      o.cluster = value;
+    } else if (arg == "--input") {
+      o.inputs.push_back(value);
+    } else if (arg == "--output") {
+      o.outputs.push_back(value);
+    } else if (arg == "--report") {
+      o.report = value;
+    } else if (arg == "--weights") {
+      o.weights = value;
+    } else if (arg == "--repeat") {
+      char *end = nullptr;
+      errno = 0;
+      const long long n = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end || errno || n < 1 || n > 1000000000)
+        fail("--repeat: expected a positive integer, got '", value, "'");
+      o.repeat = n;
+    } else if (arg == "--timeout") {
+      char *end = nullptr;
+      const double s = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end || !(s > 0) || s > 1e6)
+        fail("--timeout: expected a positive number of seconds, got '", value, "'");
+      o.timeoutS = s;
+    }
+  }
+  if (!o.help && o.cluster.empty())
+    fail("--cluster CLUSTER.json is required");
+  return o;
+}
+
+std::string exeDir(const char *argv0) {
+  char buf[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  std::string path = n > 0 ? std::string(buf, (size_t)n) : std::string(argv0 ? argv0 : "");
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+// weights.bin mapped read-only for the process lifetime (weight() tensors alias it).
+struct Weights {
+  void *map = nullptr;
+  size_t size = 0;
+  std::string whole; // fallback when mmap is unavailable
+  ~Weights() {
+    if (map)
+      ::munmap(map, size);
+  }
+  // Returns false if the file does not exist.
+  bool load(const std::string &path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT)
+        return false;
+      fail(path, ": cannot open: ", std::strerror(errno));
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      ::close(fd);
+      fail(path, ": cannot stat: ", std::strerror(errno));
+    }
+    size = (size_t)st.st_size;
+    if (size > 0) {
+      map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (map == MAP_FAILED) {
+        map = nullptr;
+        ::close(fd);
+        whole = readFile(path);
+        size = whole.size();
+        return true;
+      }
+    }
+    ::close(fd);
+    return true;
+  }
+  const unsigned char *data() const {
+    return static_cast<const unsigned char *>(map ? map : (const void *)whole.data());
+  }
+};
+
+std::string fmtDouble(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6f", v);
+  return buf;
+}
+
+void writeReport(const std::string &path, int rank, const std::vector<double> &ms,
+                 const TcpTransport *t, int numDevices) {
+  std::vector<double> sorted = ms;
+  std::sort(sorted.begin(), sorted.end());
+  const size_t n = sorted.size();
+  const double median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  std::string j = "{\n  \"rank\": " + std::to_string(rank) +
+                  ",\n  \"latency_ms\": " + fmtDouble(median) + ",\n  \"latencies_ms\": [";
+  for (size_t i = 0; i < ms.size(); ++i)
+    j += (i ? ", " : "") + fmtDouble(ms[i]);
+  j += "],\n  \"repeat\": " + std::to_string(ms.size()) + ",\n  \"links\": {";
+  bool first = true;
+  for (int p = 0; t && p < numDevices; ++p) {
+    const uint64_t bytes = t->bytesSent(p) / ms.size(); // per inference
+    if (bytes == 0)
+      continue;
+    j += std::string(first ? "" : ",") + "\n    " +
+         jsonQuote(std::to_string(rank) + "->" + std::to_string(p)) + ": " +
+         std::to_string(bytes);
+    first = false;
+  }
+  j += first ? "}\n}\n" : "\n  }\n}\n";
+  writeFile(path, j);
+}
+
+} // namespace
+
+int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *)) {
+  // A vanished peer must surface as an error from send(), not kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  const int rank = info.rank;
+  std::string name; // known once the cluster file is read
+  std::unique_ptr<TcpTransport> transport;
+  try {
+    const Options o = parseArgs(argc, argv);
+    if (o.help) {
+      std::printf(kUsage, argc > 0 ? argv[0] : "device");
+      return 0;
+    }
+    if (info.abiVersion != SEPNN_ABI_VERSION)
+      fail("the program was generated for runtime ABI version ", info.abiVersion,
+           ", this runtime implements version ", SEPNN_ABI_VERSION);
+    const Cluster cluster = loadCluster(o.cluster);
+    const int n = (int)cluster.devices.size();
+    if (rank < 0 || rank >= n)
+      fail(o.cluster, " lists ", n, " device(s), but this program is device ", rank);
+    name = cluster.devices[rank].name;
+    if (info.numDevices != n)
+      fail(o.cluster, " lists ", n, " device(s), but the program was compiled for ",
+           info.numDevices);
+
+    Ctx ctx;
+    for (const std::string &path : o.inputs) {
+      PbTensor t = readTensorFile(path);
+      TensorData d;
+      d.shape = t.dims;
+      d.own = std::move(t.data);
+      ctx.inputs.push_back(std::move(d));
+      ctx.inputNames.push_back(path);
+    }
+    ctx.maxOutputs = (int64_t)o.outputs.size();
+    Weights weights;
+    ctx.weightsPath = o.weights.empty() ? exeDir(argc > 0 ? argv[0] : nullptr) + "/weights.bin"
+                                        : o.weights;
+    const bool haveWeights = weights.load(ctx.weightsPath);
+    if (!haveWeights && !o.weights.empty())
+      fail(ctx.weightsPath, ": cannot open: ", std::strerror(ENOENT));
+    ctx.haveWeights = haveWeights;
+    ctx.weights = haveWeights ? weights.data() : nullptr;
+    ctx.weightsSize = haveWeights ? weights.size : 0;
+
+    if (n > 1) {
+      TcpOptions to;
+      to.rank = rank;
+      to.devices = cluster.devices;
+      to.modelHash = info.modelHash ? info.modelHash : "";
+      to.timeoutS = o.timeoutS;
+      transport = std::make_unique<TcpTransport>(to);
+      transport->connectAll();
+      ctx.transport = transport.get();
+    }
+
+    std::vector<double> latencies;
+    for (int64_t r = 0; r < o.repeat; ++r) {
+      ctx.beginInference();
+      const auto t0 = std::chrono::steady_clock::now();
+      run(&ctx);
+      const auto t1 = std::chrono::steady_clock::now();
+      if (ctx.failed)
+        fail(ctx.error, o.repeat > 1 ? cat(" (inference ", r + 1, " of ", o.repeat, ")")
+                                     : std::string());
+      latencies.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    ctx.beginInference();
+
+    for (const auto &kv : ctx.outputs)
+      writeTensorFile(o.outputs[kv.first], kv.second.shape, kv.second.data(),
+                      "output_" + std::to_string(kv.first));
+    for (size_t i = 0; i < o.outputs.size(); ++i)
+      if (!ctx.outputs.count((int64_t)i) && !ctx.outputs.empty())
+        fail("--output ", o.outputs[i], " was given but the program never wrote output ", i);
+    if (transport)
+      transport->finish();
+    if (!o.report.empty())
+      writeReport(o.report, rank, latencies, transport.get(), n);
+    return 0;
+  } catch (const std::exception &e) {
+    // Destroying the transport closes without a goodbye: waiting peers see the loss.
+    transport.reset();
+    if (name.empty())
+      std::fprintf(stderr, "error: device %d: %s\n", rank, e.what());
+    else
+      std::fprintf(stderr, "error: device %d (%s): %s\n", rank, name.c_str(), e.what());
+    return 1;
+  }
+}
+
+} // namespace rt
+} // namespace sepnn

@@ -1,0 +1,92 @@
+// Pooling: MaxPool (2-D) and GlobalAveragePool.
+#include "kernels/kernels.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace sepnn {
+namespace rt {
+namespace kernels {
+
+int64_t poolOutSize(int64_t in, int64_t k, int64_t padBegin, int64_t padEnd,
+                    int64_t stride, int64_t dilation, bool ceilMode) {
+  const int64_t span = in + padBegin + padEnd - dilation * (k - 1) - 1;
+  if (span < 0)
+    return 0;
+  int64_t out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+  // The last window must start inside the input or the begin padding.
+  if (ceilMode && (out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
+TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &padsIn,
+                   const Ints &stridesIn, const Ints &dilIn, int64_t ceilMode) {
+  if (x.rank() != 4)
+    fail("x must be 4-D [N,C,H,W], got ", shapeStr(x.shape));
+  if (kernel.size() != 2 || kernel[0] < 1 || kernel[1] < 1)
+    fail("kernel must be 2 positive values, got ", shapeStr(kernel));
+  Ints pads = padsIn.empty() ? Ints(4, 0) : padsIn;
+  Ints strides = stridesIn.empty() ? Ints(2, 1) : stridesIn;
+  Ints dil = dilIn.empty() ? Ints(2, 1) : dilIn;
+  if (pads.size() != 4 || strides.size() != 2 || dil.size() != 2)
+    fail("expected 4 pads, 2 strides and 2 dilations, got ", shapeStr(pads), " ",
+         shapeStr(strides), " ", shapeStr(dil));
+  for (int i = 0; i < 4; ++i)
+    if (pads[i] < 0)
+      fail("negative pad in ", shapeStr(pads));
+  for (int i = 0; i < 2; ++i)
+    if (strides[i] < 1 || dil[i] < 1)
+      fail("strides and dilations must be >= 1");
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  const int64_t OH = poolOutSize(H, kernel[0], pads[0], pads[2], strides[0], dil[0], ceilMode);
+  const int64_t OW = poolOutSize(W, kernel[1], pads[1], pads[3], strides[1], dil[1], ceilMode);
+  if (OH < 1 || OW < 1)
+    fail("kernel ", shapeStr(kernel), " does not fit input ", shapeStr(x.shape));
+  TensorData y = TensorData::zeros({N, C, OH, OW});
+  const float *xp = x.data();
+  float *yp = y.mut();
+  for (int64_t nc = 0; nc < N * C; ++nc) {
+    const float *in = xp + nc * H * W;
+    float *out = yp + nc * OH * OW;
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        // Padding is never selected: only positions inside the input count.
+        float m = -std::numeric_limits<float>::infinity();
+        for (int64_t kh = 0; kh < kernel[0]; ++kh) {
+          const int64_t ih = oh * strides[0] + kh * dil[0] - pads[0];
+          if (ih < 0 || ih >= H)
+            continue;
+          for (int64_t kw = 0; kw < kernel[1]; ++kw) {
+            const int64_t iw = ow * strides[1] + kw * dil[1] - pads[1];
+            if (iw >= 0 && iw < W)
+              m = std::max(m, in[ih * W + iw]);
+          }
+        }
+        out[oh * OW + ow] = m;
+      }
+  }
+  return y;
+}
+
+TensorData globalAveragePool(const TensorData &x) {
+  if (x.rank() < 3)
+    fail("x must have at least 3 dims [N,C,...], got ", shapeStr(x.shape));
+  Shape outShape = {x.shape[0], x.shape[1]};
+  outShape.resize(x.shape.size(), 1);
+  TensorData y = TensorData::zeros(outShape);
+  const int64_t NC = x.shape[0] * x.shape[1];
+  const int64_t inner = NC ? x.numel() / NC : 0;
+  const float *xp = x.data();
+  for (int64_t i = 0; i < NC; ++i) {
+    double s = 0; // double accumulation: large planes otherwise lose precision
+    for (int64_t j = 0; j < inner; ++j)
+      s += xp[i * inner + j];
+    y.mut()[i] = inner ? (float)(s / inner) : 0.0f;
+  }
+  return y;
+}
+
+} // namespace kernels
+} // namespace rt
+} // namespace sepnn

@@ -1,0 +1,68 @@
+// Internal tensor storage and error helpers shared by kernels, io and the ABI layer.
+// Inside the runtime, failures are reported by throwing sepnn::rt::Error; the ABI layer
+// (abi.cpp) and main() catch them, so no exception ever crosses abi.h.
+#ifndef SEPNN_RT_TENSOR_H
+#define SEPNN_RT_TENSOR_H
+
+#include <cstdint>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sepnn {
+namespace rt {
+
+struct Error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Builds a message from any streamable pieces: fail("x has ", n, " dims").
+template <class... Ts> std::string cat(const Ts &...parts) {
+  std::ostringstream os;
+  (os << ... << parts);
+  return os.str();
+}
+template <class... Ts> [[noreturn]] void fail(const Ts &...parts) {
+  throw Error(cat(parts...));
+}
+
+using Shape = std::vector<int64_t>;
+
+// "[1,3,32,32]"
+std::string shapeStr(const Shape &s);
+// Product of dims; throws on negative dims or overflow (shapes come from files and
+// generated code, so they are checked rather than trusted).
+int64_t numelOf(const Shape &s);
+
+// A dense row-major f32 tensor. Either owns its values (`own`) or views memory that
+// outlives it (`ext`: the mmapped weights file, or a loaded input), which avoids
+// copying every weight on every inference.
+struct TensorData {
+  Shape shape;
+  std::vector<float> own;
+  const float *ext = nullptr;
+
+  const float *data() const { return ext ? ext : own.data(); }
+  float *mut() { return own.data(); }
+  int64_t numel() const { return numelOf(shape); }
+  int64_t rank() const { return (int64_t)shape.size(); }
+
+  static TensorData zeros(const Shape &shape) {
+    TensorData t;
+    t.shape = shape;
+    t.own.assign((size_t)numelOf(shape), 0.0f);
+    return t;
+  }
+  static TensorData view(const Shape &shape, const float *p) {
+    TensorData t;
+    t.shape = shape;
+    t.ext = p;
+    return t;
+  }
+};
+
+} // namespace rt
+} // namespace sepnn
+
+#endif

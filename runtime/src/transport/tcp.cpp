@@ -1,0 +1,384 @@
+#include "transport/tcp.h"
+
+#include "transport/socket.h"
+#include "transport/wire.h"
+
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <set>
+#include <sys/socket.h>
+#include <thread>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "payloads are raw little-endian f32: port the (de)serialization first"
+#endif
+
+namespace sepnn {
+namespace rt {
+
+struct TcpTransport::Peer {
+  enum State { Open, Bye, Lost, Failed };
+  int fd = -1;
+  std::thread reader;
+  std::mutex writeMu; // serializes frames written to this peer
+  uint64_t sendSeq = 0, recvSeq = 0;
+  std::atomic<uint64_t> bytesSent{0};
+  // Guarded by TcpTransport::mu_.
+  State state = Open;
+  std::string error;
+  std::map<int64_t, std::deque<std::vector<float>>> mail;
+};
+
+TcpTransport::TcpTransport(TcpOptions opts) : opts_(std::move(opts)) {
+  peers_.resize(opts_.devices.size());
+}
+
+TcpTransport::~TcpTransport() { stopReaders(); }
+
+std::string TcpTransport::who(int peer) const {
+  if (peer < 0 || peer >= (int)opts_.devices.size())
+    return "device " + std::to_string(peer);
+  return "device " + std::to_string(peer) + " (" + opts_.devices[peer].name + ")";
+}
+
+int TcpTransport::socketFor(int peer) const { return peerFor(peer, "socket").fd; }
+
+TcpTransport::Peer &TcpTransport::peerFor(int peer, const char *what) const {
+  if (peer < 0 || peer >= (int)peers_.size())
+    fail(what, ": no device ", peer, " in a cluster of ", peers_.size());
+  if (peer == opts_.rank)
+    fail(what, ": device ", peer, " is this device");
+  if (!peers_[peer])
+    fail(what, ": not connected to ", who(peer));
+  return *peers_[peer];
+}
+
+void TcpTransport::connectAll() {
+  const int n = (int)opts_.devices.size(), rank = opts_.rank;
+  if (rank < 0 || rank >= n)
+    fail("rank ", rank, " is not in a cluster of ", n, " devices");
+  if (n == 1)
+    return;
+  // Listen before connecting so that higher ranks queue in the backlog meanwhile.
+  int lfd = -1;
+  if (rank < n - 1) {
+    const DeviceInfo &me = opts_.devices[rank];
+    lfd = listenOn(me.host, me.port);
+  }
+  try {
+    // Connect down, then accept from above: connections only go from higher to lower
+    // rank, so rank 0 only accepts and every connect eventually finds its acceptor.
+    for (int p = 0; p < rank; ++p) {
+      const DeviceInfo &d = opts_.devices[p];
+      int fd = connectWithRetry(d.host, d.port, opts_.timeoutS, who(p));
+      peers_[p] = std::make_unique<Peer>();
+      peers_[p]->fd = fd;
+      handshakeAsConnector(p, fd);
+    }
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::microseconds((int64_t)(opts_.timeoutS * 1e6));
+    std::set<int> missing;
+    for (int p = rank + 1; p < n; ++p)
+      missing.insert(p);
+    while (!missing.empty()) {
+      const double left = std::chrono::duration<double>(
+                              deadline - std::chrono::steady_clock::now()).count();
+      std::string addr;
+      int fd = left > 0 ? acceptWithTimeout(lfd, left, &addr) : -1;
+      if (fd < 0) {
+        std::string names;
+        for (int p : missing)
+          names += (names.empty() ? "" : ", ") + who(p);
+        fail("timed out after ", secondsStr(opts_.timeoutS), " waiting for ", names,
+             " to connect to ", opts_.devices[rank].host, ":", opts_.devices[rank].port);
+      }
+      int p;
+      try {
+        p = handshakeAsAcceptor(fd, addr);
+      } catch (...) {
+        closeFd(fd);
+        throw;
+      }
+      if (!missing.count(p)) {
+        closeFd(fd);
+        fail("a second connection claims to be ", who(p), " (from ", addr, ")");
+      }
+      missing.erase(p);
+    }
+  } catch (...) {
+    closeFd(lfd);
+    throw;
+  }
+  closeFd(lfd);
+  for (auto &peer : peers_)
+    if (peer)
+      peer->reader = std::thread([this, &p = *peer] { readerLoop(p); });
+}
+
+void TcpTransport::handshakeAsConnector(int peer, int fd) {
+  wire::Hello mine;
+  mine.sender = opts_.rank;
+  mine.receiver = peer;
+  mine.hash = opts_.modelHash;
+  const std::string bytes = wire::encodeHello(mine);
+  const std::string w = who(peer);
+  try {
+    writeAll(fd, bytes.data(), bytes.size(), opts_.timeoutS);
+    uint8_t fixed[wire::kHelloFixed];
+    if (!readFull(fd, fixed, sizeof fixed, opts_.timeoutS, true))
+      fail(w, ": closed the connection during the handshake (see its error message)");
+    uint32_t hashLen;
+    wire::Hello theirs = wire::decodeHelloFixed(fixed, &hashLen);
+    if (theirs.magic != wire::kHelloMagic)
+      fail(w, ": not a sepnn device (bad handshake magic)");
+    if (theirs.version != wire::kVersion)
+      fail(w, ": protocol version ", theirs.version, ", this runtime speaks ", wire::kVersion);
+    if (hashLen > wire::kMaxHashLen)
+      fail(w, ": handshake model hash of ", hashLen, " bytes is too long");
+    theirs.hash.resize(hashLen);
+    readFull(fd, &theirs.hash[0], hashLen, opts_.timeoutS, false);
+    if (theirs.sender != peer || theirs.receiver != opts_.rank)
+      fail(w, ": answered as device ", theirs.sender, " expecting device ", theirs.receiver,
+           " (do all devices use the same cluster file?)");
+    if (theirs.hash != opts_.modelHash)
+      fail(w, ": model hash mismatch: this device runs ", opts_.modelHash, ", it runs ",
+           theirs.hash);
+  } catch (const ConnectionLost &e) {
+    fail(w, ": lost connection during the handshake: ", e.what());
+  }
+}
+
+int TcpTransport::handshakeAsAcceptor(int fd, const std::string &addr) {
+  const std::string from = "connection from " + addr;
+  uint8_t fixed[wire::kHelloFixed];
+  try {
+    if (!readFull(fd, fixed, sizeof fixed, opts_.timeoutS, true))
+      fail(from, ": closed before the handshake");
+  } catch (const Error &e) {
+    fail(from, ": handshake: ", e.what());
+  }
+  uint32_t hashLen;
+  wire::Hello theirs = wire::decodeHelloFixed(fixed, &hashLen);
+  if (theirs.magic != wire::kHelloMagic)
+    fail(from, ": not a sepnn device (bad handshake magic)");
+  if (theirs.version != wire::kVersion)
+    fail(from, ": protocol version ", theirs.version, ", this runtime speaks ",
+         wire::kVersion);
+  if (hashLen > wire::kMaxHashLen)
+    fail(from, ": handshake model hash of ", hashLen, " bytes is too long");
+  theirs.hash.resize(hashLen);
+  readFull(fd, &theirs.hash[0], hashLen, opts_.timeoutS, false);
+  const int n = (int)opts_.devices.size();
+  if (theirs.receiver != opts_.rank || theirs.sender <= opts_.rank || theirs.sender >= n)
+    fail(from, ": claims to be device ", theirs.sender, " connecting to device ",
+         theirs.receiver, ", but this is device ", opts_.rank, " of ", n,
+         " (do all devices use the same cluster file?)");
+  const int p = theirs.sender;
+  // Answer even on a hash mismatch so that the peer can report it too.
+  wire::Hello mine;
+  mine.sender = opts_.rank;
+  mine.receiver = p;
+  mine.hash = opts_.modelHash;
+  const std::string bytes = wire::encodeHello(mine);
+  try {
+    writeAll(fd, bytes.data(), bytes.size(), opts_.timeoutS);
+  } catch (const Error &e) {
+    fail(who(p), ": handshake: ", e.what());
+  }
+  if (theirs.hash != opts_.modelHash)
+    fail(who(p), ": model hash mismatch: this device runs ", opts_.modelHash, ", it runs ",
+         theirs.hash);
+  if (peers_[p])
+    return p; // duplicate: reported by the caller
+  peers_[p] = std::make_unique<Peer>();
+  peers_[p]->fd = fd;
+  return p;
+}
+
+void TcpTransport::readerLoop(Peer &p) {
+  try {
+    for (;;) {
+      uint8_t hdr[wire::kHeaderSize];
+      // Idle time between frames is unbounded (the peer may compute for long); a
+      // frame, once started, must arrive within the timeout.
+      bool got;
+      for (;;) {
+        if (stop_)
+          return;
+        try {
+          got = readFull(p.fd, hdr, 1, 0.2, true, &stop_);
+          break;
+        } catch (const ConnectionLost &) {
+          throw;
+        } catch (const Error &) {
+          if (stop_)
+            return;
+          continue; // 0.2 s without a byte: just idle
+        }
+      }
+      if (got)
+        readFull(p.fd, hdr + 1, sizeof hdr - 1, opts_.timeoutS, false, &stop_);
+      if (!got) { // EOF between frames: clean only after a goodbye
+        std::lock_guard<std::mutex> lk(mu_);
+        if (p.state == Peer::Open)
+          p.state = Peer::Lost;
+        cv_.notify_all();
+        return;
+      }
+      const wire::Header h = wire::decodeHeader(hdr);
+      if (h.magic != wire::kFrameMagic)
+        fail("bad frame magic 0x", std::hex, h.magic, std::dec, " (expected frame ",
+             p.recvSeq, ")");
+      if (h.version != wire::kVersion)
+        fail("frame protocol version ", h.version, ", expected ", wire::kVersion);
+      if (h.seq != p.recvSeq)
+        fail("frame sequence number ", h.seq, ", expected ", p.recvSeq);
+      if (h.length > wire::kMaxPayload)
+        fail("frame payload of ", h.length, " bytes exceeds the limit of ",
+             wire::kMaxPayload);
+      if (h.kind != wire::kData && h.kind != wire::kBye)
+        fail("unknown frame kind ", h.kind);
+      if (h.length % 4 != 0 || (h.kind == wire::kBye && h.length != 0))
+        fail("frame payload of ", h.length, " bytes is not a whole number of f32 values");
+      std::vector<float> payload(h.length / 4);
+      readFull(p.fd, payload.data(), h.length, opts_.timeoutS, false, &stop_);
+      const uint32_t crc = wire::crc32(payload.data(), h.length);
+      if (crc != h.crc)
+        fail("frame checksum mismatch for tag ", h.tag, " (sequence ", h.seq, ")");
+      ++p.recvSeq;
+      std::lock_guard<std::mutex> lk(mu_);
+      if (h.kind == wire::kBye)
+        p.state = Peer::Bye;
+      else
+        p.mail[h.tag].push_back(std::move(payload));
+      cv_.notify_all();
+    }
+  } catch (const ConnectionLost &e) {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (p.state == Peer::Open)
+      p.state = Peer::Lost;
+    cv_.notify_all();
+  } catch (const std::exception &e) {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (!stop_ && p.state != Peer::Failed) {
+      p.state = Peer::Failed;
+      p.error = e.what();
+    }
+    cv_.notify_all();
+  }
+}
+
+void TcpTransport::writeFrame(Peer &p, uint16_t kind, int64_t tag, const void *data,
+                              size_t bytes) {
+  std::lock_guard<std::mutex> lk(p.writeMu);
+  wire::Header h;
+  h.kind = kind;
+  h.tag = tag;
+  h.seq = p.sendSeq++;
+  h.length = bytes;
+  h.crc = wire::crc32(data, bytes);
+  uint8_t hdr[wire::kHeaderSize];
+  wire::encodeHeader(h, hdr);
+  writeAll(p.fd, hdr, sizeof hdr, opts_.timeoutS);
+  writeAll(p.fd, data, bytes, opts_.timeoutS);
+}
+
+void TcpTransport::send(int peer, int64_t tag, const float *data, size_t count) {
+  Peer &p = peerFor(peer, "send");
+  if (count * 4 > wire::kMaxPayload)
+    fail("send of tag ", tag, " to ", who(peer), ": ", count * 4,
+         " bytes exceed the frame limit of ", wire::kMaxPayload);
+  try {
+    writeFrame(p, wire::kData, tag, data, count * sizeof(float));
+  } catch (const ConnectionLost &e) {
+    fail("lost connection to ", who(peer), " while sending tag ", tag, ": ", e.what());
+  } catch (const Error &e) {
+    fail("sending tag ", tag, " to ", who(peer), ": ", e.what());
+  }
+  p.bytesSent += count * sizeof(float);
+}
+
+std::vector<float> TcpTransport::recv(int peer, int64_t tag, size_t count) {
+  Peer &p = peerFor(peer, "recv");
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::microseconds((int64_t)(opts_.timeoutS * 1e6));
+  std::unique_lock<std::mutex> lk(mu_);
+  for (;;) {
+    // Data that arrived before a failure is still delivered.
+    auto it = p.mail.find(tag);
+    if (it != p.mail.end() && !it->second.empty()) {
+      std::vector<float> v = std::move(it->second.front());
+      it->second.pop_front();
+      if (v.size() != count)
+        fail("tag ", tag, " from ", who(peer), " has ", v.size() * 4, " bytes, expected ",
+             count * 4);
+      return v;
+    }
+    switch (p.state) {
+    case Peer::Failed:
+      fail("bad data from ", who(peer), " while waiting for tag ", tag, ": ", p.error);
+    case Peer::Lost:
+      fail("lost connection to ", who(peer), " while waiting for tag ", tag);
+    case Peer::Bye:
+      fail(who(peer), " finished without sending tag ", tag);
+    case Peer::Open:
+      break;
+    }
+    if (cv_.wait_until(lk, deadline) == std::cv_status::timeout &&
+        std::chrono::steady_clock::now() >= deadline) {
+      auto again = p.mail.find(tag);
+      if ((again == p.mail.end() || again->second.empty()) && p.state == Peer::Open)
+        fail("timed out after ", secondsStr(opts_.timeoutS), " waiting for tag ", tag,
+             " from ", who(peer));
+    }
+  }
+}
+
+uint64_t TcpTransport::bytesSent(int peer) const {
+  if (peer < 0 || peer >= (int)peers_.size() || !peers_[peer])
+    return 0;
+  return peers_[peer]->bytesSent;
+}
+
+void TcpTransport::finish() {
+  for (auto &p : peers_) {
+    if (!p)
+      continue;
+    try {
+      writeFrame(*p, wire::kBye, 0, nullptr, 0);
+    } catch (const Error &) {
+      // The peer is gone already; nothing we still need from it.
+    }
+    ::shutdown(p->fd, SHUT_WR);
+  }
+  // Wait for every peer's goodbye (or loss) so that our close never resets a
+  // connection the peer is still reading from; bounded by the timeout.
+  {
+    std::unique_lock<std::mutex> lk(mu_);
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::microseconds((int64_t)(opts_.timeoutS * 1e6));
+    cv_.wait_until(lk, deadline, [&] {
+      for (auto &p : peers_)
+        if (p && p->state == Peer::Open)
+          return false;
+      return true;
+    });
+  }
+  stopReaders();
+}
+
+void TcpTransport::stopReaders() {
+  stop_ = true;
+  for (auto &p : peers_) {
+    if (!p)
+      continue;
+    if (p->reader.joinable())
+      p->reader.join();
+    closeFd(p->fd);
+  }
+}
+
+} // namespace rt
+} // namespace sepnn

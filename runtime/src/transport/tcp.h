@@ -1,0 +1,68 @@
+// TCP transport (design.md §4.3). Device i listens on devices[i].host:port; for each
+// pair the higher rank connects to the lower one, which accepts. One reader thread per
+// peer drains frames into a mailbox keyed by tag, so two devices that send large
+// tensors to each other at the same time never deadlock on full socket buffers.
+#ifndef SEPNN_RT_TRANSPORT_TCP_H
+#define SEPNN_RT_TRANSPORT_TCP_H
+
+#include "io/cluster.h"
+#include "transport/transport.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace sepnn {
+namespace rt {
+
+struct TcpOptions {
+  int rank = 0;
+  std::vector<DeviceInfo> devices;
+  std::string modelHash;
+  double timeoutS = 30; // every connect, accept, read, write and recv wait
+};
+
+class TcpTransport : public Transport {
+public:
+  explicit TcpTransport(TcpOptions opts);
+  // Closes without a goodbye: peers still waiting for us see a lost connection.
+  ~TcpTransport() override;
+  TcpTransport(const TcpTransport &) = delete;
+  TcpTransport &operator=(const TcpTransport &) = delete;
+
+  // Connects to every peer and exchanges handshakes. Throws Error naming the peer.
+  void connectAll();
+  void send(int peer, int64_t tag, const float *data, size_t count) override;
+  std::vector<float> recv(int peer, int64_t tag, size_t count) override;
+  uint64_t bytesSent(int peer) const override;
+  // Says goodbye to every peer, waits (bounded) for theirs, and closes. Never throws:
+  // our own work is complete by then.
+  void finish();
+
+  // "device 1 (pi1)"
+  std::string who(int peer) const;
+  // For tests that inject raw bytes.
+  int socketFor(int peer) const;
+
+private:
+  struct Peer;
+  Peer &peerFor(int peer, const char *what) const;
+  void handshakeAsConnector(int peer, int fd);
+  int handshakeAsAcceptor(int fd, const std::string &addr);
+  void readerLoop(Peer &p);
+  void writeFrame(Peer &p, uint16_t kind, int64_t tag, const void *data, size_t bytes);
+  void stopReaders();
+
+  TcpOptions opts_;
+  std::vector<std::unique_ptr<Peer>> peers_; // indexed by rank; null for ourselves
+  mutable std::mutex mu_;                    // guards every Peer's mailbox and state
+  std::condition_variable cv_;
+  std::atomic<bool> stop_{false};
+};
+
+} // namespace rt
+} // namespace sepnn
+
+#endif

@@ -1,0 +1,90 @@
+#include "transport/wire.h"
+
+namespace sepnn {
+namespace rt {
+namespace wire {
+namespace {
+
+template <class T> void put(uint8_t *&p, T v) {
+  for (size_t i = 0; i < sizeof(T); ++i)
+    *p++ = uint8_t(uint64_t(v) >> (8 * i));
+}
+template <class T> T get(const uint8_t *&p) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < sizeof(T); ++i)
+    v |= uint64_t(*p++) << (8 * i);
+  return T(v);
+}
+
+struct CrcTable {
+  uint32_t t[256];
+  CrcTable() {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k)
+        c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[i] = c;
+    }
+  }
+};
+
+} // namespace
+
+uint32_t crc32(const void *data, size_t n, uint32_t crc) {
+  static const CrcTable table; // thread-safe static init
+  const uint8_t *p = static_cast<const uint8_t *>(data);
+  crc = ~crc;
+  for (size_t i = 0; i < n; ++i)
+    crc = table.t[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+std::string encodeHello(const Hello &h) {
+  uint8_t buf[kHelloFixed];
+  uint8_t *p = buf;
+  put<uint32_t>(p, h.magic);
+  put<uint32_t>(p, h.version);
+  put<int32_t>(p, h.sender);
+  put<int32_t>(p, h.receiver);
+  put<uint32_t>(p, (uint32_t)h.hash.size());
+  return std::string(reinterpret_cast<char *>(buf), kHelloFixed) + h.hash;
+}
+
+Hello decodeHelloFixed(const uint8_t *p, uint32_t *hashLen) {
+  Hello h;
+  h.magic = get<uint32_t>(p);
+  h.version = get<uint32_t>(p);
+  h.sender = get<int32_t>(p);
+  h.receiver = get<int32_t>(p);
+  *hashLen = get<uint32_t>(p);
+  return h;
+}
+
+void encodeHeader(const Header &h, uint8_t out[kHeaderSize]) {
+  uint8_t *p = out;
+  put<uint32_t>(p, h.magic);
+  put<uint16_t>(p, h.version);
+  put<uint16_t>(p, h.kind);
+  put<int64_t>(p, h.tag);
+  put<uint64_t>(p, h.seq);
+  put<uint64_t>(p, h.length);
+  put<uint32_t>(p, h.crc);
+  put<uint32_t>(p, 0);
+}
+
+Header decodeHeader(const uint8_t in[kHeaderSize]) {
+  const uint8_t *p = in;
+  Header h;
+  h.magic = get<uint32_t>(p);
+  h.version = get<uint16_t>(p);
+  h.kind = get<uint16_t>(p);
+  h.tag = get<int64_t>(p);
+  h.seq = get<uint64_t>(p);
+  h.length = get<uint64_t>(p);
+  h.crc = get<uint32_t>(p);
+  return h;
+}
+
+} // namespace wire
+} // namespace rt
+} // namespace sepnn

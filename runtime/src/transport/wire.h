@@ -1,0 +1,62 @@
+// The TCP wire format (design.md §4.3). All integers little-endian.
+//
+// Handshake, sent by both sides of every connection (the connecting, higher rank
+// first; the accepting rank answers even on a mismatch so both sides can report it):
+//   u32 magic 'SPNH' | u32 version | i32 sender rank | i32 receiver rank |
+//   u32 hash length (<= kMaxHashLen) | hash bytes
+// Frame, then `length` payload bytes (raw f32 for DATA, empty for BYE):
+//   u32 magic 'SPNF' | u16 version | u16 kind | i64 tag | u64 sequence |
+//   u64 length | u32 crc32(payload) | u32 reserved (0)        = 40 bytes
+// Sequence numbers count frames per direction from 0, so a lost or duplicated frame
+// is detected. BYE says "I am done": an EOF after it is a clean shutdown.
+#ifndef SEPNN_RT_TRANSPORT_WIRE_H
+#define SEPNN_RT_TRANSPORT_WIRE_H
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace sepnn {
+namespace rt {
+namespace wire {
+
+constexpr uint32_t kHelloMagic = 0x484E5053; // "SPNH" read as little-endian bytes
+constexpr uint32_t kFrameMagic = 0x464E5053; // "SPNF"
+constexpr uint32_t kVersion = 1;
+constexpr uint32_t kMaxHashLen = 1024;
+constexpr size_t kHelloFixed = 20;
+constexpr size_t kHeaderSize = 40;
+// Largest payload accepted (1 GiB): anything larger is a corrupt header.
+constexpr uint64_t kMaxPayload = uint64_t(1) << 30;
+
+enum Kind : uint16_t { kData = 1, kBye = 2 };
+
+struct Hello {
+  uint32_t magic = kHelloMagic, version = kVersion;
+  int32_t sender = 0, receiver = 0;
+  std::string hash;
+};
+
+struct Header {
+  uint32_t magic = kFrameMagic;
+  uint16_t version = kVersion;
+  uint16_t kind = kData;
+  int64_t tag = 0;
+  uint64_t seq = 0;
+  uint64_t length = 0;
+  uint32_t crc = 0;
+};
+
+uint32_t crc32(const void *data, size_t n, uint32_t crc = 0);
+
+std::string encodeHello(const Hello &h);
+// Decodes the fixed part; returns the hash length still to read.
+Hello decodeHelloFixed(const uint8_t *p, uint32_t *hashLen);
+void encodeHeader(const Header &h, uint8_t out[kHeaderSize]);
+Header decodeHeader(const uint8_t in[kHeaderSize]);
+
+} // namespace wire
+} // namespace rt
+} // namespace sepnn
+
+#endif

@@ -1,0 +1,283 @@
+// TCP transport between real processes on loopback: the parent is one device, forked
+// children are the others.
+#include "test_util.h"
+#include "transport/socket.h"
+#include "transport/tcp.h"
+#include "transport/wire.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <thread>
+#include <unistd.h>
+
+using namespace sepnn::rt;
+using namespace sepnn::rt::test;
+
+static TcpOptions opts(const std::vector<DeviceInfo> &devs, int rank, double timeout = 5,
+                       const std::string &hash = "abc123") {
+  TcpOptions o;
+  o.rank = rank;
+  o.devices = devs;
+  o.modelHash = hash;
+  o.timeoutS = timeout;
+  return o;
+}
+static std::vector<float> pattern(size_t n, float seed) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i)
+    v[i] = seed + float(i % 1000) * 0.25f;
+  return v;
+}
+static double secondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+static std::string errorOf(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const Error &e) {
+    return e.what();
+  }
+  return "no error";
+}
+#define EXPECT_CONTAINS(hay, needle)                                                     \
+  EXPECT_NE(std::string(hay).find(needle), std::string::npos) << "in: " << (hay)
+
+TEST(Transport, LargeTensorsBothWaysAtOnce) {
+  const auto devs = loopbackDevices(2);
+  const size_t n = 1 << 20; // 4 MB each way, sent before either side receives
+  Child c = spawn([&]() -> std::string {
+    TcpTransport t(opts(devs, 1));
+    t.connectAll();
+    for (int round = 0; round < 2; ++round) {
+      std::vector<float> mine = pattern(n, 1.0f + round);
+      t.send(0, 7, mine.data(), n);
+      std::vector<float> got = t.recv(0, 5, n);
+      if (got != pattern(n, 2.0f + round))
+        return "child: wrong data for tag 5";
+    }
+    float small = 42;
+    t.send(0, 9, &small, 1);
+    t.finish();
+    return t.bytesSent(0) == 2 * n * 4 + 4 ? "" : "child: wrong byte count";
+  });
+  TcpTransport t(opts(devs, 0));
+  t.connectAll();
+  for (int round = 0; round < 2; ++round) {
+    std::vector<float> mine = pattern(n, 2.0f + round);
+    t.send(1, 5, mine.data(), n);
+    EXPECT_EQ(t.recv(1, 7, n), pattern(n, 1.0f + round));
+  }
+  EXPECT_EQ(t.recv(1, 9, 1), std::vector<float>{42});
+  EXPECT_EQ(t.bytesSent(1), 2 * n * 4);
+  t.finish();
+  ChildResult r = join(c, 20);
+  EXPECT_EQ(r.exitCode, 0) << r.message;
+}
+
+TEST(Transport, ThreeDevicesAllToAll) {
+  const auto devs = loopbackDevices(3);
+  auto body = [&](int rank) -> std::string {
+    TcpTransport t(opts(devs, rank));
+    t.connectAll();
+    for (int p = 0; p < 3; ++p)
+      if (p != rank) {
+        float v[2] = {float(rank), float(p)};
+        t.send(p, rank * 10 + p, v, 2);
+      }
+    for (int p = 0; p < 3; ++p)
+      if (p != rank) {
+        auto got = t.recv(p, p * 10 + rank, 2);
+        if (got != std::vector<float>{float(p), float(rank)})
+          return "bad data at rank " + std::to_string(rank);
+      }
+    t.finish();
+    return "";
+  };
+  // Start the highest rank first: connects must retry until their acceptor is up.
+  Child c2 = spawn([&] { return body(2); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Child c1 = spawn([&] { return body(1); });
+  EXPECT_EQ(body(0), "");
+  ChildResult r1 = join(c1, 10), r2 = join(c2, 10);
+  EXPECT_EQ(r1.exitCode, 0) << r1.message;
+  EXPECT_EQ(r2.exitCode, 0) << r2.message;
+}
+
+TEST(Transport, ModelHashMismatchIsRefusedBySides) {
+  const auto devs = loopbackDevices(2);
+  Child c = spawn([&]() -> std::string {
+    TcpTransport t(opts(devs, 1, 5, "ffff"));
+    return errorOf([&] { t.connectAll(); });
+  });
+  TcpTransport t(opts(devs, 0, 5, "abc123"));
+  const std::string err = errorOf([&] { t.connectAll(); });
+  EXPECT_EQ(err, "device 1 (d1): model hash mismatch: this device runs abc123, it runs ffff");
+  ChildResult r = join(c, 10);
+  EXPECT_EQ(r.message, "device 0 (d0): model hash mismatch: this device runs ffff, it runs abc123");
+}
+
+// A fake device 1 that handshakes correctly and then writes `frame` raw.
+static Child rawPeer(const std::vector<DeviceInfo> &devs, std::string frame) {
+  return spawn([devs, frame]() -> std::string {
+    int fd = connectWithRetry(devs[0].host, devs[0].port, 5, "device 0");
+    wire::Hello h;
+    h.sender = 1;
+    h.receiver = 0;
+    h.hash = "abc123";
+    const std::string hello = wire::encodeHello(h);
+    writeAll(fd, hello.data(), hello.size(), 5);
+    char reply[wire::kHelloFixed + 6];
+    readFull(fd, reply, sizeof reply, 5, false);
+    writeAll(fd, frame.data(), frame.size(), 5);
+    std::this_thread::sleep_for(std::chrono::seconds(3)); // keep the socket open
+    return "";
+  });
+}
+static std::string frameBytes(wire::Header h, const std::vector<float> &payload) {
+  uint8_t hdr[wire::kHeaderSize];
+  wire::encodeHeader(h, hdr);
+  return std::string(reinterpret_cast<char *>(hdr), sizeof hdr) +
+         std::string(reinterpret_cast<const char *>(payload.data()), payload.size() * 4);
+}
+
+TEST(Transport, CorruptedFramesAreDetected) {
+  std::vector<float> payload = {1, 2, 3, 4};
+  struct Case {
+    const char *what;
+    std::function<void(wire::Header &)> corrupt;
+  } cases[] = {
+      {"frame checksum mismatch for tag 3", [](wire::Header &h) { h.crc ^= 1; }},
+      {"bad frame magic", [](wire::Header &h) { h.magic = 0xdeadbeef; }},
+      {"frame sequence number 5, expected 0", [](wire::Header &h) { h.seq = 5; }},
+      {"exceeds the limit", [](wire::Header &h) { h.length = uint64_t(1) << 40; }},
+  };
+  for (auto &cs : cases) {
+    const auto devs = loopbackDevices(2);
+    wire::Header h;
+    h.tag = 3;
+    h.length = 16;
+    h.crc = wire::crc32(payload.data(), 16);
+    cs.corrupt(h);
+    Child c = rawPeer(devs, frameBytes(h, payload));
+    TcpTransport t(opts(devs, 0, 2));
+    t.connectAll();
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string err = errorOf([&] { t.recv(1, 3, 4); });
+    EXPECT_CONTAINS(err, "bad data from device 1 (d1) while waiting for tag 3: ");
+    EXPECT_CONTAINS(err, cs.what);
+    EXPECT_LT(secondsSince(t0), 1.5);
+    ::kill(c.pid, SIGKILL);
+    join(c, 5);
+  }
+  // A well-formed frame from the same fake peer is accepted (the fake is faithful).
+  const auto devs = loopbackDevices(2);
+  wire::Header h;
+  h.tag = 3;
+  h.length = 16;
+  h.crc = wire::crc32(payload.data(), 16);
+  Child c = rawPeer(devs, frameBytes(h, payload));
+  TcpTransport t(opts(devs, 0, 2));
+  t.connectAll();
+  EXPECT_EQ(t.recv(1, 3, 4), payload);
+  EXPECT_CONTAINS(errorOf([&] { t.recv(1, 3, 4); }), "timed out");
+  ::kill(c.pid, SIGKILL);
+  join(c, 5);
+}
+
+TEST(Transport, PeerKilledWhileWaiting) {
+  const auto devs = loopbackDevices(2);
+  Child c = spawn([&]() -> std::string {
+    TcpTransport t(opts(devs, 1, 2));
+    t.connectAll();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::kill(::getpid(), SIGKILL);
+    return "";
+  });
+  TcpTransport t(opts(devs, 0, 2));
+  t.connectAll();
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(errorOf([&] { t.recv(1, 3, 10); }),
+            "lost connection to device 1 (d1) while waiting for tag 3");
+  EXPECT_LT(secondsSince(t0), 2.0);
+  join(c, 5);
+}
+
+TEST(Transport, RecvTimesOut) {
+  const auto devs = loopbackDevices(2);
+  Child c = spawn([&]() -> std::string {
+    TcpTransport t(opts(devs, 1, 1));
+    t.connectAll();
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    return "";
+  });
+  TcpTransport t(opts(devs, 0, 1));
+  t.connectAll();
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(errorOf([&] { t.recv(1, 3, 10); }),
+            "timed out after 1 s waiting for tag 3 from device 1 (d1)");
+  EXPECT_GE(secondsSince(t0), 0.9);
+  EXPECT_LT(secondsSince(t0), 2.0);
+  ::kill(c.pid, SIGKILL);
+  join(c, 5);
+}
+
+TEST(Transport, ConnectAndAcceptTimeOutWhenPeerNeverStarts) {
+  const auto devs = loopbackDevices(2);
+  {
+    TcpTransport t(opts(devs, 1, 1));
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string err = errorOf([&] { t.connectAll(); });
+    EXPECT_CONTAINS(err, "timed out after 1 s connecting to device 0 (d0) at 127.0.0.1:" +
+                             std::to_string(devs[0].port) + " (last error: Connection refused)");
+    EXPECT_LT(secondsSince(t0), 2.0);
+  }
+  {
+    TcpTransport t(opts(devs, 0, 1));
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_EQ(errorOf([&] { t.connectAll(); }),
+              "timed out after 1 s waiting for device 1 (d1) to connect to 127.0.0.1:" +
+                  std::to_string(devs[0].port));
+    EXPECT_LT(secondsSince(t0), 2.0);
+  }
+}
+
+TEST(Transport, CleanGoodbyeIsNotALoss) {
+  const auto devs = loopbackDevices(2);
+  Child c = spawn([&]() -> std::string {
+    TcpTransport t(opts(devs, 1, 2));
+    t.connectAll();
+    float v = 1;
+    t.send(0, 1, &v, 1);
+    t.finish();
+    return "";
+  });
+  TcpTransport t(opts(devs, 0, 2));
+  t.connectAll();
+  EXPECT_EQ(t.recv(1, 1, 1), std::vector<float>{1});
+  EXPECT_EQ(errorOf([&] { t.recv(1, 2, 1); }), "device 1 (d1) finished without sending tag 2");
+  EXPECT_EQ(errorOf([&] { t.recv(1, 1, 5); }), "device 1 (d1) finished without sending tag 1");
+  t.finish();
+  EXPECT_EQ(join(c, 5).exitCode, 0);
+}
+
+TEST(Transport, WrongSizeAndBadPeerAreErrors) {
+  const auto devs = loopbackDevices(2);
+  Child c = spawn([&]() -> std::string {
+    TcpTransport t(opts(devs, 1, 2));
+    t.connectAll();
+    float v[3] = {1, 2, 3};
+    t.send(0, 4, v, 3);
+    t.finish();
+    return "";
+  });
+  TcpTransport t(opts(devs, 0, 2));
+  t.connectAll();
+  EXPECT_EQ(errorOf([&] { t.recv(1, 4, 2); }),
+            "tag 4 from device 1 (d1) has 12 bytes, expected 8");
+  EXPECT_EQ(errorOf([&] { t.recv(0, 4, 2); }), "recv: device 0 is this device");
+  EXPECT_EQ(errorOf([&] { t.recv(5, 4, 2); }), "recv: no device 5 in a cluster of 2");
+  t.finish();
+  join(c, 5);
+}
