@@ -1,0 +1,195 @@
+// sepnn compile: import, partition, lower, emit, build.
+#include "Args.h"
+#include "Commands.h"
+#include "sepnn/Conversion/Passes.h"
+#include "sepnn/Import/ONNX.h"
+#include "sepnn/InitAll.h"
+#include "sepnn/Pipelines/Pipelines.h"
+#include "sepnn/Support/Cluster.h"
+#include "sepnn/Target/EmitDevices.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace ::sepnn::driver;
+
+namespace {
+
+/// One line per error: `error: <file>: node '<name>': <message>`.
+void printDiagnostic(Diagnostic &diag) {
+  if (diag.getSeverity() != DiagnosticSeverity::Error)
+    return;
+  std::string where;
+  Location loc = diag.getLocation();
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    if (auto file = dyn_cast<FileLineColLoc>(name.getChildLoc()))
+      where = (file.getFilename().getValue() + ": ").str();
+    where += ("node '" + name.getName().getValue() + "': ").str();
+  } else if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+    if (file.getLine() > 0)
+      where = llvm::formatv("{0}:{1}:{2}: ", file.getFilename().getValue(),
+                            file.getLine(), file.getColumn())
+                  .str();
+  }
+  llvm::errs() << "error: " << where << diag.str() << "\n";
+}
+
+llvm::Error runTool(llvm::StringRef tool, llvm::ArrayRef<llvm::StringRef> args,
+                    llvm::StringRef log) {
+  llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(tool);
+  if (!path)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   tool + ": not found on PATH");
+  std::vector<llvm::StringRef> argv{*path};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, log, log};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*path, argv, std::nullopt, redirects, 0,
+                                     0, &message);
+  if (rc != 0)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "building the device executables failed (" + tool + " exited with " +
+            llvm::Twine(rc) + "); see " + log);
+  return llvm::Error::success();
+}
+
+/// The cluster used when none is given: N local devices on loopback.
+std::string localClusterJson(int64_t devices, int64_t basePort) {
+  std::string text = "{\n  \"devices\": [\n";
+  for (int64_t k = 0; k < devices; ++k)
+    text += llvm::formatv("    {{\"name\": \"local{0}\", \"host\": "
+                          "\"127.0.0.1\", \"port\": {1}}{2}\n",
+                          k, basePort + k, k + 1 < devices ? "," : "")
+                .str();
+  text += "  ],\n  \"links\": {\"default\": {\"mbps\": 1000, \"latency_ms\": "
+          "0.1}},\n  \"transport\": \"tcp\"\n}\n";
+  return text;
+}
+
+llvm::Error writeText(llvm::StringRef path, llvm::StringRef text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return llvm::createStringError(ec, path + ": cannot write: " +
+                                           ec.message());
+  os << text;
+  return llvm::Error::success();
+}
+
+} // namespace
+
+int ::sepnn::driver::runCompile(int argc, char **argv) {
+  auto args = parseArgs(argc, argv, 2,
+                        {"--cluster", "--policy", "-o", "--target",
+                         "--devices", "--base-port"},
+                        {"--no-build"});
+  if (!args)
+    return reportError(args.takeError());
+  if (args->positional.size() != 1)
+    return reportError("compile: expected one MODEL.onnx");
+  if (!args->has("-o"))
+    return reportError("compile: missing -o OUTDIR");
+  std::string model = args->positional[0];
+  std::string outDir = args->get("-o");
+  std::string target = args->get("--target", "host");
+  if (target != "host" && target != "aarch64")
+    return reportError("--target: expected host or aarch64, got '" + target +
+                       "'");
+
+  // The cluster: the given file, or N local devices.
+  if (auto e = llvm::sys::fs::create_directories(outDir))
+    return reportError(outDir + ": cannot create: " + e.message());
+  std::string clusterText;
+  std::string clusterPath = args->get("--cluster");
+  if (!clusterPath.empty()) {
+    auto buffer = llvm::MemoryBuffer::getFile(clusterPath, true);
+    if (!buffer)
+      return reportError(clusterPath + ": cannot read: " +
+                         buffer.getError().message());
+    clusterText = (*buffer)->getBuffer().str();
+  } else {
+    auto devices = args->getInt("--devices", 2);
+    auto basePort = args->getInt("--base-port", 47000);
+    if (!devices)
+      return reportError(devices.takeError());
+    if (!basePort)
+      return reportError(basePort.takeError());
+    clusterText = localClusterJson(*devices, *basePort);
+  }
+  std::string outCluster = (outDir + "/cluster.json");
+  auto cluster = mlir::sepnn::parseCluster(
+      clusterText, clusterPath.empty() ? outCluster : clusterPath);
+  if (!cluster)
+    return reportError(cluster.takeError());
+  if (auto e = writeText(outCluster, clusterText))
+    return reportError(std::move(e));
+
+  DialectRegistry registry;
+  mlir::sepnn::registerAllDialects(registry);
+  MLIRContext context(registry);
+  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
+    printDiagnostic(diag);
+    return success();
+  });
+
+  auto module = mlir::sepnn::importONNXFile(model, &context);
+  if (!module)
+    return reportError(module.takeError());
+
+  PassManager partition(&context);
+  mlir::sepnn::PartitionPipelineOptions options;
+  options.policy = args->get("--policy");
+  options.cluster = outCluster;
+  mlir::sepnn::buildPartitionPipeline(partition, options);
+  if (failed(partition.run(**module)))
+    return 1;
+  {
+    // For the curious: the partitioned program, weights elided.
+    std::error_code ec;
+    llvm::raw_fd_ostream os(outDir + "/partitioned.mlir", ec);
+    if (!ec)
+      (*module)->print(os, OpPrintingFlags().elideLargeResourceString(64));
+  }
+  PassManager lower(&context);
+  lower.addPass(mlir::sepnn::createConvertDevicesToEmitC());
+  if (failed(lower.run(**module)))
+    return 1;
+
+  mlir::sepnn::EmitOptions emit;
+  const char *runtimeOverride = getenv("SEPNN_RUNTIME_DIR");
+  emit.runtimeDir = runtimeOverride ? runtimeOverride : SEPNN_RUNTIME_DIR;
+  emit.source = model;
+  emit.target = target;
+  for (const auto &d : cluster->devices)
+    emit.deviceNames.push_back(d.name);
+  if (auto e = mlir::sepnn::emitDevicePrograms(**module, outDir, emit))
+    return reportError(std::move(e));
+  if (args->has("--no-build"))
+    return 0;
+
+  std::string buildDir = outDir + "/build";
+  std::vector<std::string> configure = {"-S", outDir, "-B", buildDir, "-G",
+                                        "Ninja", "-DCMAKE_BUILD_TYPE=Release"};
+  if (target == "aarch64")
+    configure.push_back("-DCMAKE_TOOLCHAIN_FILE=" SEPNN_SOURCE_DIR
+                        "/cmake/aarch64-linux-gnu.cmake");
+  std::vector<llvm::StringRef> configureRefs(configure.begin(),
+                                             configure.end());
+  if (auto e = runTool("cmake", configureRefs, outDir + "/configure.log"))
+    return reportError(std::move(e));
+  std::string buildLog = outDir + "/build.log";
+  if (auto e = runTool("cmake", {"--build", buildDir}, buildLog))
+    return reportError(std::move(e));
+  llvm::outs() << "compiled " << cluster->devices.size()
+               << " device executables into " << outDir << "\n";
+  return 0;
+}

@@ -1,0 +1,120 @@
+#include "ProcessGroup.h"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <cstring>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace sepnn::driver;
+
+std::string ChildResult::describe() const {
+  if (signaled())
+    return std::string("killed by signal ") + std::to_string(signal) + " (" +
+           strsignal(signal) + ")";
+  return "exited with status " + std::to_string(exitCode);
+}
+
+ProcessGroup::~ProcessGroup() { killAll(SIGKILL); }
+
+bool ProcessGroup::spawn(const std::vector<std::string> &argv,
+                         std::string &error) {
+  std::vector<char *> cargv;
+  for (const std::string &a : argv)
+    cargv.push_back(const_cast<char *>(a.c_str()));
+  cargv.push_back(nullptr);
+  // A pipe closed on exec tells the parent whether exec succeeded.
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    error = std::string("pipe: ") + strerror(errno);
+    return false;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    error = std::string("fork: ") + strerror(errno);
+    return false;
+  }
+  if (pid == 0) {
+    setpgid(0, group);
+    execv(cargv[0], cargv.data());
+    int err = errno;
+    (void)!write(fds[1], &err, sizeof err);
+    _exit(127);
+  }
+  if (!group)
+    group = pid;
+  setpgid(pid, group); // also in the parent: no race with killAll
+  close(fds[1]);
+  int err = 0;
+  ssize_t n = read(fds[0], &err, sizeof err);
+  close(fds[0]);
+  if (n == sizeof err) {
+    waitpid(pid, nullptr, 0);
+    error = argv[0] + ": cannot execute: " + strerror(err);
+    return false;
+  }
+  pids.push_back(pid);
+  children.emplace_back();
+  done.push_back(false);
+  return true;
+}
+
+void ProcessGroup::killAll(int signal) {
+  for (size_t i = 0; i < pids.size(); ++i)
+    if (!done[i])
+      kill(pids[i], signal);
+}
+
+int ProcessGroup::waitAll(double timeoutSeconds) {
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + std::chrono::duration<double>(timeoutSeconds);
+  int firstFailure = -1;
+  size_t remaining = pids.size();
+  bool stopping = false;
+  auto stopDeadline = deadline;
+  while (remaining > 0) {
+    bool reaped = false;
+    for (size_t i = 0; i < pids.size(); ++i) {
+      if (done[i])
+        continue;
+      int status;
+      pid_t r = waitpid(pids[i], &status, WNOHANG);
+      if (r != pids[i])
+        continue;
+      reaped = true;
+      done[i] = true;
+      --remaining;
+      ChildResult &c = children[i];
+      if (WIFSIGNALED(status))
+        c.signal = WTERMSIG(status);
+      else
+        c.exitCode = WEXITSTATUS(status);
+      c.stoppedByUs = stopping;
+      if (!c.ok() && firstFailure < 0 && !stopping) {
+        firstFailure = i;
+        // The others would fail on their own within their timeouts; stopping
+        // them now reports faster and leaves nothing behind.
+        stopping = true;
+        killAll(SIGTERM);
+        stopDeadline = Clock::now() + std::chrono::seconds(2);
+      }
+    }
+    if (remaining == 0)
+      break;
+    auto now = Clock::now();
+    if (!stopping && now > deadline) {
+      stopping = true;
+      firstFailure = -2;
+      killAll(SIGTERM);
+      stopDeadline = now + std::chrono::seconds(2);
+    } else if (stopping && now > stopDeadline) {
+      killAll(SIGKILL);
+    }
+    if (!reaped)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return firstFailure;
+}

@@ -1,0 +1,33 @@
+// sepnn: the driver. `sepnn import|compile|run ...` (design.md 4.1).
+#include "Args.h"
+#include "Commands.h"
+
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+
+static const char *kUsage = R"(usage:
+  sepnn import  MODEL.onnx -o MODEL.mlir
+  sepnn compile MODEL.onnx --cluster CLUSTER.json [--policy POLICY.json] -o OUTDIR
+                [--target host] [--no-build]
+  sepnn run     OUTDIR --input IN.pb [--input ...] -o OUT.pb [--transport tcp]
+                [--repeat N] [--report R.json] [--timeout SECONDS]
+)";
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+    llvm::outs() << kUsage;
+    return argc < 2 ? 1 : 0;
+  }
+  std::string command = argv[1];
+  if (command == "import")
+    return sepnn::driver::runImport(argc, argv);
+  if (command == "compile")
+    return sepnn::driver::runCompile(argc, argv);
+  if (command == "run")
+    return sepnn::driver::runRun(argc, argv);
+  llvm::errs() << kUsage;
+  return sepnn::driver::reportError("unknown command '" + command + "'");
+}
