@@ -20,7 +20,7 @@ def Dist_ClusterAttr : Dist_Attr<"Cluster", "cluster"> {
     ```
   }];
   let parameters = (ins "int64_t":$devices,
-                        OptionalArrayRefParameter<"::mlir::StringAttr">:$names);
+                        OptionalParameter<"::mlir::ArrayAttr">:$names);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

@@ -28,10 +28,10 @@ void DistDialect::initialize() {
 
 LogicalResult
 ClusterAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                    int64_t devices, ArrayRef<StringAttr> names) {
+                    int64_t devices, ArrayAttr names) {
   if (devices <= 0)
     return emitError() << "cluster needs at least one device, got " << devices;
-  if (!names.empty() && (int64_t)names.size() != devices)
+  if (names && (int64_t)names.size() != devices)
     return emitError() << "cluster has " << devices << " devices but "
                        << names.size() << " names";
   return success();
@@ -88,12 +88,22 @@ static LogicalResult verifyTransferPairs(Operation *module) {
     SmallVector<RecvOp, 1> recvs;
   };
   llvm::MapVector<int64_t, Pair> byTag;
-  module->walk([&](Operation *op) {
-    if (auto send = dyn_cast<SendOp>(op))
+  // This runs before the ops' own verifiers: check their peers first so
+  // that a bad peer is reported as such, not as a missing partner.
+  WalkResult peers = module->walk([&](Operation *op) {
+    if (auto send = dyn_cast<SendOp>(op)) {
       byTag[send.getTag()].sends.push_back(send);
-    else if (auto recv = dyn_cast<RecvOp>(op))
+      if (failed(send.verify()))
+        return WalkResult::interrupt();
+    } else if (auto recv = dyn_cast<RecvOp>(op)) {
       byTag[recv.getTag()].recvs.push_back(recv);
+      if (failed(recv.verify()))
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
   });
+  if (peers.wasInterrupted())
+    return failure();
   for (auto &[tag, pair] : byTag) {
     if (pair.sends.size() > 1)
       return pair.sends[1].emitOpError("tag ") << tag << " is sent twice";
@@ -145,7 +155,8 @@ LogicalResult DistDialect::verifyOperationAttribute(Operation *op,
              << cluster.getDevices() << " devices";
     return success();
   }
-  return op->emitOpError("unknown dist attribute '") << attr.getName() << "'";
+  return op->emitOpError("unknown dist attribute '")
+         << attr.getName().getValue() << "'";
 }
 
 #define GET_OP_CLASSES

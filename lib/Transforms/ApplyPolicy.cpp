@@ -513,7 +513,7 @@ struct DistApplyPolicyPass
       policy = std::move(*parsed);
     }
 
-    SmallVector<StringAttr> names;
+    SmallVector<Attribute> names;
     int64_t devices = numDevices;
     if (!clusterFile.empty()) {
       llvm::Expected<Cluster> cluster = readClusterFile(clusterFile);
@@ -526,7 +526,8 @@ struct DistApplyPolicyPass
         names.push_back(StringAttr::get(ctx, d.name));
     } else if (auto existing = dist::getCluster(module)) {
       devices = existing.getDevices();
-      names.assign(existing.getNames().begin(), existing.getNames().end());
+      if (existing.getNames())
+        names.assign(existing.getNames().begin(), existing.getNames().end());
     }
     if (devices <= 0) {
       module.emitError("dist-apply-policy needs a cluster: pass cluster=FILE "
@@ -534,7 +535,9 @@ struct DistApplyPolicyPass
       return signalPassFailure();
     }
     module->setAttr(dist::DistDialect::kClusterAttrName,
-                    dist::ClusterAttr::get(ctx, devices, names));
+                    dist::ClusterAttr::get(
+                        ctx, devices,
+                        names.empty() ? ArrayAttr() : ArrayAttr::get(ctx, names)));
 
     auto funcs = llvm::to_vector(module.getOps<func::FuncOp>());
     if (funcs.size() != 1) {

@@ -1,0 +1,28 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "sepnn"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".onnxtext", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.sepnn_obj_root, "test")
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+
+# Tools: ours first, then LLVM's FileCheck and not.
+tools_dirs = [
+    os.path.join(config.sepnn_obj_root, "tools", name)
+    for name in ("sepnn-opt", "sepnn-translate", "sepnn")
+]
+for d in tools_dirs + [config.llvm_tools_dir]:
+    llvm_config.with_environment("PATH", d, append_path=True)
+llvm_config.with_system_environment(["HOME", "TMPDIR"])
+
+# Debian's PyTorch and onnx live in the system Python, not the pyenv one.
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%sepnn_src", config.sepnn_src_root))
+config.substitutions.append(("%sepnn_rt_tests", config.sepnn_rt_tests))
+config.substitutions.append(
+    ("%e2e", os.path.join(config.sepnn_src_root, "test", "e2e")))
