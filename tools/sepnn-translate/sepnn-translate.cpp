@@ -10,6 +10,7 @@
 #include "sepnn/InitAll.h"
 #include "sepnn/Target/EmitDevices.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
@@ -51,6 +52,8 @@ static bool isLowered(ModuleOp module) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "sepnn translation tool\n");
   DialectRegistry registry;
   sepnn::registerAllDialects(registry);
