@@ -115,7 +115,8 @@ private:
 Value PolicyApplier::slice(Value v, int64_t device, int64_t begin, int64_t end,
                            Location loc) {
   auto type = cast<RankedTensorType>(v.getType());
-  if (begin == 0 && end == type.getDimSize(1))
+  // Values without a channel dimension are never cut.
+  if (type.getRank() < 2 || (begin == 0 && end == type.getDimSize(1)))
     return v;
   Value &cached = slices[{v.getAsOpaquePointer(), begin, end}];
   if (cached)
