@@ -34,7 +34,9 @@ struct DistPartitionPass : sepnn::impl::DistPartitionBase<DistPartitionPass> {
       for (Operation *op : ops) {
         if (isa<dist::SendOp, dist::RecvOp>(op))
           continue;
-        std::optional<int64_t> dst = dist::getDevice(op);
+        // Model outputs are delivered on device 0, which holds the inputs.
+        std::optional<int64_t> dst =
+            isa<func::ReturnOp>(op) ? 0 : dist::getDevice(op);
         if (!dst)
           continue;
         for (OpOperand &operand : op->getOpOperands()) {

@@ -139,7 +139,7 @@ int sepnn::driver::runRun(int argc, char **argv) {
   // Each inference is bounded by the devices' own timeouts; this bound only
   // guards against a device that ignores them.
   double deadline = *timeout * 2 + 10 + *repeat * *timeout;
-  int failed = group.waitAll(deadline);
+  int failed = group.waitAll(deadline, std::min(*timeout, 3.0));
   if (failed == -2)
     return reportError(llvm::formatv("the devices did not finish within {0} s; "
                                      "all were stopped",

@@ -68,13 +68,14 @@ void ProcessGroup::killAll(int signal) {
       kill(pids[i], signal);
 }
 
-int ProcessGroup::waitAll(double timeoutSeconds) {
+int ProcessGroup::waitAll(double timeoutSeconds, double graceSeconds) {
   using Clock = std::chrono::steady_clock;
   auto deadline = Clock::now() + std::chrono::duration<double>(timeoutSeconds);
   int firstFailure = -1;
   size_t remaining = pids.size();
-  bool stopping = false;
+  bool stopping = false, terminated = false;
   auto stopDeadline = deadline;
+  auto graceUntil = deadline;
   while (remaining > 0) {
     bool reaped = false;
     for (size_t i = 0; i < pids.size(); ++i) {
@@ -92,26 +93,29 @@ int ProcessGroup::waitAll(double timeoutSeconds) {
         c.signal = WTERMSIG(status);
       else
         c.exitCode = WEXITSTATUS(status);
-      c.stoppedByUs = stopping;
+      c.stoppedByUs = terminated;
       if (!c.ok() && firstFailure < 0 && !stopping) {
         firstFailure = i;
-        // The others would fail on their own within their timeouts; stopping
-        // them now reports faster and leaves nothing behind.
+        // The others notice the lost peer themselves and say so; give them a
+        // moment to, then stop whoever is left so nothing stays behind.
         stopping = true;
-        killAll(SIGTERM);
-        stopDeadline = Clock::now() + std::chrono::seconds(2);
+        graceUntil = Clock::now() + std::chrono::duration<double>(graceSeconds);
+        stopDeadline = graceUntil + std::chrono::seconds(2);
       }
     }
     if (remaining == 0)
       break;
     auto now = Clock::now();
     if (!stopping && now > deadline) {
-      stopping = true;
+      stopping = terminated = true;
       firstFailure = -2;
       killAll(SIGTERM);
       stopDeadline = now + std::chrono::seconds(2);
     } else if (stopping && now > stopDeadline) {
       killAll(SIGKILL);
+    } else if (stopping && !terminated && now > graceUntil) {
+      terminated = true;
+      killAll(SIGTERM);
     }
     if (!reaped)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));

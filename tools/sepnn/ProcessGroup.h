@@ -26,8 +26,9 @@ public:
   bool spawn(const std::vector<std::string> &argv, std::string &error);
   /// Waits until every child exited or `timeoutSeconds` passed. Returns the
   /// index of the first child that failed, or -1 when all succeeded; -2 on
-  /// timeout (all children are then killed).
-  int waitAll(double timeoutSeconds);
+  /// timeout (all children are then killed). After a failure the others get
+  /// `graceSeconds` to exit on their own before they are terminated.
+  int waitAll(double timeoutSeconds, double graceSeconds);
   const std::vector<ChildResult> &results() const { return children; }
 
 private:

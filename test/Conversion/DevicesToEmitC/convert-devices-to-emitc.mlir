@@ -1,0 +1,49 @@
+// RUN: sepnn-opt %s --convert-devices-to-emitc | FileCheck %s
+
+// Each device function becomes straight-line calls into the runtime ABI:
+// arguments are inputs, results are outputs, constants are weights at
+// 64-byte aligned offsets (the same constant once), sends carry their size.
+// CHECK-LABEL: func.func @device_0(
+// CHECK-SAME: %[[CTX:[a-z0-9]*]]: !emitc.ptr<!emitc.opaque<"sepnn::rt::Ctx">>)
+// CHECK-SAME: sepnn.input_names = ["x"]
+// CHECK-SAME: sepnn.output_names = ["y"]
+// CHECK-SAME: sepnn.weight_bytes = 192
+// CHECK: %[[X:.*]] = emitc.call_opaque "sepnn::rt::input"(%[[CTX]]) {args = [0 : index, #emitc.opaque<"0">, #emitc.opaque<"{1, 2, 2, 2}">]}
+// CHECK: %[[W:.*]] = emitc.call_opaque "sepnn::rt::weight"(%[[CTX]]) {args = [0 : index, #emitc.opaque<"0">, #emitc.opaque<"{2, 2, 1, 1}">]{{.*}}sepnn.offset = 0
+// CHECK: %[[B:.*]] = emitc.call_opaque "sepnn::rt::weight"(%[[CTX]]) {args = [0 : index, #emitc.opaque<"64">, #emitc.opaque<"{2}">]{{.*}}sepnn.offset = 64
+// CHECK: %[[C:.*]] = emitc.call_opaque "sepnn::rt::conv"(%[[CTX]], %[[X]], %[[W]], %[[B]]) {args = [0 : index, 1 : index, 2 : index, 3 : index, #emitc.opaque<"{0, 0, 0, 0}">, #emitc.opaque<"{1, 1}">, #emitc.opaque<"{1, 1}">, #emitc.opaque<"1">]}
+// CHECK: %[[S:.*]] = emitc.call_opaque "sepnn::rt::slice"(%[[CTX]], %[[C]]) {args = [0 : index, 1 : index, #emitc.opaque<"1">, #emitc.opaque<"0">, #emitc.opaque<"1">]}
+// CHECK: emitc.call_opaque "sepnn::rt::send"(%[[CTX]], %[[S]]) {args = [0 : index, 1 : index, #emitc.opaque<"1">, #emitc.opaque<"0">], sepnn.bytes = 16 : i64}
+// CHECK: %[[R:.*]] = emitc.call_opaque "sepnn::rt::recv"(%[[CTX]]) {args = [0 : index, #emitc.opaque<"1">, #emitc.opaque<"1">, #emitc.opaque<"{1, 1, 2, 2}">]}
+// CHECK: %[[K:.*]] = emitc.call_opaque "sepnn::rt::concat"(%[[CTX]], %[[S]], %[[R]]) {args = [0 : index, #emitc.opaque<"1">, 1 : index, 2 : index]}
+// CHECK: %[[G:.*]] = emitc.call_opaque "sepnn::rt::gemm"(%[[CTX]], {{.*}}) {args = [0 : index, 1 : index, 2 : index, #emitc.opaque<"sepnn::rt::Tensor{}">, #emitc.opaque<"1">, #emitc.opaque<"0">, #emitc.opaque<"0">, #emitc.opaque<"1">]}
+// CHECK: emitc.call_opaque "sepnn::rt::output"(%[[CTX]], %[[G]]) {args = [0 : index, #emitc.opaque<"0">, 1 : index]}
+// CHECK-NEXT: return
+// CHECK-LABEL: func.func @device_1(
+// CHECK: "sepnn::rt::recv"
+// CHECK: "sepnn::rt::relu"
+// CHECK: "sepnn::rt::send"
+module attributes {dist.cluster = #dist.cluster<devices = 2>} {
+  func.func @device_0(%x: tensor<1x2x2x2xf32> {nn.name = "x"}) -> (tensor<1x2xf32> {nn.name = "y"}) attributes {dist.device = #dist.device<0>} {
+    %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+    %b = arith.constant dense<0.5> : tensor<2xf32>
+    %c = nn.conv %x, %w, %b {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+    %s = nn.slice %c {axis = 1 : i64, start = 0 : i64, end = 1 : i64} : (tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+    dist.send %s to 1 tag 0 : tensor<1x1x2x2xf32>
+    %r = dist.recv from 1 tag 1 : tensor<1x1x2x2xf32>
+    %k = nn.concat %s, %r {axis = 1 : i64} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %g = nn.global_average_pool %k : (tensor<1x2x2x2xf32>) -> tensor<1x2x1x1xf32>
+    %f = nn.flatten %g {axis = 1 : i64} : (tensor<1x2x1x1xf32>) -> tensor<1x2xf32>
+    %fw = arith.constant dense<1.0> : tensor<2x2xf32>
+    %y = nn.gemm %f, %fw {alpha = 1.0 : f32, beta = 0.0 : f32, transA = 0 : i64, transB = 1 : i64}
+        : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+    return %y : tensor<1x2xf32>
+  }
+  func.func @device_1() attributes {dist.device = #dist.device<1>} {
+    %t = dist.recv from 0 tag 0 : tensor<1x1x2x2xf32>
+    %r = nn.relu %t : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+    dist.send %r to 0 tag 1 : tensor<1x1x2x2xf32>
+    return
+  }
+}
