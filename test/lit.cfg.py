@@ -23,6 +23,8 @@ llvm_config.with_system_environment(["HOME", "TMPDIR"])
 # Debian's PyTorch and onnx live in the system Python, not the pyenv one.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%sepnn_src", config.sepnn_src_root))
+config.substitutions.append(
+    ("%sepnn_bin", os.path.join(config.sepnn_obj_root, "tools", "sepnn")))
 config.substitutions.append(("%sepnn_rt_tests", config.sepnn_rt_tests))
 config.substitutions.append(
     ("%e2e", os.path.join(config.sepnn_src_root, "test", "e2e")))

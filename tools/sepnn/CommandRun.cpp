@@ -147,15 +147,18 @@ int sepnn::driver::runRun(int argc, char **argv) {
   if (failed >= 0) {
     const Device &d = devices[failed];
     std::string others;
-    for (auto [i, r] : llvm::enumerate(group.results()))
-      if ((int)i != failed && !r.ok() && !r.stoppedByUs)
-        others += llvm::formatv("; device {0} ({1}) {2}", devices[i].rank,
-                                devices[i].name, r.describe())
-                      .str();
-    return reportError(llvm::formatv(
-        "device {0} ({1}) failed first: {2}{3}; the other devices were "
-        "stopped",
-        d.rank, d.name, group.results()[failed].describe(), others));
+    for (auto [i, r] : llvm::enumerate(group.results())) {
+      if ((int)i == failed)
+        continue;
+      others += llvm::formatv("; device {0} ({1}) {2}", devices[i].rank,
+                              devices[i].name,
+                              r.stoppedByUs ? "was stopped" : r.describe())
+                    .str();
+    }
+    return reportError(llvm::formatv("device {0} ({1}) failed first: {2}{3}",
+                                     d.rank, d.name,
+                                     group.results()[failed].describe(),
+                                     others));
   }
 
   // Gather the reports.

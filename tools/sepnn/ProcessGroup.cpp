@@ -120,5 +120,12 @@ int ProcessGroup::waitAll(double timeoutSeconds, double graceSeconds) {
     if (!reaped)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  // Devices that lose a peer exit with an error at almost the same moment
+  // the peer dies, often before the dead peer is reaped; a device ended by a
+  // signal we did not send is the cause, not a consequence, so it is blamed.
+  if (firstFailure >= 0)
+    for (size_t i = 0; i < children.size(); ++i)
+      if (children[i].signaled() && !children[i].stoppedByUs)
+        return i;
   return firstFailure;
 }
