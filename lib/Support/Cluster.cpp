@@ -26,29 +26,18 @@ static Expected<ClusterDevice> parseDevice(const jf::Fields &f) {
   device.name = *name;
   device.host = *host;
   device.port = *port;
-  if (f.has("gflops")) {
-    Expected<double> gflops = f.number("gflops");
-    if (!gflops)
-      return gflops.takeError();
-    device.gflops = *gflops;
-  }
-  if (f.has("mem_mb")) {
-    Expected<int64_t> mem = f.integer("mem_mb");
-    if (!mem)
-      return mem.takeError();
-    device.memMb = *mem;
-  }
+  if (Error e = f.optionalNumber("gflops", device.gflops))
+    return std::move(e);
+  if (Error e = f.optionalInteger("mem_mb", device.memMb))
+    return std::move(e);
   return device;
 }
 
 Expected<Cluster> mlir::sepnn::parseCluster(StringRef text, StringRef file) {
-  Expected<json::Value> root = jf::parse(text, file);
+  Expected<json::Value> root = jf::parseObject(text, file);
   if (!root)
     return root.takeError();
-  const json::Object *object = root->getAsObject();
-  if (!object)
-    return jf::fieldError(file, "(root)", "expected an object");
-  jf::Fields top{file, "", *object};
+  jf::Fields top{file, "", *root->getAsObject()};
   if (Error e = top.onlyKeys({"devices", "links", "transport"}))
     return std::move(e);
   Cluster cluster;
@@ -80,39 +69,24 @@ Expected<Cluster> mlir::sepnn::parseCluster(StringRef text, StringRef file) {
       jf::Fields d{file, "links.default", **def};
       if (Error e = d.onlyKeys({"mbps", "latency_ms"}))
         return std::move(e);
-      if (d.has("mbps")) {
-        Expected<double> mbps = d.number("mbps");
-        if (!mbps)
-          return mbps.takeError();
-        cluster.defaultMbps = *mbps;
-      }
-      if (d.has("latency_ms")) {
-        Expected<double> latency = d.number("latency_ms");
-        if (!latency)
-          return latency.takeError();
-        cluster.defaultLatencyMs = *latency;
-      }
+      if (Error e = d.optionalNumber("mbps", cluster.defaultMbps))
+        return std::move(e);
+      if (Error e = d.optionalNumber("latency_ms", cluster.defaultLatencyMs))
+        return std::move(e);
     }
   }
-  if (top.has("transport")) {
-    Expected<std::string> transport = top.string("transport");
-    if (!transport)
-      return transport.takeError();
-    if (*transport != "tcp")
-      return jf::fieldError(file, "transport",
-                              "'" + *transport +
-                                  "' is not supported yet (only tcp)");
-    cluster.transport = *transport;
-  }
+  if (Error e = top.optionalString("transport", cluster.transport))
+    return std::move(e);
+  if (cluster.transport != "tcp")
+    return jf::fieldError(file, "transport",
+                          "'" + cluster.transport +
+                              "' is not supported yet (only tcp)");
   return cluster;
 }
 
 Expected<Cluster> mlir::sepnn::readClusterFile(StringRef path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
-      MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer)
-    return createStringError(buffer.getError(),
-                             path + ": cannot read: " +
-                                 buffer.getError().message());
-  return parseCluster((*buffer)->getBuffer(), path);
+  Expected<std::string> text = jf::readFile(path);
+  if (!text)
+    return text.takeError();
+  return parseCluster(*text, path);
 }

@@ -3,6 +3,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 using namespace llvm;
 namespace sj = mlir::sepnn::jf;
@@ -19,6 +20,48 @@ Expected<llvm::json::Value> sj::parse(StringRef text, StringRef file) {
                              file + ": invalid JSON: " +
                                  toString(value.takeError()));
   return value;
+}
+
+Expected<llvm::json::Value> sj::parseObject(StringRef text, StringRef file) {
+  Expected<llvm::json::Value> value = parse(text, file);
+  if (value && !value->getAsObject())
+    return fieldError(file, "(root)", "expected an object");
+  return value;
+}
+
+Expected<std::string> sj::readFile(StringRef path) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
+      MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return createStringError(buffer.getError(),
+                             path + ": cannot read: " +
+                                 buffer.getError().message());
+  return (*buffer)->getBuffer().str();
+}
+
+/// Assigns the field's value when present; shared by the optional* getters.
+template <typename T, typename Getter>
+static Error assignOptional(const sj::Fields &f, StringRef key, T &out,
+                            Getter get) {
+  if (!f.has(key))
+    return Error::success();
+  auto value = (f.*get)(key);
+  if (!value)
+    return value.takeError();
+  out = *value;
+  return Error::success();
+}
+
+Error sj::Fields::optionalInteger(StringRef key, int64_t &out) const {
+  return assignOptional(*this, key, out, &Fields::integer);
+}
+
+Error sj::Fields::optionalNumber(StringRef key, double &out) const {
+  return assignOptional(*this, key, out, &Fields::number);
+}
+
+Error sj::Fields::optionalString(StringRef key, std::string &out) const {
+  return assignOptional(*this, key, out, &Fields::string);
 }
 
 std::string sj::Fields::child(StringRef key) const {

@@ -17,6 +17,11 @@ llvm::Error fieldError(llvm::StringRef file, llvm::StringRef field,
 /// Parses `text`; a syntax error names the file and the position.
 llvm::Expected<llvm::json::Value> parse(llvm::StringRef text,
                                         llvm::StringRef file);
+/// Parses `text`, which must hold a JSON object.
+llvm::Expected<llvm::json::Value> parseObject(llvm::StringRef text,
+                                              llvm::StringRef file);
+/// The contents of `path`, or an error naming it.
+llvm::Expected<std::string> readFile(llvm::StringRef path);
 
 struct Fields {
   llvm::StringRef file;
@@ -34,6 +39,10 @@ struct Fields {
   llvm::Expected<const llvm::json::Object *> object_(llvm::StringRef key) const;
   llvm::Expected<const llvm::json::Array *> array(llvm::StringRef key) const;
   bool has(llvm::StringRef key) const { return object.get(key) != nullptr; }
+  /// Set `out` from an optional field; absent leaves it unchanged.
+  llvm::Error optionalInteger(llvm::StringRef key, int64_t &out) const;
+  llvm::Error optionalNumber(llvm::StringRef key, double &out) const;
+  llvm::Error optionalString(llvm::StringRef key, std::string &out) const;
 };
 
 } // namespace mlir::sepnn::jf

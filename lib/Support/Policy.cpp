@@ -81,45 +81,35 @@ static Expected<OpPolicy> parseOpPolicy(const jf::Fields &f) {
     op.sizes = *sizes;
   }
   if (f.has("reduce_to")) {
-    Expected<int64_t> reduceTo = f.integer("reduce_to");
-    if (!reduceTo)
-      return reduceTo.takeError();
-    op.reduceTo = *reduceTo;
+    int64_t reduceTo = 0;
+    if (Error e = f.optionalInteger("reduce_to", reduceTo))
+      return std::move(e);
+    op.reduceTo = reduceTo;
   }
   return op;
 }
 
 Expected<Policy> mlir::sepnn::parsePolicy(StringRef text, StringRef file) {
-  Expected<json::Value> root = jf::parse(text, file);
+  Expected<json::Value> root = jf::parseObject(text, file);
   if (!root)
     return root.takeError();
-  const json::Object *object = root->getAsObject();
-  if (!object)
-    return jf::fieldError(file, "(root)", "expected an object");
-  jf::Fields top{file, "", *object};
+  jf::Fields top{file, "", *root->getAsObject()};
   if (Error e = top.onlyKeys({"version", "transmit_dtype", "default", "ops"}))
     return std::move(e);
   Policy policy;
   policy.file = file.str();
-  if (top.has("version")) {
-    Expected<int64_t> version = top.integer("version");
-    if (!version)
-      return version.takeError();
-    if (*version != 1)
-      return jf::fieldError(file, "version",
-                              "unsupported version " + Twine(*version) +
-                                  " (expected 1)");
-  }
-  if (top.has("transmit_dtype")) {
-    Expected<std::string> dtype = top.string("transmit_dtype");
-    if (!dtype)
-      return dtype.takeError();
-    if (*dtype != "f32")
-      return jf::fieldError(file, "transmit_dtype",
-                              "'" + *dtype + "' is not supported yet "
-                              "(only f32)");
-    policy.transmitDtype = *dtype;
-  }
+  if (Error e = top.optionalInteger("version", policy.version))
+    return std::move(e);
+  if (policy.version != 1)
+    return jf::fieldError(file, "version",
+                          "unsupported version " + Twine(policy.version) +
+                              " (expected 1)");
+  if (Error e = top.optionalString("transmit_dtype", policy.transmitDtype))
+    return std::move(e);
+  if (policy.transmitDtype != "f32")
+    return jf::fieldError(file, "transmit_dtype",
+                          "'" + policy.transmitDtype +
+                              "' is not supported yet (only f32)");
   if (top.has("default")) {
     Expected<const json::Object *> def = top.object_("default");
     if (!def)
@@ -148,11 +138,8 @@ Expected<Policy> mlir::sepnn::parsePolicy(StringRef text, StringRef file) {
 }
 
 Expected<Policy> mlir::sepnn::readPolicyFile(StringRef path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
-      MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer)
-    return createStringError(buffer.getError(),
-                             path + ": cannot read: " +
-                                 buffer.getError().message());
-  return parsePolicy((*buffer)->getBuffer(), path);
+  Expected<std::string> text = jf::readFile(path);
+  if (!text)
+    return text.takeError();
+  return parsePolicy(*text, path);
 }

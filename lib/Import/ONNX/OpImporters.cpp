@@ -42,6 +42,25 @@ LogicalResult resolvePads(NodeContext &ctx, ArrayRef<int64_t> inShape,
   return success();
 }
 
+/// The sliding-window attributes shared by Conv and MaxPool, with ONNX's
+/// defaults and auto_pad resolved.
+struct Window {
+  SmallVector<int64_t> strides, dilations, pads;
+};
+
+FailureOr<Window> readWindow(NodeContext &ctx, Value input,
+                             ArrayRef<int64_t> kernel) {
+  Window w;
+  w.strides = ctx.intsAttr("strides").value_or(SmallVector<int64_t>{1, 1});
+  w.dilations = ctx.intsAttr("dilations").value_or(SmallVector<int64_t>{1, 1});
+  if (w.strides.size() != 2 || w.dilations.size() != 2)
+    return ctx.error("strides and dilations need 2 values each");
+  if (failed(resolvePads(ctx, cast<RankedTensorType>(input.getType()).getShape(),
+                         kernel, w.strides, w.dilations, w.pads)))
+    return failure();
+  return w;
+}
+
 LogicalResult requireRank(NodeContext &ctx, Value v, int64_t rank,
                           StringRef what) {
   int64_t actual = cast<RankedTensorType>(v.getType()).getRank();
@@ -64,18 +83,14 @@ LogicalResult importConv(NodeContext &ctx) {
       ctx.intsAttr("kernel_shape").value_or(SmallVector<int64_t>{wShape[2], wShape[3]});
   if (kernel != SmallVector<int64_t>{wShape[2], wShape[3]})
     return ctx.error("kernel_shape does not match the weight");
-  SmallVector<int64_t> strides =
-      ctx.intsAttr("strides").value_or(SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> dilations =
-      ctx.intsAttr("dilations").value_or(SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> pads;
-  if (failed(resolvePads(ctx, cast<RankedTensorType>(x->getType()).getShape(),
-                         kernel, strides, dilations, pads)))
+  FailureOr<Window> window = readWindow(ctx, *x, kernel);
+  if (failed(window))
     return failure();
   OpBuilder &b0 = ctx.builder();
   auto conv = b0.create<nn::ConvOp>(
-      ctx.location(), *type, *x, *w, *b, b0.getDenseI64ArrayAttr(pads),
-      b0.getDenseI64ArrayAttr(strides), b0.getDenseI64ArrayAttr(dilations),
+      ctx.location(), *type, *x, *w, *b, b0.getDenseI64ArrayAttr(window->pads),
+      b0.getDenseI64ArrayAttr(window->strides),
+      b0.getDenseI64ArrayAttr(window->dilations),
       b0.getI64IntegerAttr(ctx.intAttr("group").value_or(1)));
   ctx.setOutput(0, conv);
   return success();
@@ -137,21 +152,16 @@ LogicalResult importMaxPool(NodeContext &ctx) {
   std::optional<SmallVector<int64_t>> kernel = ctx.intsAttr("kernel_shape");
   if (!kernel || kernel->size() != 2)
     return ctx.error("needs a 2-D kernel_shape");
-  SmallVector<int64_t> strides =
-      ctx.intsAttr("strides").value_or(SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> dilations =
-      ctx.intsAttr("dilations").value_or(SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> pads;
-  if (failed(resolvePads(ctx, cast<RankedTensorType>(x->getType()).getShape(),
-                         *kernel, strides, dilations, pads)))
+  FailureOr<Window> window = readWindow(ctx, *x, *kernel);
+  if (failed(window))
     return failure();
   OpBuilder &b = ctx.builder();
   ctx.setOutput(0, b.create<nn::MaxPoolOp>(
                        ctx.location(), *type, *x,
                        b.getDenseI64ArrayAttr(*kernel),
-                       b.getDenseI64ArrayAttr(pads),
-                       b.getDenseI64ArrayAttr(strides),
-                       b.getDenseI64ArrayAttr(dilations),
+                       b.getDenseI64ArrayAttr(window->pads),
+                       b.getDenseI64ArrayAttr(window->strides),
+                       b.getDenseI64ArrayAttr(window->dilations),
                        b.getI64IntegerAttr(ctx.intAttr("ceil_mode").value_or(0))));
   return success();
 }
