@@ -38,6 +38,8 @@ def main():
     parser.add_argument("input")
     parser.add_argument("--victim", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=5)
+    parser.add_argument("--kill-driver", action="store_true",
+                        help="kill `sepnn run` itself instead of a device")
     args = parser.parse_args()
 
     run = subprocess.Popen(
@@ -63,6 +65,18 @@ def main():
     if not exe.endswith(f"device_{args.victim}"):
         run.kill()
         sys.exit(f"child {victim} is {exe}, not device_{args.victim}")
+
+    if args.kill_driver:
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait()
+        time.sleep(0.5)
+        left = [pid for pid in devices if alive(pid)]
+        if left:
+            for pid in left:
+                os.kill(pid, signal.SIGKILL)
+            sys.exit(f"devices outlived the killed driver: {left}")
+        print("devices stopped with the driver; no process left behind")
+        return
 
     killed_at = time.time()
     os.kill(victim, signal.SIGKILL)

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <cstring>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -32,12 +33,17 @@ bool ProcessGroup::spawn(const std::vector<std::string> &argv,
     error = std::string("pipe: ") + strerror(errno);
     return false;
   }
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     error = std::string("fork: ") + strerror(errno);
     return false;
   }
   if (pid == 0) {
+    // A device must not outlive the driver, even if the driver is killed.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+      _exit(127);
     setpgid(0, group);
     execv(cargv[0], cargv.data());
     int err = errno;
