@@ -24,6 +24,7 @@ void mlir::sepnn::buildPartitionPipeline(
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createDistPartition());
   pm.addPass(createDistOutlineDevices());
+  pm.addPass(createDistVerifySchedule());
 }
 
 void mlir::sepnn::buildCompilePipeline(

@@ -57,4 +57,15 @@ def DistOutlineDevices : Pass<"dist-outline-devices", "ModuleOp"> {
   }];
 }
 
+def DistVerifySchedule : Pass<"dist-verify-schedule", "ModuleOp"> {
+  let summary = "Prove that the outlined device programs cannot deadlock";
+  let description = [{
+    Executes the transfers of every `func.func @device_k` symbolically, with
+    the runtime's semantics: a `dist.send` never blocks (the receiver drains
+    its sockets into a mailbox), a `dist.recv` blocks until its tag has been
+    sent. If some device can never proceed, the pass fails and names the
+    devices that wait on each other and the tags they wait for.
+  }];
+}
+
 #endif // SEPNN_TRANSFORMS_PASSES
