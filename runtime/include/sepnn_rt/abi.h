@@ -71,6 +71,59 @@ Tensor concat(Ctx *ctx, int64_t axis, Ts... parts) noexcept {
   return concat_n(ctx, axis, all, sizeof...(Ts));
 }
 
+// --- ABI 1 additions for the ONNX op set (issue 3) -------------------------
+// Elementwise functions of one tensor; alpha/beta are the ONNX attributes of
+// the kinds that have them (ignored otherwise).
+enum class UnaryKind : int32_t {
+  Relu = 0,
+  LeakyRelu = 1,   // x >= 0 ? x : alpha * x
+  Clip = 2,        // min(max(x, alpha), beta)
+  Sigmoid = 3,
+  HardSigmoid = 4, // max(0, min(1, alpha * x + beta))
+  HardSwish = 5,   // x * max(0, min(1, x / 6 + 1 / 2))
+  Tanh = 6,
+  Neg = 7,
+  Exp = 8,
+  Sqrt = 9,
+};
+Tensor unary(Ctx *ctx, Tensor x, UnaryKind kind, double alpha,
+             double beta) noexcept;
+
+// Elementwise functions of two tensors with numpy broadcasting.
+enum class BinaryKind : int32_t {
+  Add = 0,
+  Sub = 1,
+  Mul = 2,
+  Div = 3,
+  PRelu = 4, // a >= 0 ? a : b * a (b is the slope, broadcast to a)
+};
+Tensor binary(Ctx *ctx, Tensor a, Tensor b, BinaryKind kind) noexcept;
+
+// ONNX AveragePool (2-D): count_include_pad counts padded cells in the
+// divisor; with ceil_mode, cells past the padded input never count.
+Tensor average_pool(Ctx *ctx, Tensor x, Ints kernel, Ints pads, Ints strides,
+                    int64_t ceilMode, int64_t countIncludePad) noexcept;
+Tensor global_max_pool(Ctx *ctx, Tensor x) noexcept;
+// numpy matmul: 1-D operands are promoted and the added dimension removed;
+// leading (batch) dimensions broadcast.
+Tensor matmul(Ctx *ctx, Tensor a, Tensor b) noexcept;
+// Same elements, new shape (product must match): Reshape, Squeeze, Unsqueeze.
+Tensor reshape(Ctx *ctx, Tensor x, Ints shape) noexcept;
+// ONNX Transpose: output dim i is input dim perm[i].
+Tensor transpose(Ctx *ctx, Tensor x, Ints perm) noexcept;
+// Elements start, start + step, ... of dimension axis, stopping before end;
+// start/end already clamped (0 <= start < dim; for step > 0, start < end <=
+// dim; for step < 0, -1 <= end < start). step != 0.
+Tensor slice_step(Ctx *ctx, Tensor x, int64_t axis, int64_t start, int64_t end,
+                  int64_t step) noexcept;
+// ONNX Softmax (opset 13): along one axis.
+Tensor softmax(Ctx *ctx, Tensor x, int64_t axis) noexcept;
+// ONNX Pad, constant mode: pads = [begin_0..begin_{r-1}, end_0..end_{r-1}],
+// non-negative.
+Tensor pad(Ctx *ctx, Tensor x, Ints pads, double value) noexcept;
+// ONNX ReduceMean over `axes` (non-negative, sorted); keepdims 0 or 1.
+Tensor reduce_mean(Ctx *ctx, Tensor x, Ints axes, int64_t keepdims) noexcept;
+
 // --- transfers --------------------------------------------------------------
 // Send t to device `peer` under `tag` (tags are unique per model).
 void send(Ctx *ctx, Tensor t, int64_t peer, int64_t tag) noexcept;
