@@ -142,17 +142,33 @@ static FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
   return out;
 }
 
-LogicalResult AddOp::verify() {
-  if (failed(verifyStatic(*this)))
+/// Shared by every elementwise binary op: the result is the broadcast shape.
+static LogicalResult verifyBroadcastBinary(Operation *op) {
+  if (failed(verifyStatic(op)))
     return failure();
-  ArrayRef<int64_t> a = rankedType(getLhs()).getShape();
-  ArrayRef<int64_t> b = rankedType(getRhs()).getShape();
+  ArrayRef<int64_t> a = rankedType(op->getOperand(0)).getShape();
+  ArrayRef<int64_t> b = rankedType(op->getOperand(1)).getShape();
   FailureOr<SmallVector<int64_t>> shape = broadcastShapes(a, b);
   if (failed(shape))
-    return emitOpError("operand shapes ") << shapeString(a) << " and "
-                                          << shapeString(b)
-                                          << " are not broadcastable";
-  return verifyResultShape(*this, *shape);
+    return op->emitOpError("operand shapes ")
+           << shapeString(a) << " and " << shapeString(b)
+           << " are not broadcastable";
+  return verifyResultShape(op, *shape);
+}
+
+LogicalResult AddOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult SubOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult MulOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult DivOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult PReluOp::verify() {
+  if (failed(verifyBroadcastBinary(*this)))
+    return failure();
+  // The slope broadcasts to the input, never the other way round.
+  if (getType() != getLhs().getType())
+    return emitOpError("slope of shape ")
+           << shapeString(rankedType(getRhs()).getShape())
+           << " does not broadcast to the input";
+  return success();
 }
 
 LogicalResult MaxPoolOp::verify() {
@@ -172,14 +188,150 @@ LogicalResult MaxPoolOp::verify() {
   return verifyResultShape(*this, {x[0], x[1], spatial[0], spatial[1]});
 }
 
-LogicalResult GlobalAveragePoolOp::verify() {
+/// Global pooling keeps batch and channels and sets every spatial extent to 1.
+static LogicalResult verifyGlobalPool(Operation *op) {
+  if (failed(verifyStatic(op)))
+    return failure();
+  ArrayRef<int64_t> x = rankedType(op->getOperand(0)).getShape();
+  if (x.size() < 3)
+    return op->emitOpError("expects an input of rank at least 3, got ")
+           << x.size();
+  SmallVector<int64_t> expected(x.begin(), x.end());
+  std::fill(expected.begin() + 2, expected.end(), 1);
+  return verifyResultShape(op, expected);
+}
+
+LogicalResult GlobalAveragePoolOp::verify() { return verifyGlobalPool(*this); }
+LogicalResult GlobalMaxPoolOp::verify() { return verifyGlobalPool(*this); }
+
+LogicalResult AveragePoolOp::verify() {
   if (failed(verifyStatic(*this)))
     return failure();
   ArrayRef<int64_t> x = rankedType(getInput()).getShape();
-  if (x.size() < 3)
-    return emitOpError("expects an input of rank at least 3, got ") << x.size();
-  SmallVector<int64_t> expected(x.begin(), x.end());
-  std::fill(expected.begin() + 2, expected.end(), 1);
+  if (x.size() != 4)
+    return emitOpError("expects a 4-D input, got rank ") << x.size();
+  SmallVector<int64_t> spatial;
+  if (failed(verifyWindow(*this, x, getKernelShape(), getPads(), getStrides(),
+                          {1, 1}, getCeilMode() != 0, spatial)))
+    return failure();
+  return verifyResultShape(*this, {x[0], x[1], spatial[0], spatial[1]});
+}
+
+LogicalResult ReduceMeanOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  ArrayRef<int64_t> x = rankedType(getInput()).getShape();
+  SmallVector<int64_t> expected;
+  int64_t previous = -1;
+  for (int64_t axis : getAxes()) {
+    if (axis <= previous || axis >= (int64_t)x.size())
+      return emitOpError("axes must be sorted, distinct and in [0, ")
+             << x.size() << ")";
+    previous = axis;
+  }
+  for (auto [i, d] : llvm::enumerate(x)) {
+    bool reduced = llvm::is_contained(getAxes(), (int64_t)i);
+    if (!reduced)
+      expected.push_back(d);
+    else if (getKeepdims())
+      expected.push_back(1);
+  }
+  return verifyResultShape(*this, expected);
+}
+
+/// An axis in [0, rank).
+static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
+  if (axis < 0 || axis >= rank)
+    return op->emitOpError("axis ") << axis << " is out of range for rank "
+                                    << rank;
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  return verifyAxis(*this, getAxis(), getType().getRank());
+}
+
+LogicalResult MatMulOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  ArrayRef<int64_t> a = rankedType(getLhs()).getShape();
+  ArrayRef<int64_t> b = rankedType(getRhs()).getShape();
+  if (a.empty() || b.empty())
+    return emitOpError("operands must have rank at least 1");
+  // numpy: 1-D operands gain a dimension that the result drops again.
+  SmallVector<int64_t> a2(a), b2(b);
+  if (a.size() == 1)
+    a2.insert(a2.begin(), 1);
+  if (b.size() == 1)
+    b2.push_back(1);
+  int64_t k = a2.back(), kb = b2[b2.size() - 2];
+  if (k != kb)
+    return emitOpError("inner dimensions differ: ") << k << " vs " << kb;
+  FailureOr<SmallVector<int64_t>> batch = broadcastShapes(
+      ArrayRef<int64_t>(a2).drop_back(2), ArrayRef<int64_t>(b2).drop_back(2));
+  if (failed(batch))
+    return emitOpError("batch dimensions of ")
+           << shapeString(a) << " and " << shapeString(b)
+           << " are not broadcastable";
+  SmallVector<int64_t> expected(*batch);
+  if (a.size() > 1)
+    expected.push_back(a2[a2.size() - 2]);
+  if (b.size() > 1)
+    expected.push_back(b2.back());
+  return verifyResultShape(*this, expected);
+}
+
+LogicalResult ReshapeOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  if (rankedType(getInput()).getNumElements() != getType().getNumElements())
+    return emitOpError("cannot reshape ")
+           << shapeString(rankedType(getInput()).getShape()) << " to "
+           << shapeString(getType().getShape())
+           << ": the element counts differ";
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+LogicalResult TransposeOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  ArrayRef<int64_t> x = rankedType(getInput()).getShape();
+  ArrayRef<int64_t> perm = getPerm();
+  SmallVector<bool> seen(x.size(), false);
+  if (perm.size() != x.size())
+    return emitOpError("perm has ") << perm.size() << " entries for rank "
+                                    << x.size();
+  SmallVector<int64_t> expected;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= (int64_t)x.size() || seen[p])
+      return emitOpError("perm is not a permutation of [0, ")
+             << x.size() << ")";
+    seen[p] = true;
+    expected.push_back(x[p]);
+  }
+  return verifyResultShape(*this, expected);
+}
+
+LogicalResult PadOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  ArrayRef<int64_t> x = rankedType(getInput()).getShape();
+  ArrayRef<int64_t> pads = getPads();
+  if (pads.size() != 2 * x.size())
+    return emitOpError("expects ") << 2 * x.size() << " pads, got "
+                                   << pads.size();
+  SmallVector<int64_t> expected;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (pads[i] < 0 || pads[i + x.size()] < 0)
+      return emitOpError("expects non-negative pads");
+    expected.push_back(x[i] + pads[i] + pads[i + x.size()]);
+  }
   return verifyResultShape(*this, expected);
 }
 
@@ -233,18 +385,23 @@ LogicalResult SliceOp::verify() {
   if (axis < 0 || axis >= (int64_t)x.size())
     return emitOpError("axis ") << axis << " is out of range for rank "
                                 << x.size();
-  if (getStart() < 0 || getStart() >= getEnd() || getEnd() > x[axis])
-    return emitOpError("range [") << getStart() << ", " << getEnd()
-                                  << ") is not inside dimension " << axis
-                                  << " of extent " << x[axis];
+  int64_t start = getStart(), end = getEnd(), step = getStep();
+  bool inside = step > 0 ? 0 <= start && start < end && end <= x[axis]
+                         : step < 0 && start < x[axis] && -1 <= end &&
+                               end < start;
+  if (!inside)
+    return emitOpError("range [")
+           << start << ", " << end << ") with step " << step
+           << " is not inside dimension " << axis << " of extent " << x[axis];
   SmallVector<int64_t> expected(x.begin(), x.end());
-  expected[axis] = getEnd() - getStart();
+  expected[axis] = step > 0 ? (end - start + step - 1) / step
+                            : (start - end - step - 1) / -step;
   return verifyResultShape(*this, expected);
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor) {
-  // A slice that keeps the whole dimension is the input itself.
-  if (getInput().getType() == getType())
+  // A slice that keeps the whole dimension in order is the input itself.
+  if (getInput().getType() == getType() && getStep() == 1)
     return getInput();
   return {};
 }

@@ -3,6 +3,8 @@
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
+
+#include <cmath>
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -37,6 +39,10 @@ RuntimeCall &RuntimeCall::noTensor() { return literal("sepnn::rt::Tensor{}"); }
 RuntimeCall &RuntimeCall::integer(int64_t v) { return literal(std::to_string(v)); }
 
 RuntimeCall &RuntimeCall::real(double v) {
+  // Clip's default bounds are infinite; C++ has no literal for them.
+  if (std::isinf(v))
+    return literal(v > 0 ? "std::numeric_limits<double>::infinity()"
+                         : "-std::numeric_limits<double>::infinity()");
   std::string text;
   llvm::raw_string_ostream os(text);
   // Round-trip precision: the printed literal must give back the same value.

@@ -126,7 +126,7 @@ Value PolicyApplier::slice(Value v, int64_t device, int64_t begin, int64_t end,
   auto op = builder.create<nn::SliceOp>(
       loc, RankedTensorType::get(shape, type.getElementType()), v,
       builder.getI64IntegerAttr(1), builder.getI64IntegerAttr(begin),
-      builder.getI64IntegerAttr(end));
+      builder.getI64IntegerAttr(end), builder.getI64IntegerAttr(1));
   return cached = place(op, device);
 }
 
@@ -256,12 +256,21 @@ static bool isPerChannelParameter(Operation *op, unsigned operandIndex) {
 LogicalResult PolicyApplier::rewriteFollowingProducer(Operation *op) {
   Value first = op->getOperand(0);
   const Layout &in = layouts[first];
+  // Ops that compute each channel from the same channel of their inputs run
+  // on every slice where it lives, with no transfer.
   bool channelWise =
-      isa<nn::ReluOp, nn::MaxPoolOp, nn::GlobalAveragePoolOp, nn::BatchNormOp>(
-          op);
-  if (auto add = dyn_cast<nn::AddOp>(op))
-    channelWise = add.getLhs().getType() == add.getRhs().getType() &&
-                  add.getType() == add.getLhs().getType();
+      isa<nn::ReluOp, nn::LeakyReluOp, nn::ClipOp, nn::SigmoidOp,
+          nn::HardSigmoidOp, nn::HardSwishOp, nn::TanhOp, nn::MaxPoolOp,
+          nn::AveragePoolOp, nn::GlobalAveragePoolOp, nn::GlobalMaxPoolOp,
+          nn::BatchNormOp>(op);
+  if (isa<nn::AddOp, nn::SubOp, nn::MulOp, nn::DivOp>(op)) {
+    // The right operand broadcasts into the left one (a residual, or an SE
+    // block's per-channel scale) along aligned dimensions.
+    auto lhs = cast<RankedTensorType>(op->getOperand(0).getType());
+    auto rhs = cast<RankedTensorType>(op->getOperand(1).getType());
+    channelWise = op->getResult(0).getType() == lhs &&
+                  lhs.getRank() == rhs.getRank() && lhs.getRank() >= 2;
+  }
   if (auto flatten = dyn_cast<nn::FlattenOp>(op)) {
     auto type = cast<RankedTensorType>(first.getType());
     channelWise = flatten.getAxis() == 1 && type.getDimSize(0) == 1;
@@ -285,9 +294,12 @@ LogicalResult PolicyApplier::rewriteFollowingProducer(Operation *op) {
             builder, v.getLoc(), {piece.end - piece.begin},
             sliceDim0(all, {(int64_t)all.size()}, piece.begin, piece.end),
             "param_slice"));
-      } else {
+      } else if (channelExtent(v) == in.extent) {
         operands.push_back(materialize(v, piece.device, piece.begin,
                                        piece.end, op->getLoc()));
+      } else {
+        // Broadcast along channels (extent 1): every slice needs all of it.
+        operands.push_back(materializeWhole(v, piece.device, op->getLoc()));
       }
     }
     Operation *clone = cloneWithOperands(

@@ -29,6 +29,20 @@ template <class F> Tensor guarded(Ctx *ctx, const char *op, F &&body) noexcept {
 
 std::vector<int64_t> vec(Ints l) { return std::vector<int64_t>(l.begin(), l.end()); }
 
+// The op name in messages: the kind's ONNX-like lowercase name.
+const char *unaryName(UnaryKind k) {
+  static const char *const names[] = {"relu", "leaky_relu",   "clip",       "sigmoid",
+                                      "hard_sigmoid", "hard_swish", "tanh", "neg",
+                                      "exp",  "sqrt"};
+  const int32_t i = (int32_t)k;
+  return i >= 0 && i < (int32_t)(sizeof(names) / sizeof(names[0])) ? names[i] : "unary";
+}
+const char *binaryName(BinaryKind k) {
+  static const char *const names[] = {"add", "sub", "mul", "div", "prelu"};
+  const int32_t i = (int32_t)k;
+  return i >= 0 && i < (int32_t)(sizeof(names) / sizeof(names[0])) ? names[i] : "binary";
+}
+
 } // namespace
 
 Tensor input(Ctx *ctx, int64_t index, Ints shapeList) noexcept {
@@ -96,13 +110,21 @@ Tensor batch_norm(Ctx *ctx, Tensor x, Tensor scale, Tensor bias, Tensor mean,
   });
 }
 
-Tensor relu(Ctx *ctx, Tensor x) noexcept {
-  return guarded(ctx, "relu", [&] { return ctx->add(kernels::relu(ctx->get(x, "x"))); });
-}
+Tensor relu(Ctx *ctx, Tensor x) noexcept { return unary(ctx, x, UnaryKind::Relu, 0, 0); }
 
 Tensor add(Ctx *ctx, Tensor a, Tensor b) noexcept {
-  return guarded(ctx, "add", [&] {
-    return ctx->add(kernels::add(ctx->get(a, "a"), ctx->get(b, "b")));
+  return binary(ctx, a, b, BinaryKind::Add);
+}
+
+Tensor unary(Ctx *ctx, Tensor x, UnaryKind kind, double alpha, double beta) noexcept {
+  return guarded(ctx, unaryName(kind), [&] {
+    return ctx->add(kernels::unary(ctx->get(x, "x"), kind, alpha, beta));
+  });
+}
+
+Tensor binary(Ctx *ctx, Tensor a, Tensor b, BinaryKind kind) noexcept {
+  return guarded(ctx, binaryName(kind), [&] {
+    return ctx->add(kernels::binary(ctx->get(a, "a"), ctx->get(b, "b"), kind));
   });
 }
 
@@ -117,6 +139,20 @@ Tensor max_pool(Ctx *ctx, Tensor x, Ints kernel, Ints pads, Ints strides,
 Tensor global_average_pool(Ctx *ctx, Tensor x) noexcept {
   return guarded(ctx, "global_average_pool", [&] {
     return ctx->add(kernels::globalAveragePool(ctx->get(x, "x")));
+  });
+}
+
+Tensor average_pool(Ctx *ctx, Tensor x, Ints kernel, Ints pads, Ints strides,
+                    int64_t ceilMode, int64_t countIncludePad) noexcept {
+  return guarded(ctx, "average_pool", [&] {
+    return ctx->add(kernels::averagePool(ctx->get(x, "x"), vec(kernel), vec(pads),
+                                         vec(strides), ceilMode, countIncludePad));
+  });
+}
+
+Tensor global_max_pool(Ctx *ctx, Tensor x) noexcept {
+  return guarded(ctx, "global_max_pool", [&] {
+    return ctx->add(kernels::globalMaxPool(ctx->get(x, "x")));
   });
 }
 
@@ -137,6 +173,52 @@ Tensor gemm(Ctx *ctx, Tensor a, Tensor b, Tensor c, double alpha, double beta,
 Tensor slice(Ctx *ctx, Tensor x, int64_t axis, int64_t start, int64_t end) noexcept {
   return guarded(ctx, "slice", [&] {
     return ctx->add(kernels::slice(ctx->get(x, "x"), axis, start, end));
+  });
+}
+
+Tensor matmul(Ctx *ctx, Tensor a, Tensor b) noexcept {
+  return guarded(ctx, "matmul", [&] {
+    return ctx->add(kernels::matmul(ctx->get(a, "a"), ctx->get(b, "b")));
+  });
+}
+
+Tensor reshape(Ctx *ctx, Tensor x, Ints shapeList) noexcept {
+  return guarded(ctx, "reshape", [&] {
+    // Same elements: alias the input (both live until the end of the inference).
+    const TensorData &v = ctx->get(x, "x");
+    const Shape shape = vec(shapeList);
+    kernels::checkReshape(v.shape, shape);
+    return ctx->add(TensorData::view(shape, v.data()));
+  });
+}
+
+Tensor transpose(Ctx *ctx, Tensor x, Ints perm) noexcept {
+  return guarded(ctx, "transpose", [&] {
+    return ctx->add(kernels::transpose(ctx->get(x, "x"), vec(perm)));
+  });
+}
+
+Tensor slice_step(Ctx *ctx, Tensor x, int64_t axis, int64_t start, int64_t end,
+                  int64_t step) noexcept {
+  return guarded(ctx, "slice_step", [&] {
+    return ctx->add(kernels::sliceStep(ctx->get(x, "x"), axis, start, end, step));
+  });
+}
+
+Tensor softmax(Ctx *ctx, Tensor x, int64_t axis) noexcept {
+  return guarded(ctx, "softmax",
+                 [&] { return ctx->add(kernels::softmax(ctx->get(x, "x"), axis)); });
+}
+
+Tensor pad(Ctx *ctx, Tensor x, Ints pads, double value) noexcept {
+  return guarded(ctx, "pad", [&] {
+    return ctx->add(kernels::pad(ctx->get(x, "x"), vec(pads), value));
+  });
+}
+
+Tensor reduce_mean(Ctx *ctx, Tensor x, Ints axes, int64_t keepdims) noexcept {
+  return guarded(ctx, "reduce_mean", [&] {
+    return ctx->add(kernels::reduceMean(ctx->get(x, "x"), vec(axes), keepdims));
   });
 }
 

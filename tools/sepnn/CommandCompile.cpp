@@ -85,13 +85,49 @@ llvm::Error writeText(llvm::StringRef path, llvm::StringRef text) {
   return llvm::Error::success();
 }
 
+/// Host builds link the runtime that was built with this sepnn: one compiler
+/// call per device, about a second each.
+llvm::Error buildWithPrebuiltRuntime(const std::string &outDir,
+                                     size_t devices,
+                                     const std::string &runtimeDir,
+                                     const std::string &prebuilt) {
+  for (size_t k = 0; k < devices; ++k) {
+    std::string dir = outDir + "/device_" + std::to_string(k);
+    std::vector<std::string> argv = {
+        "-std=c++17", "-O2", "-I", runtimeDir + "/include",
+        dir + "/program.cpp", prebuilt + "/libsepnn_rt_main.a",
+        prebuilt + "/libsepnn_rt.a", "-pthread",
+        "-o", dir + "/device_" + std::to_string(k)};
+    std::vector<llvm::StringRef> refs(argv.begin(), argv.end());
+    if (auto e = runTool("c++", refs, dir + "/build.log"))
+      return e;
+  }
+  return llvm::Error::success();
+}
+
+/// Cross builds (and --cmake) go through the generated CMake project, which
+/// builds the runtime from source for the target.
+llvm::Error buildWithCMake(const std::string &outDir,
+                           const std::string &target) {
+  std::string buildDir = outDir + "/build";
+  std::vector<std::string> configure = {"-S", outDir, "-B", buildDir, "-G",
+                                        "Ninja", "-DCMAKE_BUILD_TYPE=Release"};
+  if (target == "aarch64")
+    configure.push_back("-DCMAKE_TOOLCHAIN_FILE=" SEPNN_SOURCE_DIR
+                        "/cmake/aarch64-linux-gnu.cmake");
+  std::vector<llvm::StringRef> refs(configure.begin(), configure.end());
+  if (auto e = runTool("cmake", refs, outDir + "/configure.log"))
+    return e;
+  return runTool("cmake", {"--build", buildDir}, outDir + "/build.log");
+}
+
 } // namespace
 
 int ::sepnn::driver::runCompile(int argc, char **argv) {
   auto args = parseArgs(argc, argv, 2,
                         {"--cluster", "--policy", "-o", "--target",
                          "--devices", "--base-port"},
-                        {"--no-build"});
+                        {"--no-build", "--cmake"});
   if (!args)
     return reportError(args.takeError());
   if (args->positional.size() != 1)
@@ -176,19 +212,18 @@ int ::sepnn::driver::runCompile(int argc, char **argv) {
   if (args->has("--no-build"))
     return 0;
 
-  std::string buildDir = outDir + "/build";
-  std::vector<std::string> configure = {"-S", outDir, "-B", buildDir, "-G",
-                                        "Ninja", "-DCMAKE_BUILD_TYPE=Release"};
-  if (target == "aarch64")
-    configure.push_back("-DCMAKE_TOOLCHAIN_FILE=" SEPNN_SOURCE_DIR
-                        "/cmake/aarch64-linux-gnu.cmake");
-  std::vector<llvm::StringRef> configureRefs(configure.begin(),
-                                             configure.end());
-  if (auto e = runTool("cmake", configureRefs, outDir + "/configure.log"))
-    return reportError(std::move(e));
-  std::string buildLog = outDir + "/build.log";
-  if (auto e = runTool("cmake", {"--build", buildDir}, buildLog))
-    return reportError(std::move(e));
+  std::string prebuilt = SEPNN_RUNTIME_BUILD_DIR;
+  bool usePrebuilt = target == "host" && !args->has("--cmake") &&
+                     !runtimeOverride &&
+                     llvm::sys::fs::exists(prebuilt + "/libsepnn_rt.a") &&
+                     llvm::sys::fs::exists(prebuilt + "/libsepnn_rt_main.a");
+  llvm::Error built =
+      usePrebuilt
+          ? buildWithPrebuiltRuntime(outDir, cluster->devices.size(),
+                                     emit.runtimeDir, prebuilt)
+          : buildWithCMake(outDir, target);
+  if (built)
+    return reportError(std::move(built));
   llvm::outs() << "compiled " << cluster->devices.size()
                << " device executables into " << outDir << "\n";
   return 0;

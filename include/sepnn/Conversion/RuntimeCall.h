@@ -25,6 +25,8 @@ public:
   RuntimeCall &real(double v);
   /// A braced list, e.g. `{1, 1, 1, 1}`.
   RuntimeCall &integers(ArrayRef<int64_t> v);
+  /// C++ text passed as is (an enumerator of abi.h).
+  RuntimeCall &literal(StringRef text);
 
   /// Emits the call; `producesTensor` gives it one sepnn::rt::Tensor result.
   Operation *build(OpBuilder &builder, Location loc, bool producesTensor);
@@ -33,8 +35,6 @@ public:
   static Type contextType(MLIRContext *ctx);
 
 private:
-  RuntimeCall &literal(StringRef text);
-
   MLIRContext *ctx;
   std::string callee;
   SmallVector<Value> operands;

@@ -14,6 +14,21 @@ FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,
   auto call = [&](StringRef callee) {
     return RuntimeCall(ctx, runtimeCtx, callee);
   };
+  // Elementwise ops share two runtime entry points selected by a kind.
+  auto unary = [&](StringRef kind, double alpha,
+                   double beta) -> FailureOr<RuntimeCall> {
+    return call("unary")
+        .tensor(operands[0])
+        .literal(("sepnn::rt::UnaryKind::" + kind).str())
+        .real(alpha)
+        .real(beta);
+  };
+  auto binary = [&](StringRef kind) -> FailureOr<RuntimeCall> {
+    return call("binary")
+        .tensor(operands[0])
+        .tensor(operands[1])
+        .literal(("sepnn::rt::BinaryKind::" + kind).str());
+  };
   return llvm::TypeSwitch<Operation *, FailureOr<RuntimeCall>>(op)
       .Case([&](nn::ConvOp conv) -> FailureOr<RuntimeCall> {
         RuntimeCall c = call("conv");
@@ -73,11 +88,69 @@ FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,
         return c;
       })
       .Case([&](nn::SliceOp slice) -> FailureOr<RuntimeCall> {
-        return call("slice")
-            .tensor(operands[0])
+        RuntimeCall c = call(slice.getStep() == 1 ? "slice" : "slice_step");
+        c.tensor(operands[0])
             .integer(slice.getAxis())
             .integer(slice.getStart())
             .integer(slice.getEnd());
+        if (slice.getStep() != 1)
+          c.integer(slice.getStep());
+        return c;
+      })
+      .Case([&](nn::LeakyReluOp op) {
+        return unary("LeakyRelu", op.getAlpha().convertToFloat(), 0);
+      })
+      .Case([&](nn::ClipOp op) {
+        return unary("Clip", op.getMin().convertToFloat(),
+                     op.getMax().convertToFloat());
+      })
+      .Case([&](nn::SigmoidOp) { return unary("Sigmoid", 0, 0); })
+      .Case([&](nn::HardSigmoidOp op) {
+        return unary("HardSigmoid", op.getAlpha().convertToFloat(),
+                     op.getBeta().convertToFloat());
+      })
+      .Case([&](nn::HardSwishOp) { return unary("HardSwish", 0, 0); })
+      .Case([&](nn::TanhOp) { return unary("Tanh", 0, 0); })
+      .Case([&](nn::SubOp) { return binary("Sub"); })
+      .Case([&](nn::MulOp) { return binary("Mul"); })
+      .Case([&](nn::DivOp) { return binary("Div"); })
+      .Case([&](nn::PReluOp) { return binary("PRelu"); })
+      .Case([&](nn::AveragePoolOp pool) -> FailureOr<RuntimeCall> {
+        return call("average_pool")
+            .tensor(operands[0])
+            .integers(pool.getKernelShape())
+            .integers(pool.getPads())
+            .integers(pool.getStrides())
+            .integer(pool.getCeilMode())
+            .integer(pool.getCountIncludePad());
+      })
+      .Case([&](nn::GlobalMaxPoolOp) -> FailureOr<RuntimeCall> {
+        return call("global_max_pool").tensor(operands[0]);
+      })
+      .Case([&](nn::ReduceMeanOp op) -> FailureOr<RuntimeCall> {
+        return call("reduce_mean")
+            .tensor(operands[0])
+            .integers(op.getAxes())
+            .integer(op.getKeepdims());
+      })
+      .Case([&](nn::SoftmaxOp op) -> FailureOr<RuntimeCall> {
+        return call("softmax").tensor(operands[0]).integer(op.getAxis());
+      })
+      .Case([&](nn::MatMulOp) -> FailureOr<RuntimeCall> {
+        return call("matmul").tensor(operands[0]).tensor(operands[1]);
+      })
+      .Case([&](nn::ReshapeOp op) -> FailureOr<RuntimeCall> {
+        return call("reshape").tensor(operands[0]).integers(
+            op.getType().getShape());
+      })
+      .Case([&](nn::TransposeOp op) -> FailureOr<RuntimeCall> {
+        return call("transpose").tensor(operands[0]).integers(op.getPerm());
+      })
+      .Case([&](nn::PadOp op) -> FailureOr<RuntimeCall> {
+        return call("pad")
+            .tensor(operands[0])
+            .integers(op.getPads())
+            .real(op.getValue().convertToFloat());
       })
       .Case([&](nn::ConcatOp concat) -> FailureOr<RuntimeCall> {
         RuntimeCall c = call("concat");

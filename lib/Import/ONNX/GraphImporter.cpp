@@ -26,10 +26,30 @@ LogicalResult NodeContext::error(const Twine &message) {
 FailureOr<Value> NodeContext::optionalInput(int i) {
   if (i >= node.input_size() || node.input(i).empty())
     return Value();
+  importer.message.clear();
   FailureOr<Value> v = importer.lookup(node.input(i));
-  if (failed(v))
+  if (failed(v) && importer.message.empty())
     return error("input '" + node.input(i) + "' is not defined");
   return v;
+}
+
+std::optional<HostTensor> NodeContext::constantInput(int i) {
+  if (i >= node.input_size() || node.input(i).empty())
+    return std::nullopt;
+  if (const HostTensor *h = importer.hostValue(node.input(i)))
+    return *h;
+  return std::nullopt;
+}
+
+FailureOr<std::optional<HostTensor>>
+NodeContext::requireConstantInput(int i, StringRef what) {
+  if (i >= node.input_size() || node.input(i).empty())
+    return std::optional<HostTensor>();
+  std::optional<HostTensor> h = constantInput(i);
+  if (!h)
+    return error(what + " ('" + node.input(i) +
+                 "') must be known at compile time");
+  return h;
 }
 
 FailureOr<Value> NodeContext::input(int i) {
@@ -92,31 +112,6 @@ std::optional<SmallVector<int64_t>> NodeContext::intsAttr(StringRef name) {
   return std::nullopt;
 }
 
-// --- tensors -------------------------------------------------------------------
-
-FailureOr<std::vector<float>>
-mlir::sepnn::tensorProtoToFloats(const onnx::TensorProto &t) {
-  if (t.data_type() != onnx::TensorProto::FLOAT || t.has_data_location() &&
-      t.data_location() == onnx::TensorProto::EXTERNAL)
-    return failure();
-  int64_t count = 1;
-  for (int64_t d : t.dims())
-    count *= d;
-  std::vector<float> values(count);
-  if (t.has_raw_data()) {
-    if ((int64_t)t.raw_data().size() != count * 4)
-      return failure();
-    for (int64_t i = 0; i < count; ++i)
-      values[i] = llvm::bit_cast<float>(
-          llvm::support::endian::read32le(t.raw_data().data() + 4 * i));
-    return values;
-  }
-  if (t.float_data_size() != count)
-    return failure();
-  std::copy(t.float_data().begin(), t.float_data().end(), values.begin());
-  return values;
-}
-
 // --- GraphImporter -------------------------------------------------------------
 
 FailureOr<RankedTensorType>
@@ -141,28 +136,67 @@ GraphImporter::staticF32Type(const std::string &name, const Twine &what) {
   return RankedTensorType::get(shape, builder.getF32Type());
 }
 
-FailureOr<Value> GraphImporter::importInitializer(const onnx::TensorProto &t) {
-  FailureOr<std::vector<float>> values = tensorProtoToFloats(t);
-  if (failed(values))
-    return fail(file + ": initializer '" + t.name() +
-                "': only float tensors stored in the model are supported");
-  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
-  Location loc = NameLoc::get(builder.getStringAttr(t.name()),
-                              FileLineColLoc::get(context, file, 0, 0));
-  return createF32Constant(builder, loc, shape, *values, t.name());
+const HostTensor *GraphImporter::hostValue(const std::string &name) {
+  auto it = hostValues.find(name);
+  if (it != hostValues.end())
+    return &it->second;
+  if (const onnx::TensorProto *t = initializers.lookup(name))
+    if (std::optional<HostTensor> h = decodeTensorProto(*t))
+      return &(hostValues[name] = std::move(*h));
+  return nullptr;
 }
 
 FailureOr<Value> GraphImporter::lookup(const std::string &name) {
   if (Value v = values.lookup(name))
     return v;
-  // Initializers become constants where first used.
-  if (const onnx::TensorProto *t = initializers.lookup(name)) {
-    FailureOr<Value> v = importInitializer(*t);
-    if (succeeded(v))
-      values[name] = *v;
-    return v;
+  // Known tensors become device constants where an op first uses them.
+  if (const onnx::TensorProto *t = initializers.lookup(name);
+      t && t->has_data_location() &&
+      t->data_location() == onnx::TensorProto::EXTERNAL)
+    return fail(file + ": initializer '" + name +
+                "' is stored in an external file, which is not supported "
+                "(save the model with its weights inside)");
+  const HostTensor *h = hostValue(name);
+  if (!h)
+    return failure();
+  if (!h->isFloat())
+    return fail(file + ": tensor '" + name + "' has an integer type; only " +
+                "float tensors can be computed on the devices");
+  std::vector<float> data(h->values.begin(), h->values.end());
+  Location loc = NameLoc::get(builder.getStringAttr(name),
+                              FileLineColLoc::get(context, file, 0, 0));
+  // Constants go to the top of the function, where every use can see them.
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(builder.getInsertionBlock());
+  Value v = createF32Constant(builder, loc, h->shape, data, name);
+  values[name] = v;
+  return v;
+}
+
+bool GraphImporter::foldOnHost(const onnx::NodeProto &node) {
+  SmallVector<const HostTensor *> inputs;
+  SmallVector<std::optional<std::vector<int64_t>>> shapes;
+  for (const std::string &in : node.input()) {
+    inputs.push_back(in.empty() ? nullptr : hostValue(in));
+    std::optional<std::vector<int64_t>> shape;
+    if (const onnx::TypeProto *type = types.lookup(in);
+        type && type->has_tensor_type() && type->tensor_type().has_shape()) {
+      std::vector<int64_t> dims;
+      for (const auto &d : type->tensor_type().shape().dim())
+        if (d.has_dim_value())
+          dims.push_back(d.dim_value());
+      if ((int)dims.size() == type->tensor_type().shape().dim_size())
+        shape = dims;
+    }
+    shapes.push_back(shape);
   }
-  return failure();
+  std::optional<std::vector<HostTensor>> outputs =
+      evaluateOnHost(node, inputs, shapes);
+  if (!outputs || (int)outputs->size() > node.output_size())
+    return false;
+  for (auto [i, t] : llvm::enumerate(*outputs))
+    hostValues[node.output(i)] = std::move(t);
+  return true;
 }
 
 FailureOr<OwningOpRef<ModuleOp>>
@@ -222,6 +256,9 @@ GraphImporter::import(const onnx::ModelProto &model) {
     Location loc = NameLoc::get(builder.getStringAttr(name), fileLoc);
     NodeContext ctx(*this, node, name, loc);
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    // Shape arithmetic on known tensors is computed here, not on devices.
+    if (defaultDomain && foldOnHost(node))
+      continue;
     OpImporterFn importer =
         defaultDomain ? lookupOpImporter(node.op_type()) : nullptr;
     if (!importer)

@@ -2,6 +2,8 @@
 #ifndef SEPNN_LIB_IMPORT_ONNX_GRAPHIMPORTER_H
 #define SEPNN_LIB_IMPORT_ONNX_GRAPHIMPORTER_H
 
+#include "HostConstants.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringMap.h"
@@ -29,6 +31,13 @@ public:
   FailureOr<Value> input(int i);
   /// The i-th input, or a null Value when absent or empty.
   FailureOr<Value> optionalInput(int i);
+  /// The value of the i-th input when known at import time (an initializer,
+  /// a Constant or folded shape arithmetic); nothing when absent.
+  std::optional<HostTensor> constantInput(int i);
+  /// Like constantInput, but an input that is given and not constant is an
+  /// error naming `what`.
+  FailureOr<std::optional<HostTensor>> requireConstantInput(int i,
+                                                          StringRef what);
   /// The static f32 type of the i-th output from shape inference.
   FailureOr<RankedTensorType> outputType(int i);
   void setOutput(int i, Value v);
@@ -72,6 +81,10 @@ private:
     return failure();
   }
   FailureOr<Value> lookup(const std::string &name);
+  /// Known value of `name` (initializer or folded), if any.
+  const HostTensor *hostValue(const std::string &name);
+  /// Evaluates `node` on the host when it is foldable shape arithmetic.
+  bool foldOnHost(const onnx::NodeProto &node);
   FailureOr<RankedTensorType> staticF32Type(const std::string &name,
                                            const Twine &what);
   FailureOr<Value> importInitializer(const onnx::TensorProto &tensor);
@@ -81,13 +94,12 @@ private:
   OpBuilder builder;
   std::string message;
   llvm::StringMap<Value> values;
+  llvm::StringMap<HostTensor> hostValues;
   llvm::StringMap<const onnx::TensorProto *> initializers;
   llvm::StringMap<const onnx::TypeProto *> types;
   llvm::StringMap<int> uses;
 };
 
-/// The f32 values of an ONNX tensor (float_data or raw_data).
-FailureOr<std::vector<float>> tensorProtoToFloats(const onnx::TensorProto &t);
 
 } // namespace mlir::sepnn
 

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 
 #define SEPNN_ABI_VERSION 1
 

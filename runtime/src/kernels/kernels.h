@@ -4,6 +4,7 @@
 #ifndef SEPNN_RT_KERNELS_H
 #define SEPNN_RT_KERNELS_H
 
+#include "sepnn_rt/abi.h"
 #include "tensor.h"
 
 namespace sepnn {
@@ -11,6 +12,10 @@ namespace rt {
 namespace kernels {
 
 using Ints = std::vector<int64_t>;
+
+// axis in [-rank, rank) (or up to rank inclusive with allowRank), made non-negative;
+// throws naming the shape otherwise.
+int64_t normAxis(int64_t axis, int64_t rank, bool allowRank, const Shape &s);
 
 // x [N,C,H,W], w [M,C/group,kH,kW], b [M] or null; pads [top,left,bottom,right].
 // Empty pads/strides/dilations mean the ONNX defaults (0, 1, 1).
@@ -21,20 +26,53 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
 TensorData batchNorm(const TensorData &x, const TensorData &scale,
                      const TensorData &bias, const TensorData &mean,
                      const TensorData &var, double epsilon);
-TensorData relu(const TensorData &x);
-// Numpy broadcasting.
-TensorData add(const TensorData &a, const TensorData &b);
+// Elementwise function of one tensor (UnaryKind from abi.h; alpha/beta as there).
+TensorData unary(const TensorData &x, UnaryKind kind, double alpha, double beta);
+TensorData relu(const TensorData &x); // unary(Relu)
+// The numpy broadcast of two shapes (right-aligned; each dim equal or 1).
+Shape broadcastShapes(const Shape &a, const Shape &b);
+// Element strides of `in` viewed as the broadcast shape `out` (right-aligned, 0 where
+// `in` has extent 1 or lacks the dim).
+Shape broadcastStrides(const Shape &in, const Shape &out);
+// Elementwise function of two tensors, numpy broadcasting. PRelu: b (the slope) must
+// broadcast to a's shape.
+TensorData binary(const TensorData &a, const TensorData &b, BinaryKind kind);
+TensorData add(const TensorData &a, const TensorData &b); // binary(Add)
 // Output extent of one pooled dimension, ONNX/PyTorch rule (in ceil mode a window
 // that would start in the end padding is dropped).
 int64_t poolOutSize(int64_t in, int64_t k, int64_t padBegin, int64_t padEnd,
                     int64_t stride, int64_t dilation, bool ceilMode);
 TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &pads,
                    const Ints &strides, const Ints &dilations, int64_t ceilMode);
+// ONNX AveragePool (2-D, no dilation), PyTorch/onnxruntime divisor rule: with
+// countIncludePad the window is clipped to the padded input (cells only ceil mode adds
+// never count), without it to the real input.
+TensorData averagePool(const TensorData &x, const Ints &kernel, const Ints &pads,
+                       const Ints &strides, int64_t ceilMode, int64_t countIncludePad);
 TensorData globalAveragePool(const TensorData &x);
+TensorData globalMaxPool(const TensorData &x);
 TensorData flatten(const TensorData &x, int64_t axis);
 TensorData gemm(const TensorData &a, const TensorData &b, const TensorData *c,
                 double alpha, double beta, int64_t transA, int64_t transB);
+// numpy matmul: 1-D operands promoted (and the added dim dropped), batch dims
+// broadcast.
+TensorData matmul(const TensorData &a, const TensorData &b);
 TensorData slice(const TensorData &x, int64_t axis, int64_t start, int64_t end);
+// Throws unless `to` is a valid shape with as many elements as `from`.
+void checkReshape(const Shape &from, const Shape &to);
+TensorData reshape(const TensorData &x, const Shape &shape); // a copy
+// Output dim i is input dim perm[i]; an empty perm reverses the dims (ONNX default).
+TensorData transpose(const TensorData &x, const Ints &perm);
+// start, start+step, ... before end on one axis; bounds pre-clamped as abi.h says.
+TensorData sliceStep(const TensorData &x, int64_t axis, int64_t start, int64_t end,
+                     int64_t step);
+// Constant-mode pad: pads = [begins..., ends...], non-negative.
+TensorData pad(const TensorData &x, const Ints &pads, double value);
+// Softmax along one axis (negative counts from the end), max subtracted first.
+TensorData softmax(const TensorData &x, int64_t axis);
+// Mean over sorted, distinct, non-negative axes; empty axes reduce every dim (ONNX
+// default).
+TensorData reduceMean(const TensorData &x, const Ints &axes, int64_t keepdims);
 TensorData concat(const std::vector<const TensorData *> &parts, int64_t axis);
 
 } // namespace kernels

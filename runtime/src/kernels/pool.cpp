@@ -1,4 +1,4 @@
-// Pooling: MaxPool (2-D) and GlobalAveragePool.
+// Pooling: MaxPool and AveragePool (2-D), GlobalAveragePool and GlobalMaxPool.
 #include "kernels/kernels.h"
 
 #include <algorithm>
@@ -65,6 +65,80 @@ TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &padsIn,
         }
         out[oh * OW + ow] = m;
       }
+  }
+  return y;
+}
+
+TensorData averagePool(const TensorData &x, const Ints &kernel, const Ints &padsIn,
+                       const Ints &stridesIn, int64_t ceilMode, int64_t countIncludePad) {
+  if (x.rank() != 4)
+    fail("x must be 4-D [N,C,H,W], got ", shapeStr(x.shape));
+  if (kernel.size() != 2 || kernel[0] < 1 || kernel[1] < 1)
+    fail("kernel must be 2 positive values, got ", shapeStr(kernel));
+  const Ints pads = padsIn.empty() ? Ints(4, 0) : padsIn;
+  const Ints strides = stridesIn.empty() ? Ints(2, 1) : stridesIn;
+  if (pads.size() != 4 || strides.size() != 2)
+    fail("expected 4 pads and 2 strides, got ", shapeStr(pads), " ", shapeStr(strides));
+  for (int i = 0; i < 4; ++i)
+    if (pads[i] < 0)
+      fail("negative pad in ", shapeStr(pads));
+  if (strides[0] < 1 || strides[1] < 1)
+    fail("strides must be >= 1, got ", shapeStr(strides));
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  const int64_t OH = poolOutSize(H, kernel[0], pads[0], pads[2], strides[0], 1, ceilMode);
+  const int64_t OW = poolOutSize(W, kernel[1], pads[1], pads[3], strides[1], 1, ceilMode);
+  if (OH < 1 || OW < 1)
+    fail("kernel ", shapeStr(kernel), " does not fit input ", shapeStr(x.shape));
+  TensorData y = TensorData::zeros({N, C, OH, OW});
+  const float *xp = x.data();
+  float *yp = y.mut();
+  for (int64_t nc = 0; nc < N * C; ++nc) {
+    const float *in = xp + nc * H * W;
+    float *out = yp + nc * OH * OW;
+    for (int64_t oh = 0; oh < OH; ++oh) {
+      // Window rows clipped to the padded input, then to the real input.
+      int64_t h0 = oh * strides[0] - pads[0];
+      int64_t h1 = std::min(h0 + kernel[0], H + pads[2]);
+      const int64_t padH = h1 - h0;
+      h0 = std::max<int64_t>(h0, 0);
+      h1 = std::min(h1, H);
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        int64_t w0 = ow * strides[1] - pads[1];
+        int64_t w1 = std::min(w0 + kernel[1], W + pads[3]);
+        const int64_t padW = w1 - w0;
+        w0 = std::max<int64_t>(w0, 0);
+        w1 = std::min(w1, W);
+        double s = 0;
+        for (int64_t ih = h0; ih < h1; ++ih)
+          for (int64_t iw = w0; iw < w1; ++iw)
+            s += in[ih * W + iw];
+        const int64_t count = countIncludePad ? padH * padW
+                                              : std::max<int64_t>(h1 - h0, 0) *
+                                                    std::max<int64_t>(w1 - w0, 0);
+        // A window entirely in the padding (pads >= kernel) averages nothing: 0.
+        out[oh * OW + ow] = count > 0 ? (float)(s / (double)count) : 0.0f;
+      }
+    }
+  }
+  return y;
+}
+
+TensorData globalMaxPool(const TensorData &x) {
+  if (x.rank() < 3)
+    fail("x must have at least 3 dims [N,C,...], got ", shapeStr(x.shape));
+  Shape outShape = {x.shape[0], x.shape[1]};
+  outShape.resize(x.shape.size(), 1);
+  const int64_t NC = x.shape[0] * x.shape[1];
+  const int64_t inner = numelOf(Shape(x.shape.begin() + 2, x.shape.end()));
+  if (inner == 0 && NC > 0)
+    fail("x ", shapeStr(x.shape), " has no spatial elements to take the maximum of");
+  TensorData y = TensorData::zeros(outShape);
+  const float *xp = x.data();
+  for (int64_t i = 0; i < NC; ++i) {
+    float m = xp[i * inner];
+    for (int64_t j = 1; j < inner; ++j)
+      m = std::max(m, xp[i * inner + j]);
+    y.mut()[i] = m;
   }
   return y;
 }

@@ -244,7 +244,7 @@ func.func @gemm_result(%a: tensor<1x8xf32>, %b: tensor<10x8xf32>) {
 
 // A slice stays inside its dimension.
 func.func @slice_range(%x: tensor<1x8xf32>) {
-  // expected-error @+1 {{range [4, 10) is not inside dimension 1 of extent 8}}
+  // expected-error @+1 {{range [4, 10) with step 1 is not inside dimension 1 of extent 8}}
   %s = nn.slice %x {axis = 1 : i64, start = 4 : i64, end = 10 : i64} : (tensor<1x8xf32>) -> tensor<1x6xf32>
   return
 }
