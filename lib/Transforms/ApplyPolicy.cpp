@@ -182,10 +182,12 @@ const OpPolicy *PolicyApplier::policyFor(Operation *op, std::string &name) {
     return nullptr; // follows its producer
   if (policy && policy->defaultPolicy)
     return &*policy->defaultPolicy;
-  if (policy) {
-    static const OpPolicy onDeviceZero{Split::Device, {0}, {}, {}, "default"};
+  static const OpPolicy onDeviceZero{Split::Device, {0}, {}, {}, "default"};
+  if (policy)
     return &onDeviceZero;
-  }
+  // Weights computed at run time cannot be sharded ahead of time.
+  if (!readF32Constant(op->getOperand(1)))
+    return &onDeviceZero;
   // No policy file: split evenly by output channels over every device.
   int64_t extent = channelExtent(op->getResult(0));
   int64_t devices = std::min(numDevices, extent);

@@ -81,8 +81,13 @@ struct DistOutlineDevicesPass
       }
       SmallVector<Value> results;
       if (k == 0)
-        for (Value v : ret.getOperands())
+        for (Value v : ret.getOperands()) {
+          // A model output may be a constant: device 0 makes it itself.
+          if (Operation *def = v.getDefiningOp();
+              def && isFreeToReplicate(def) && !mapping.contains(v))
+            inner.clone(*def, mapping);
           results.push_back(mapping.lookupOrDefault(v));
+        }
       inner.create<func::ReturnOp>(model.getLoc(), results);
     }
     model.erase();

@@ -154,7 +154,7 @@ int ::sepnn::driver::runCompile(int argc, char **argv) {
     clusterText = (*buffer)->getBuffer().str();
   } else {
     auto devices = args->getInt("--devices", 2);
-    auto basePort = args->getInt("--base-port", 47000);
+    auto basePort = args->getInt("--base-port", 27000);
     if (!devices)
       return reportError(devices.takeError());
     if (!basePort)

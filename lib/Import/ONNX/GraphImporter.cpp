@@ -250,9 +250,7 @@ GraphImporter::import(const onnx::ModelProto &model) {
 
   for (auto [index, node] : llvm::enumerate(graph.node())) {
     // Unnamed nodes get a stable name from their type and position.
-    std::string name = node.name().empty()
-                           ? node.op_type() + "_" + std::to_string(index)
-                           : node.name();
+    std::string name = nodeDisplayName(node, index);
     Location loc = NameLoc::get(builder.getStringAttr(name), fileLoc);
     NodeContext ctx(*this, node, name, loc);
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
@@ -278,12 +276,65 @@ GraphImporter::import(const onnx::ModelProto &model) {
   return module;
 }
 
+std::string mlir::sepnn::nodeDisplayName(const onnx::NodeProto &node,
+                                         size_t index) {
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                             : node.name();
+}
+
+static const char *typeKind(const onnx::TypeProto &type) {
+  switch (type.value_case()) {
+  case onnx::TypeProto::kTensorType:
+    return "tensor";
+  case onnx::TypeProto::kSequenceType:
+    return "sequence";
+  case onnx::TypeProto::kMapType:
+    return "map";
+  case onnx::TypeProto::kOptionalType:
+    return "optional";
+  case onnx::TypeProto::kSparseTensorType:
+    return "sparse tensor";
+  default:
+    return "unknown";
+  }
+}
+
+llvm::Error mlir::sepnn::checkClaimed(const onnx::ModelProto &model,
+                                      llvm::StringRef file) {
+  auto error = [&](const llvm::Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   file + ": " + message);
+  };
+  const onnx::GraphProto &graph = model.graph();
+  for (const auto *list : {&graph.input(), &graph.output()})
+    for (const auto &info : *list)
+      if (info.has_type() && !info.type().has_tensor_type())
+        return error("graph " + llvm::Twine(list == &graph.input() ? "input"
+                                                                   : "output") +
+                     " '" + info.name() + "' is a " + typeKind(info.type()) +
+                     ", which is not supported (only tensors)");
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    if (!defaultDomain || (!lookupOpImporter(node.op_type()) &&
+                           !isHostFoldableOp(node.op_type())))
+      return error("node '" + nodeDisplayName(node, index) + "' (" +
+                   node.op_type() + "): unsupported op");
+  }
+  return llvm::Error::success();
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>>
 mlir::sepnn::importONNXFile(llvm::StringRef path, MLIRContext *context) {
   context->loadDialect<nn::NNDialect, arith::ArithDialect, func::FuncDialect>();
-  llvm::Expected<onnx::ModelProto> model = loadONNXModel(path, kTargetOpset);
+  llvm::Expected<onnx::ModelProto> model = readONNXModel(path);
   if (!model)
     return model.takeError();
+  // Say what sepnn cannot run before libonnx's checks, whose messages about
+  // unknown ops and types are less direct.
+  if (llvm::Error e = checkClaimed(*model, path))
+    return std::move(e);
+  if (llvm::Error e = prepareONNXModel(*model, path, kTargetOpset))
+    return std::move(e);
   GraphImporter importer(context, path);
   FailureOr<OwningOpRef<ModuleOp>> module = importer.import(*model);
   if (failed(module))

@@ -65,6 +65,14 @@ using OpImporterFn = LogicalResult (*)(NodeContext &);
 /// The importer for `opType` (default domain), or null when unsupported.
 OpImporterFn lookupOpImporter(StringRef opType);
 
+/// The node's name, or `<OpType>_<index>` for an unnamed node.
+std::string nodeDisplayName(const onnx::NodeProto &node, size_t index);
+
+/// Fails with `<file>: node '<name>' (<OpType>): unsupported op` for the first
+/// node sepnn cannot import, and for graph inputs or outputs that are not
+/// tensors.
+llvm::Error checkClaimed(const onnx::ModelProto &model, llvm::StringRef file);
+
 class GraphImporter {
 public:
   GraphImporter(MLIRContext *context, StringRef file)

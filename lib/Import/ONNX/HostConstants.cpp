@@ -83,6 +83,15 @@ mlir::sepnn::decodeTensorProto(const onnx::TensorProto &t) {
   return h;
 }
 
+bool mlir::sepnn::isHostFoldableOp(llvm::StringRef opType) {
+  return llvm::is_contained(
+      ArrayRef<llvm::StringRef>{"Constant", "Shape", "Identity", "Cast", "Add",
+                                "Sub", "Mul", "Div", "Unsqueeze", "Squeeze",
+                                "Reshape", "Concat", "Gather", "Slice",
+                                "ConstantOfShape"},
+      opType);
+}
+
 static const onnx::AttributeProto *findAttr(const onnx::NodeProto &node,
                                             llvm::StringRef name) {
   for (const auto &a : node.attribute())

@@ -34,6 +34,9 @@ struct HostTensor {
 /// element types or external data.
 std::optional<HostTensor> decodeTensorProto(const onnx::TensorProto &t);
 
+/// Op types that the importer can evaluate on the host (shape arithmetic).
+bool isHostFoldableOp(llvm::StringRef opType);
+
 /// Evaluates `node` on known inputs, or returns nothing when the node is not
 /// part of the shape arithmetic sepnn folds. `inputShapes[i]` is the static
 /// shape of input i when known (Shape needs no value, only the shape).

@@ -21,8 +21,7 @@ static int64_t defaultOpset(const onnx::ModelProto &model) {
   return -1;
 }
 
-Expected<onnx::ModelProto> mlir::sepnn::loadONNXModel(StringRef path,
-                                                      int targetOpset) {
+Expected<onnx::ModelProto> mlir::sepnn::readONNXModel(StringRef path) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> buffer = MemoryBuffer::getFile(path);
   if (!buffer)
     return loadError(path, "cannot read: " + buffer.getError().message());
@@ -46,23 +45,10 @@ Expected<onnx::ModelProto> mlir::sepnn::loadONNXModel(StringRef path,
       return loadError(path, "not a valid ONNX model (no graph)");
   }
 
-  int64_t opset = defaultOpset(model);
-  if (opset < 0)
-    return loadError(path, "the model imports no default-domain opset");
-  try {
-    onnx::checker::check_model(model);
-  } catch (const std::exception &e) {
-    return loadError(path, Twine("ONNX checker: ") + e.what());
-  }
-  if (opset != targetOpset) {
-    try {
-      model = onnx::version_conversion::ConvertVersion(model, targetOpset);
-    } catch (const std::exception &e) {
-      return loadError(path, "cannot convert opset " + Twine(opset) +
-                                 " to " + Twine(targetOpset) + ": " +
-                                 e.what());
-    }
-  }
+  return model;
+}
+
+static Error inferShapes(onnx::ModelProto &model, StringRef path) {
   try {
     onnx::ShapeInferenceOptions options(/*check_type=*/true,
                                         /*error_mode=*/1,
@@ -72,5 +58,26 @@ Expected<onnx::ModelProto> mlir::sepnn::loadONNXModel(StringRef path,
   } catch (const std::exception &e) {
     return loadError(path, Twine("shape inference: ") + e.what());
   }
-  return model;
+  return Error::success();
+}
+
+Error mlir::sepnn::prepareONNXModel(onnx::ModelProto &model, StringRef path,
+                                    int targetOpset) {
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    return loadError(path, Twine("ONNX checker: ") + e.what());
+  }
+  int64_t opset = defaultOpset(model);
+  if (opset >= 0 && opset != targetOpset) {
+    if (Error e = inferShapes(model, path))
+      return e;
+    try {
+      model = onnx::version_conversion::ConvertVersion(model, targetOpset);
+    } catch (const std::exception &e) {
+      return loadError(path, "cannot convert opset " + Twine(opset) + " to " +
+                                 Twine(targetOpset) + ": " + e.what());
+    }
+  }
+  return inferShapes(model, path);
 }

@@ -8,11 +8,14 @@
 
 namespace mlir::sepnn {
 
-/// Loads `path` (.onnxtext: ONNX's textual syntax; otherwise a binary
-/// ModelProto), runs the checker, converts to `targetOpset` and infers
-/// shapes. Errors read `<path>: <problem>`.
-llvm::Expected<onnx::ModelProto> loadONNXModel(llvm::StringRef path,
-                                               int targetOpset);
+/// Reads `path` (.onnxtext: ONNX's textual syntax; otherwise a binary
+/// ModelProto). Errors read `<path>: <problem>`.
+llvm::Expected<onnx::ModelProto> readONNXModel(llvm::StringRef path);
+
+/// Runs the checker, infers shapes, converts to `targetOpset` and infers
+/// shapes again (the converter needs shapes for some older ops).
+llvm::Error prepareONNXModel(onnx::ModelProto &model, llvm::StringRef path,
+                             int targetOpset);
 
 } // namespace mlir::sepnn
 

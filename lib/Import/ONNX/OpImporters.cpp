@@ -234,6 +234,30 @@ LogicalResult importBinary(NodeContext &ctx) {
   return success();
 }
 
+/// PRelu; a per-channel slope of shape [C] from opsets before 7 (which
+/// broadcast it along dimension 1) becomes [C, 1, ..., 1].
+LogicalResult importPRelu(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.input(0), slope = ctx.input(1);
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(x) || failed(slope) || failed(type))
+    return failure();
+  auto xType = cast<RankedTensorType>(x->getType());
+  auto sType = cast<RankedTensorType>(slope->getType());
+  Value s = *slope;
+  if (sType.getRank() == 1 && xType.getRank() >= 3 &&
+      sType.getDimSize(0) == xType.getDimSize(1) &&
+      sType.getDimSize(0) != xType.getShape().back()) {
+    SmallVector<int64_t> shape(xType.getRank() - 1, 1);
+    shape[0] = sType.getDimSize(0);
+    s = ctx.builder().create<nn::ReshapeOp>(
+        ctx.location(), RankedTensorType::get(shape, sType.getElementType()),
+        s);
+  }
+  ctx.setOutput(0, ctx.builder().create<nn::PReluOp>(ctx.location(), *type,
+                                                     *x, s));
+  return success();
+}
+
 LogicalResult importAveragePool(NodeContext &ctx) {
   FailureOr<Value> x = ctx.input(0);
   FailureOr<RankedTensorType> type = ctx.outputType(0);
@@ -507,7 +531,7 @@ OpImporterFn mlir::sepnn::lookupOpImporter(StringRef opType) {
       .Case("BatchNormalization", importBatchNorm)
       .Case("Relu", buildUnary<nn::ReluOp>)
       .Case("LeakyRelu", importLeakyRelu)
-      .Case("PRelu", importBinary<nn::PReluOp>)
+      .Case("PRelu", importPRelu)
       .Case("Clip", importClip)
       .Case("Sigmoid", buildUnary<nn::SigmoidOp>)
       .Case("HardSigmoid", importHardSigmoid)
