@@ -14,3 +14,10 @@ func.func @depthwise(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
       : (tensor<1x4x4x4xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32> loc("dw")
   return %c : tensor<1x4x4x4xf32>
 }
+
+// Without a policy, a grouped conv is split evenly in whole groups: 4 groups
+// over 3 devices give 2, 1 and 1 groups (2, 1 and 1 channels here).
+// RUN: sepnn-opt %s --dist-apply-policy="devices=3" | FileCheck %s --check-prefix=EVEN3
+// EVEN3: nn.conv {{.*}}dist.device = #dist.device<0>, group = 2 : i64{{.*}} -> tensor<1x2x4x4xf32>
+// EVEN3: nn.conv {{.*}}dist.device = #dist.device<1>, group = 1 : i64{{.*}} -> tensor<1x1x4x4xf32>
+// EVEN3: nn.conv {{.*}}dist.device = #dist.device<2>, group = 1 : i64{{.*}} -> tensor<1x1x4x4xf32>

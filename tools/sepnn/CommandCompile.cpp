@@ -126,7 +126,7 @@ llvm::Error buildWithCMake(const std::string &outDir,
 int ::sepnn::driver::runCompile(int argc, char **argv) {
   auto args = parseArgs(argc, argv, 2,
                         {"--cluster", "--policy", "-o", "--target",
-                         "--devices", "--base-port"},
+                         "--devices", "--base-port", "--input-shape"},
                         {"--no-build", "--cmake"});
   if (!args)
     return reportError(args.takeError());
@@ -177,7 +177,11 @@ int ::sepnn::driver::runCompile(int argc, char **argv) {
     return success();
   });
 
-  auto module = mlir::sepnn::importONNXFile(model, &context);
+  mlir::sepnn::InputShapes shapes;
+  for (const std::string &spec : args->all("--input-shape"))
+    if (auto e = mlir::sepnn::parseInputShape(spec, shapes))
+      return reportError(std::move(e));
+  auto module = mlir::sepnn::importONNXFile(model, &context, shapes);
   if (!module)
     return reportError(module.takeError());
 

@@ -8,7 +8,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 
 int ::sepnn::driver::runImport(int argc, char **argv) {
-  auto args = parseArgs(argc, argv, 2, {"-o"}, {});
+  auto args = parseArgs(argc, argv, 2, {"-o", "--input-shape"}, {});
   if (!args)
     return reportError(args.takeError());
   if (args->positional.size() != 1)
@@ -16,7 +16,11 @@ int ::sepnn::driver::runImport(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::sepnn::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
-  auto module = mlir::sepnn::importONNXFile(args->positional[0], &context);
+  mlir::sepnn::InputShapes shapes;
+  for (const std::string &spec : args->all("--input-shape"))
+    if (auto e = mlir::sepnn::parseInputShape(spec, shapes))
+      return reportError(std::move(e));
+  auto module = mlir::sepnn::importONNXFile(args->positional[0], &context, shapes);
   if (!module)
     return reportError(module.takeError());
   std::string message;

@@ -5,6 +5,7 @@
 #include "ProcessGroup.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "onnx/onnx_pb.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -46,6 +47,38 @@ std::string outputPath(const std::string &base, size_t index) {
   llvm::SmallString<128> path(base);
   llvm::sys::path::replace_extension(path, "");
   return (path + "_" + llvm::Twine(index) + ".pb").str();
+}
+
+/// Checks that a TensorProto file holds a float tensor of `shape`.
+llvm::Error checkInputFile(const std::string &path, const std::string &name,
+                           const std::vector<int64_t> &shape) {
+  auto fail = [&](const llvm::Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   path + ": " + message);
+  };
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return fail("cannot read: " + buffer.getError().message());
+  onnx::TensorProto tensor;
+  if (!tensor.ParseFromArray((*buffer)->getBufferStart(),
+                             (*buffer)->getBufferSize()))
+    return fail("not an ONNX TensorProto file");
+  std::vector<int64_t> dims(tensor.dims().begin(), tensor.dims().end());
+  auto text = [](const std::vector<int64_t> &s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i)
+      out += (i ? "x" : "") + std::to_string(s[i]);
+    return out.empty() ? std::string("scalar") : out;
+  };
+  if (tensor.data_type() != onnx::TensorProto::FLOAT)
+    return fail("input '" + name + "' has element type " +
+                onnx::TensorProto::DataType_Name(
+                    (onnx::TensorProto::DataType)tensor.data_type()) +
+                ", the model expects FLOAT");
+  if (dims != shape)
+    return fail("input '" + name + "' has shape " + text(dims) +
+                ", the model expects " + text(shape));
+  return llvm::Error::success();
 }
 
 } // namespace
@@ -103,7 +136,16 @@ int sepnn::driver::runRun(int argc, char **argv) {
                                      "--input file(s) were given",
                                      inputsJson->size(), inputFiles.size()));
   for (auto [i, in] : llvm::enumerate(*inputsJson)) {
-    int64_t rank = in.getAsObject()->getInteger("device").value_or(0);
+    const json::Object *o = in.getAsObject();
+    int64_t rank = o->getInteger("device").value_or(0);
+    std::vector<int64_t> shape;
+    if (const json::Array *dims = o->getArray("shape"))
+      for (const json::Value &d : *dims)
+        shape.push_back(d.getAsInteger().value_or(-1));
+    // Catch a wrong input here, once, rather than in a device mid-run.
+    if (auto e = checkInputFile(inputFiles[i],
+                                o->getString("name").value_or("").str(), shape))
+      return reportError(std::move(e));
     devices.at(rank).inputs.push_back(inputFiles[i]);
   }
   llvm::SmallString<128> runDir(outDir);

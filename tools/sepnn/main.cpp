@@ -8,9 +8,9 @@
 #include <cstring>
 
 static const char *kUsage = R"(usage:
-  sepnn import  MODEL.onnx -o MODEL.mlir
+  sepnn import  MODEL.onnx -o MODEL.mlir [--input-shape NAME=1x3x224x224]
   sepnn compile MODEL.onnx --cluster CLUSTER.json [--policy POLICY.json] -o OUTDIR
-                [--target host] [--no-build]
+                [--target host|aarch64] [--input-shape NAME=DxDx...] [--no-build] [--cmake]
   sepnn run     OUTDIR --input IN.pb [--input ...] -o OUT.pb [--transport tcp]
                 [--repeat N] [--report R.json] [--timeout SECONDS]
 )";

@@ -130,7 +130,8 @@ GraphImporter::staticF32Type(const std::string &name, const Twine &what) {
     if (!dim.has_dim_value())
       return fail(what + " has a dynamic dimension" +
                   (dim.has_dim_param() ? " '" + dim.dim_param() + "'" : "") +
-                  " (only static shapes are supported)");
+                  " (only static shapes are supported; give the inputs' "
+                  "shapes with --input-shape NAME=1x3x224x224)");
     shape.push_back(dim.dim_value());
   }
   return RankedTensorType::get(shape, builder.getF32Type());
@@ -323,18 +324,71 @@ llvm::Error mlir::sepnn::checkClaimed(const onnx::ModelProto &model,
   return llvm::Error::success();
 }
 
+llvm::Error mlir::sepnn::parseInputShape(llvm::StringRef text,
+                                         InputShapes &shapes) {
+  auto [name, dims] = text.rsplit('=');
+  std::vector<int64_t> shape;
+  llvm::SmallVector<llvm::StringRef> parts;
+  dims.split(parts, 'x');
+  bool valid = text.contains('=') && !name.empty();
+  for (llvm::StringRef part : parts) {
+    int64_t d;
+    if (part.getAsInteger(10, d) || d <= 0)
+      valid = false;
+    else
+      shape.push_back(d);
+  }
+  if (!valid || shape.empty())
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "--input-shape: expected NAME=DxDx..., e.g. input=1x3x224x224, got '" +
+            text + "'");
+  shapes[name.str()] = shape;
+  return llvm::Error::success();
+}
+
+/// Overrides the declared shapes of the named graph inputs.
+static llvm::Error applyInputShapes(onnx::ModelProto &model,
+                                    llvm::StringRef file,
+                                    const InputShapes &shapes) {
+  for (const auto &[name, shape] : shapes) {
+    onnx::ValueInfoProto *input = nullptr;
+    for (auto &in : *model.mutable_graph()->mutable_input())
+      if (in.name() == name)
+        input = &in;
+    if (!input)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     file + ": --input-shape: the model has "
+                                            "no input '" + name + "'");
+    auto *dims = input->mutable_type()->mutable_tensor_type()->mutable_shape();
+    dims->clear_dim();
+    for (int64_t d : shape)
+      dims->add_dim()->set_dim_value(d);
+  }
+  return llvm::Error::success();
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>>
-mlir::sepnn::importONNXFile(llvm::StringRef path, MLIRContext *context) {
+mlir::sepnn::importONNXFile(llvm::StringRef path, MLIRContext *context,
+                            const InputShapes &inputShapes) {
   context->loadDialect<nn::NNDialect, arith::ArithDialect, func::FuncDialect>();
   llvm::Expected<onnx::ModelProto> model = readONNXModel(path);
   if (!model)
     return model.takeError();
+  if (llvm::Error e = applyInputShapes(*model, path, inputShapes))
+    return std::move(e);
   // Say what sepnn cannot run before libonnx's checks, whose messages about
   // unknown ops and types are less direct.
   if (llvm::Error e = checkClaimed(*model, path))
     return std::move(e);
   if (llvm::Error e = prepareONNXModel(*model, path, kTargetOpset))
     return std::move(e);
+  // Shape arithmetic that data propagation could not see through (Slice
+  // bounds computed from Shape, say) is folded into initializers, after which
+  // shape inference knows every shape; repeat while it uncovers more.
+  for (int round = 0; round < 8 && foldShapeArithmetic(*model); ++round)
+    if (llvm::Error e = inferONNXShapes(*model, path))
+      return std::move(e);
   GraphImporter importer(context, path);
   FailureOr<OwningOpRef<ModuleOp>> module = importer.import(*model);
   if (failed(module))

@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <set>
 
 using namespace mlir::sepnn;
 using llvm::ArrayRef;
@@ -286,4 +288,99 @@ std::optional<std::vector<HostTensor>> mlir::sepnn::evaluateOnHost(
     return one(t);
   }
   return std::nullopt;
+}
+
+onnx::TensorProto mlir::sepnn::encodeTensorProto(const HostTensor &t,
+                                                 const std::string &name) {
+  onnx::TensorProto proto;
+  proto.set_name(name);
+  for (int64_t d : t.shape)
+    proto.add_dims(d);
+  using TP = onnx::TensorProto;
+  switch (t.dtype) {
+  case TP::FLOAT:
+    proto.set_data_type(TP::FLOAT);
+    for (double v : t.values)
+      proto.add_float_data((float)v);
+    break;
+  case TP::DOUBLE:
+    proto.set_data_type(TP::DOUBLE);
+    for (double v : t.values)
+      proto.add_double_data(v);
+    break;
+  case TP::INT32:
+  case TP::INT8:
+  case TP::UINT8:
+  case TP::BOOL:
+    proto.set_data_type(t.dtype);
+    for (double v : t.values)
+      proto.add_int32_data((int32_t)v);
+    break;
+  default:
+    proto.set_data_type(TP::INT64);
+    for (double v : t.values)
+      proto.add_int64_data((int64_t)v);
+  }
+  return proto;
+}
+
+/// The static shape of `name` from the graph's value infos, if known.
+static std::optional<std::vector<int64_t>>
+staticShape(const onnx::GraphProto &graph, const std::string &name) {
+  for (const auto *list : {&graph.input(), &graph.value_info(), &graph.output()})
+    for (const auto &info : *list) {
+      if (info.name() != name || !info.type().has_tensor_type() ||
+          !info.type().tensor_type().has_shape())
+        continue;
+      std::vector<int64_t> dims;
+      for (const auto &d : info.type().tensor_type().shape().dim()) {
+        if (!d.has_dim_value())
+          return std::nullopt;
+        dims.push_back(d.dim_value());
+      }
+      return dims;
+    }
+  return std::nullopt;
+}
+
+bool mlir::sepnn::foldShapeArithmetic(onnx::ModelProto &model) {
+  onnx::GraphProto &graph = *model.mutable_graph();
+  std::map<std::string, HostTensor> known;
+  for (const auto &t : graph.initializer())
+    if (auto h = decodeTensorProto(t))
+      known[t.name()] = *h;
+  std::set<std::string> graphOutputs;
+  for (const auto &out : graph.output())
+    graphOutputs.insert(out.name());
+  bool changed = false;
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+  for (const onnx::NodeProto &node : graph.node()) {
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    std::vector<const HostTensor *> inputs;
+    std::vector<std::optional<std::vector<int64_t>>> shapes;
+    for (const std::string &in : node.input()) {
+      auto it = known.find(in);
+      inputs.push_back(it == known.end() ? nullptr : &it->second);
+      shapes.push_back(in.empty() ? std::nullopt : staticShape(graph, in));
+    }
+    std::optional<std::vector<HostTensor>> outputs;
+    // Large float tensors (weights) are left to the importer.
+    if (defaultDomain && isHostFoldableOp(node.op_type()))
+      outputs = evaluateOnHost(node, inputs, shapes);
+    bool foldable = outputs && (int)outputs->size() == node.output_size();
+    for (int i = 0; foldable && i < node.output_size(); ++i)
+      foldable = !graphOutputs.count(node.output(i));
+    if (!foldable) {
+      *kept.Add() = node;
+      continue;
+    }
+    for (int i = 0; i < node.output_size(); ++i) {
+      known[node.output(i)] = (*outputs)[i];
+      *graph.add_initializer() = encodeTensorProto((*outputs)[i], node.output(i));
+    }
+    changed = true;
+  }
+  if (changed)
+    graph.mutable_node()->Swap(&kept);
+  return changed;
 }

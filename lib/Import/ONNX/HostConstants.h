@@ -34,6 +34,15 @@ struct HostTensor {
 /// element types or external data.
 std::optional<HostTensor> decodeTensorProto(const onnx::TensorProto &t);
 
+/// The inverse of decodeTensorProto, for folded values written back into the
+/// model as initializers.
+onnx::TensorProto encodeTensorProto(const HostTensor &t, const std::string &name);
+
+/// Replaces every foldable node whose inputs are known by initializers
+/// holding its outputs (so that shape inference sees them as constants).
+/// Returns whether anything was folded.
+bool foldShapeArithmetic(onnx::ModelProto &model);
+
 /// Op types that the importer can evaluate on the host (shape arithmetic).
 bool isHostFoldableOp(llvm::StringRef opType);
 

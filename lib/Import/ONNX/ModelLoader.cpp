@@ -6,12 +6,17 @@
 #include "onnx/shape_inference/implementation.h"
 #include "onnx/version_converter/convert.h"
 
+#include <algorithm>
 #include <exception>
 
 using namespace llvm;
 
+/// `<path>: <message>` on one line: libonnx's messages span several.
 static Error loadError(StringRef path, const Twine &message) {
-  return createStringError(inconvertibleErrorCode(), path + ": " + message);
+  std::string text = message.str();
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return createStringError(inconvertibleErrorCode(),
+                           path + ": " + StringRef(text).rtrim());
 }
 
 static int64_t defaultOpset(const onnx::ModelProto &model) {
@@ -48,7 +53,7 @@ Expected<onnx::ModelProto> mlir::sepnn::readONNXModel(StringRef path) {
   return model;
 }
 
-static Error inferShapes(onnx::ModelProto &model, StringRef path) {
+Error mlir::sepnn::inferONNXShapes(onnx::ModelProto &model, StringRef path) {
   try {
     onnx::ShapeInferenceOptions options(/*check_type=*/true,
                                         /*error_mode=*/1,
@@ -70,7 +75,7 @@ Error mlir::sepnn::prepareONNXModel(onnx::ModelProto &model, StringRef path,
   }
   int64_t opset = defaultOpset(model);
   if (opset >= 0 && opset != targetOpset) {
-    if (Error e = inferShapes(model, path))
+    if (Error e = inferONNXShapes(model, path))
       return e;
     try {
       model = onnx::version_conversion::ConvertVersion(model, targetOpset);
@@ -79,5 +84,5 @@ Error mlir::sepnn::prepareONNXModel(onnx::ModelProto &model, StringRef path,
                                  Twine(targetOpset) + ": " + e.what());
     }
   }
-  return inferShapes(model, path);
+  return inferONNXShapes(model, path);
 }

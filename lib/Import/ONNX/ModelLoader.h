@@ -14,6 +14,9 @@ llvm::Expected<onnx::ModelProto> readONNXModel(llvm::StringRef path);
 
 /// Runs the checker, infers shapes, converts to `targetOpset` and infers
 /// shapes again (the converter needs shapes for some older ops).
+/// ONNX shape inference (with data propagation) on `model`, in place.
+llvm::Error inferONNXShapes(onnx::ModelProto &model, llvm::StringRef path);
+
 llvm::Error prepareONNXModel(onnx::ModelProto &model, llvm::StringRef path,
                              int targetOpset);
 
