@@ -10,7 +10,10 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <sys/utsname.h>
 
 #include <map>
 
@@ -79,6 +82,11 @@ llvm::Error checkInputFile(const std::string &path, const std::string &name,
     return fail("input '" + name + "' has shape " + text(dims) +
                 ", the model expects " + text(shape));
   return llvm::Error::success();
+}
+
+bool hostIsAArch64() {
+  struct utsname info;
+  return uname(&info) == 0 && llvm::StringRef(info.machine) == "aarch64";
 }
 
 } // namespace
@@ -157,6 +165,18 @@ int sepnn::driver::runRun(int argc, char **argv) {
     devices.at(rank).outputs.push_back(outputPath(outBase, i));
   }
 
+  // An aarch64 build runs through qemu's user-mode emulator on other hosts.
+  std::vector<std::string> launcher;
+  std::string target = manifest->getString("target").value_or("host").str();
+  if (target == "aarch64" && !hostIsAArch64()) {
+    auto qemu = llvm::sys::findProgramByName("qemu-aarch64-static");
+    if (!qemu)
+      return reportError(manifestPath + ": the devices are aarch64 binaries and "
+                         "qemu-aarch64-static is not installed "
+                         "(apt-get install qemu-user-static)");
+    launcher = {*qemu, "-L", "/usr/aarch64-linux-gnu"};
+  }
+
   // Start every device; each reports to run/device_<k>.json.
   ProcessGroup group;
   std::vector<std::string> reports;
@@ -164,11 +184,14 @@ int sepnn::driver::runRun(int argc, char **argv) {
     std::string report = (runDir + "/device_" + llvm::Twine(d.rank) + ".json").str();
     llvm::sys::fs::remove(report);
     reports.push_back(report);
-    std::vector<std::string> argv = {
+    std::vector<std::string> argv = launcher;
+    llvm::StringRef exeDir = llvm::sys::path::parent_path(d.executable);
+    argv.insert(argv.end(), {
         d.executable, "--cluster", outDir + "/cluster.json",
+        "--weights", (exeDir + "/weights.bin").str(),
         "--repeat", std::to_string(*repeat),
         "--report", report,
-        "--timeout", llvm::formatv("{0}", *timeout).str()};
+        "--timeout", llvm::formatv("{0}", *timeout).str()});
     for (const std::string &in : d.inputs)
       argv.insert(argv.end(), {"--input", in});
     for (const std::string &out : d.outputs)
