@@ -371,3 +371,194 @@ func.func @max_pool_rank(%x: tensor<1x8x4xf32>) {
       : (tensor<1x8x4xf32>) -> tensor<1x8x2x2xf32>
   return
 }
+
+// -----
+
+// Binary ops broadcast like numpy.
+func.func @mul_broadcast(%a: tensor<1x4x2x2xf32>, %b: tensor<3x1x1xf32>) {
+  // expected-error @+1 {{operand shapes 1x4x2x2 and 3x1x1 are not broadcastable}}
+  %r = nn.mul %a, %b : (tensor<1x4x2x2xf32>, tensor<3x1x1xf32>) -> tensor<1x4x2x2xf32>
+  return
+}
+
+// -----
+
+// PRelu's slope broadcasts to the input, not the other way round.
+func.func @prelu_slope(%a: tensor<1x4xf32>, %b: tensor<3x4xf32>) {
+  // expected-error @+1 {{slope of shape 3x4 does not broadcast to the input}}
+  %r = nn.prelu %a, %b : (tensor<1x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+// Average pooling follows ONNX's output-size rule.
+func.func @average_pool_result(%x: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{result shape 1x4x4x4 does not match the expected shape 1x4x3x3}}
+  %a = nn.average_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, ceil_mode = 0 : i64, count_include_pad = 0 : i64}
+      : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  return
+}
+
+// -----
+
+// Average pooling works on 4-D tensors.
+func.func @average_pool_rank(%x: tensor<1x4x8xf32>) {
+  // expected-error @+1 {{expects a 4-D input, got rank 3}}
+  %a = nn.average_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, ceil_mode = 0 : i64, count_include_pad = 0 : i64}
+      : (tensor<1x4x8xf32>) -> tensor<1x4x3x3xf32>
+  return
+}
+
+// -----
+
+// Global max pooling keeps batch and channels.
+func.func @global_max_pool_result(%x: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{result shape 1x4 does not match the expected shape 1x4x1x1}}
+  %g = nn.global_max_pool %x : (tensor<1x4x8x8xf32>) -> tensor<1x4xf32>
+  return
+}
+
+// -----
+
+// ReduceMean's axes are sorted and distinct.
+func.func @reduce_mean_axes(%x: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{axes must be sorted, distinct and in [0, 4)}}
+  %r = nn.reduce_mean %x {axes = array<i64: 3, 2>, keepdims = 1 : i64} : (tensor<1x4x8x8xf32>) -> tensor<1x4x1x1xf32>
+  return
+}
+
+// -----
+
+// ReduceMean's result drops or keeps the reduced axes.
+func.func @reduce_mean_result(%x: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{result shape 1x4x1x1 does not match the expected shape 1x4}}
+  %r = nn.reduce_mean %x {axes = array<i64: 2, 3>, keepdims = 0 : i64} : (tensor<1x4x8x8xf32>) -> tensor<1x4x1x1xf32>
+  return
+}
+
+// -----
+
+// Softmax's axis exists.
+func.func @softmax_axis(%x: tensor<1x10xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %s = nn.softmax %x {axis = 2 : i64} : (tensor<1x10xf32>) -> tensor<1x10xf32>
+  return
+}
+
+// -----
+
+// MatMul's inner dimensions agree.
+func.func @matmul_inner(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+1 {{inner dimensions differ: 3 vs 4}}
+  %y = nn.matmul %a, %b : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+// MatMul's batch dimensions broadcast.
+func.func @matmul_batch(%a: tensor<2x3x4xf32>, %b: tensor<3x4x5xf32>) {
+  // expected-error @+1 {{batch dimensions of 2x3x4 and 3x4x5 are not broadcastable}}
+  %y = nn.matmul %a, %b : (tensor<2x3x4xf32>, tensor<3x4x5xf32>) -> tensor<2x3x5xf32>
+  return
+}
+
+// -----
+
+// numpy drops the dimension it added to a 1-D operand.
+func.func @matmul_vector(%a: tensor<4xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+1 {{result shape 1x5 does not match the expected shape 5}}
+  %y = nn.matmul %a, %b : (tensor<4xf32>, tensor<4x5xf32>) -> tensor<1x5xf32>
+  return
+}
+
+// -----
+
+// MatMul needs at least vectors.
+func.func @matmul_scalar(%a: tensor<f32>, %b: tensor<4x5xf32>) {
+  // expected-error @+1 {{operands must have rank at least 1}}
+  %y = nn.matmul %a, %b : (tensor<f32>, tensor<4x5xf32>) -> tensor<5xf32>
+  return
+}
+
+// -----
+
+// Reshape keeps the element count.
+func.func @reshape_count(%x: tensor<1x4x2x2xf32>) {
+  // expected-error @+1 {{cannot reshape 1x4x2x2 to 1x15: the element counts differ}}
+  %y = nn.reshape %x : (tensor<1x4x2x2xf32>) -> tensor<1x15xf32>
+  return
+}
+
+// -----
+
+// Transpose's perm is a permutation.
+func.func @transpose_perm(%x: tensor<1x4x2xf32>) {
+  // expected-error @+1 {{perm is not a permutation of [0, 3)}}
+  %y = nn.transpose %x {perm = array<i64: 0, 0, 1>} : (tensor<1x4x2xf32>) -> tensor<1x1x4xf32>
+  return
+}
+
+// -----
+
+// Transpose's perm has one entry per dimension.
+func.func @transpose_size(%x: tensor<1x4x2xf32>) {
+  // expected-error @+1 {{perm has 2 entries for rank 3}}
+  %y = nn.transpose %x {perm = array<i64: 1, 0>} : (tensor<1x4x2xf32>) -> tensor<4x1x2xf32>
+  return
+}
+
+// -----
+
+// Transpose's result permutes the input's shape.
+func.func @transpose_result(%x: tensor<1x4x2xf32>) {
+  // expected-error @+1 {{result shape 1x4x2 does not match the expected shape 1x2x4}}
+  %y = nn.transpose %x {perm = array<i64: 0, 2, 1>} : (tensor<1x4x2xf32>) -> tensor<1x4x2xf32>
+  return
+}
+
+// -----
+
+// Pad has a begin and an end per dimension.
+func.func @pad_count(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{expects 4 pads, got 2}}
+  %y = nn.pad %x {pads = array<i64: 1, 1>, value = 0.0 : f32} : (tensor<1x4xf32>) -> tensor<1x6xf32>
+  return
+}
+
+// -----
+
+// Pad only adds.
+func.func @pad_negative(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{expects non-negative pads}}
+  %y = nn.pad %x {pads = array<i64: 0, -1, 0, 0>, value = 0.0 : f32} : (tensor<1x4xf32>) -> tensor<1x3xf32>
+  return
+}
+
+// -----
+
+// Pad's result adds the pads.
+func.func @pad_result(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{result shape 1x5 does not match the expected shape 1x6}}
+  %y = nn.pad %x {pads = array<i64: 0, 1, 0, 1>, value = 0.0 : f32} : (tensor<1x4xf32>) -> tensor<1x5xf32>
+  return
+}
+
+// -----
+
+// A strided slice's result counts every step-th element.
+func.func @slice_step_result(%x: tensor<1x10xf32>) {
+  // expected-error @+1 {{result shape 1x4 does not match the expected shape 1x5}}
+  %s = nn.slice %x {axis = 1 : i64, start = 9 : i64, end = -1 : i64, step = -2 : i64} : (tensor<1x10xf32>) -> tensor<1x4xf32>
+  return
+}
+
+// -----
+
+// A negative-step slice runs downwards inside the dimension.
+func.func @slice_negative_range(%x: tensor<1x10xf32>) {
+  // expected-error @+1 {{range [2, 5) with step -1 is not inside dimension 1 of extent 10}}
+  %s = nn.slice %x {axis = 1 : i64, start = 2 : i64, end = 5 : i64, step = -1 : i64} : (tensor<1x10xf32>) -> tensor<1x3xf32>
+  return
+}
