@@ -171,21 +171,33 @@ LogicalResult PReluOp::verify() {
   return success();
 }
 
-LogicalResult MaxPoolOp::verify() {
-  if (failed(verifyStatic(*this)))
+/// Shared by the 2-D pooling ops: a 4-D input, the window rules, and the
+/// result [N, C, outH, outW].
+static LogicalResult verifyPool(Operation *op, ArrayRef<int64_t> kernel,
+                                ArrayRef<int64_t> pads,
+                                ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> dilations, bool ceilMode) {
+  if (failed(verifyStatic(op)))
     return failure();
-  ArrayRef<int64_t> x = rankedType(getInput()).getShape();
+  ArrayRef<int64_t> x = rankedType(op->getOperand(0)).getShape();
   if (x.size() != 4)
-    return emitOpError("expects a 4-D input, got rank ") << x.size();
+    return op->emitOpError("expects a 4-D input, got rank ") << x.size();
   SmallVector<int64_t> spatial;
-  if (failed(verifyWindow(*this, x, getKernelShape(), getPads(), getStrides(),
-                          getDilations(), getCeilMode() != 0, spatial)))
+  if (failed(verifyWindow(op, x, kernel, pads, strides, dilations, ceilMode,
+                          spatial)))
+    return failure();
+  return verifyResultShape(op, {x[0], x[1], spatial[0], spatial[1]});
+}
+
+LogicalResult MaxPoolOp::verify() {
+  if (failed(verifyPool(*this, getKernelShape(), getPads(), getStrides(),
+                        getDilations(), getCeilMode() != 0)))
     return failure();
   for (int i = 0; i < 2; ++i)
     if (getPads()[i] >= getKernelShape()[i] ||
         getPads()[i + 2] >= getKernelShape()[i])
       return emitOpError("pads must be smaller than the kernel");
-  return verifyResultShape(*this, {x[0], x[1], spatial[0], spatial[1]});
+  return success();
 }
 
 /// Global pooling keeps batch and channels and sets every spatial extent to 1.
@@ -205,16 +217,8 @@ LogicalResult GlobalAveragePoolOp::verify() { return verifyGlobalPool(*this); }
 LogicalResult GlobalMaxPoolOp::verify() { return verifyGlobalPool(*this); }
 
 LogicalResult AveragePoolOp::verify() {
-  if (failed(verifyStatic(*this)))
-    return failure();
-  ArrayRef<int64_t> x = rankedType(getInput()).getShape();
-  if (x.size() != 4)
-    return emitOpError("expects a 4-D input, got rank ") << x.size();
-  SmallVector<int64_t> spatial;
-  if (failed(verifyWindow(*this, x, getKernelShape(), getPads(), getStrides(),
-                          {1, 1}, getCeilMode() != 0, spatial)))
-    return failure();
-  return verifyResultShape(*this, {x[0], x[1], spatial[0], spatial[1]});
+  return verifyPool(*this, getKernelShape(), getPads(), getStrides(), {1, 1},
+                    getCeilMode() != 0);
 }
 
 LogicalResult ReduceMeanOp::verify() {

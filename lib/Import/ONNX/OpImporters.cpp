@@ -122,11 +122,16 @@ LogicalResult importBatchNorm(NodeContext &ctx) {
   return success();
 }
 
-LogicalResult importMaxPool(NodeContext &ctx) {
-  if (failed(ctx.onlyOutputs(1)))
-    return failure();
-  if (ctx.intAttr("storage_order").value_or(0) != 0)
-    return ctx.error("storage_order=1 is not supported");
+/// What MaxPool and AveragePool share: a 4-D input, a 2-D kernel and the
+/// window attributes.
+struct Pool {
+  Value input;
+  RankedTensorType type;
+  SmallVector<int64_t> kernel;
+  Window window;
+};
+
+FailureOr<Pool> readPool(NodeContext &ctx) {
   FailureOr<Value> x = ctx.input(0);
   FailureOr<RankedTensorType> type = ctx.outputType(0);
   if (failed(x) || failed(type) || failed(requireRank(ctx, *x, 4, "input")))
@@ -137,13 +142,24 @@ LogicalResult importMaxPool(NodeContext &ctx) {
   FailureOr<Window> window = readWindow(ctx, *x, *kernel);
   if (failed(window))
     return failure();
+  return Pool{*x, *type, *kernel, *window};
+}
+
+LogicalResult importMaxPool(NodeContext &ctx) {
+  if (failed(ctx.onlyOutputs(1)))
+    return failure();
+  if (ctx.intAttr("storage_order").value_or(0) != 0)
+    return ctx.error("storage_order=1 is not supported");
+  FailureOr<Pool> pool = readPool(ctx);
+  if (failed(pool))
+    return failure();
   OpBuilder &b = ctx.builder();
   ctx.setOutput(0, b.create<nn::MaxPoolOp>(
-                       ctx.location(), *type, *x,
-                       b.getDenseI64ArrayAttr(*kernel),
-                       b.getDenseI64ArrayAttr(window->pads),
-                       b.getDenseI64ArrayAttr(window->strides),
-                       b.getDenseI64ArrayAttr(window->dilations),
+                       ctx.location(), pool->type, pool->input,
+                       b.getDenseI64ArrayAttr(pool->kernel),
+                       b.getDenseI64ArrayAttr(pool->window.pads),
+                       b.getDenseI64ArrayAttr(pool->window.strides),
+                       b.getDenseI64ArrayAttr(pool->window.dilations),
                        b.getI64IntegerAttr(ctx.intAttr("ceil_mode").value_or(0))));
   return success();
 }
@@ -259,24 +275,17 @@ LogicalResult importPRelu(NodeContext &ctx) {
 }
 
 LogicalResult importAveragePool(NodeContext &ctx) {
-  FailureOr<Value> x = ctx.input(0);
-  FailureOr<RankedTensorType> type = ctx.outputType(0);
-  if (failed(x) || failed(type) || failed(requireRank(ctx, *x, 4, "input")))
+  FailureOr<Pool> pool = readPool(ctx);
+  if (failed(pool))
     return failure();
-  std::optional<SmallVector<int64_t>> kernel = ctx.intsAttr("kernel_shape");
-  if (!kernel || kernel->size() != 2)
-    return ctx.error("needs a 2-D kernel_shape");
-  FailureOr<Window> window = readWindow(ctx, *x, *kernel);
-  if (failed(window))
-    return failure();
-  if (window->dilations != SmallVector<int64_t>{1, 1})
+  if (pool->window.dilations != SmallVector<int64_t>{1, 1})
     return ctx.error("dilations are not supported");
   OpBuilder &b = ctx.builder();
   ctx.setOutput(0, b.create<nn::AveragePoolOp>(
-                       ctx.location(), *type, *x,
-                       b.getDenseI64ArrayAttr(*kernel),
-                       b.getDenseI64ArrayAttr(window->pads),
-                       b.getDenseI64ArrayAttr(window->strides),
+                       ctx.location(), pool->type, pool->input,
+                       b.getDenseI64ArrayAttr(pool->kernel),
+                       b.getDenseI64ArrayAttr(pool->window.pads),
+                       b.getDenseI64ArrayAttr(pool->window.strides),
                        b.getI64IntegerAttr(ctx.intAttr("ceil_mode").value_or(0)),
                        b.getI64IntegerAttr(
                            ctx.intAttr("count_include_pad").value_or(0))));
