@@ -25,6 +25,12 @@ def main():
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     model = getattr(torchvision.models, args.model)(weights=None)
+    # Some default inits (googlenet's truncated normal with std 0.01) make
+    # activations vanish, so the logits would be the last bias alone and a
+    # comparison would prove little; He init keeps every layer alive.
+    for m in model.modules():
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)):
+            torch.nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
     model.eval()
     x = torch.randn(1, 3, args.size, args.size)
     with torch.no_grad():
