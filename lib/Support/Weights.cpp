@@ -73,3 +73,20 @@ std::vector<float> sepnn::sliceDim1Of2D(ArrayRef<float> values,
                values.begin() + r * shape[1] + end);
   return out;
 }
+
+std::vector<float> sepnn::sliceDim(ArrayRef<float> values,
+                                   ArrayRef<int64_t> shape, int64_t dim,
+                                   int64_t begin, int64_t end) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d)
+    outer *= shape[d];
+  for (int64_t d = dim + 1; d < (int64_t)shape.size(); ++d)
+    inner *= shape[d];
+  std::vector<float> out;
+  out.reserve(outer * (end - begin) * inner);
+  for (int64_t o = 0; o < outer; ++o) {
+    const float *row = values.data() + (o * shape[dim] + begin) * inner;
+    out.insert(out.end(), row, row + (end - begin) * inner);
+  }
+  return out;
+}

@@ -14,7 +14,7 @@
 // NODE: unknown-node.json: ops.convX: no node named 'convX' in the model
 
 // RUN: not sepnn-opt %s --dist-apply-policy="devices=2 policy=%S/Inputs/unsupported.json" 2>&1 | FileCheck %s --check-prefix=NOTYET
-// NOTYET: unsupported.json: ops.conv1.split: strategy 'in_channels' is not supported yet (supported: out_channels, device)
+// NOTYET: unsupported.json: ops.conv1.split: strategy 'rows' is not supported yet (supported: out_channels, in_channels, device, replicate)
 
 // RUN: not sepnn-opt %s --dist-apply-policy="devices=2 policy=%S/Inputs/missing-sizes.json" 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: missing-sizes.json: ops.conv1.sizes: missing field

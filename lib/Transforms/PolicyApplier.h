@@ -1,0 +1,118 @@
+// The policy applier behind dist-apply-policy: layouts of values across
+// devices, and the rewrites that shard or place each op.
+//
+// Every original value gets a Layout: the pieces of its channel dimension
+// (dim 1) and the devices that hold them. An op is rewritten per device from
+// the pieces its policy needs; when a consumer needs a range that no piece on
+// its device holds, `materialize` cuts exactly that range out of the pieces
+// that hold it (nn.slice on the holder) and joins the parts (nn.concat on the
+// consumer). dist-partition later turns every cross-device edge into a
+// send/recv pair, so what crosses the network is exactly what is needed.
+#ifndef SEPNN_LIB_TRANSFORMS_POLICYAPPLIER_H
+#define SEPNN_LIB_TRANSFORMS_POLICYAPPLIER_H
+
+#include "sepnn/Support/Policy.h"
+
+#include "Dist/DistDialect.h"
+#include "NN/NNOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace mlir::sepnn {
+
+/// Device id of a piece that every device can use (a constant).
+constexpr int64_t kAnyDevice = -1;
+
+/// Channels [begin, end) of an original value, held by `device` as `value`.
+struct Piece {
+  int64_t device;
+  Value value;
+  int64_t begin, end;
+};
+
+struct Layout {
+  int64_t extent = 1;          // channels (dim 1), or 1 for rank < 2
+  SmallVector<Piece> primary;  // a disjoint cover of [0, extent)
+  SmallVector<Piece> replicas; // copies on other devices (replicate)
+};
+
+class PolicyApplier {
+public:
+  PolicyApplier(func::FuncOp func, const Policy *policy, int64_t numDevices)
+      : func(func), policy(policy), numDevices(numDevices),
+        builder(func.getContext()) {}
+
+  LogicalResult run();
+
+private:
+  // --- layouts --------------------------------------------------------------
+  static int64_t channelExtent(Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    return type.getRank() >= 2 ? type.getDimSize(1) : 1;
+  }
+  Value place(Operation *op, int64_t device) {
+    if (device != kAnyDevice)
+      dist::setDevice(op, device);
+    return op->getResult(0);
+  }
+  Value slice(Value v, int64_t device, int64_t begin, int64_t end,
+              Location loc);
+  Value materialize(Value original, int64_t device, int64_t begin,
+                    int64_t end, Location loc);
+  Value materializeWhole(Value original, int64_t device, Location loc) {
+    return materialize(original, device, 0, layouts[original].extent, loc);
+  }
+  void setWhole(Value original, int64_t device, Value value) {
+    layouts[original] = Layout{channelExtent(original),
+                               {{device, value, 0, channelExtent(original)}},
+                               {}};
+  }
+
+  // --- rewriting -----------------------------------------------------------
+  const OpPolicy *policyFor(Operation *op, std::string &name);
+  LogicalResult checkDevices(Operation *op, const OpPolicy &entry);
+  LogicalResult rewriteOnDevice(Operation *op, int64_t device);
+  LogicalResult rewriteFollowingProducer(Operation *op);
+  LogicalResult rewriteConvOutChannels(nn::ConvOp conv, const OpPolicy &entry,
+                                       ArrayRef<int64_t> begins);
+  LogicalResult rewriteGemmOutChannels(nn::GemmOp gemm, const OpPolicy &entry,
+                                       ArrayRef<int64_t> begins);
+  LogicalResult rewriteOutChannels(Operation *op, const OpPolicy &entry);
+  LogicalResult rewriteInChannels(Operation *op, const OpPolicy &entry);
+  LogicalResult rewriteReplicate(Operation *op, const OpPolicy &entry);
+  /// Checks that `entry.sizes` add up to `extent` and returns where each
+  /// device's range begins.
+  FailureOr<SmallVector<int64_t>> rangeBegins(Operation *op,
+                                              const OpPolicy &entry,
+                                              int64_t extent, StringRef what);
+  /// Clones `op` onto `operands`; with a channel range, the result keeps
+  /// only the part computed from channels [range.first, range.second).
+  Operation *
+  cloneWithOperands(Operation *op, ArrayRef<Value> operands,
+                    std::optional<std::pair<int64_t, int64_t>> range);
+  InFlightDiagnostic policyError(Operation *op, const OpPolicy &entry,
+                                 StringRef field) {
+    std::string file = policy ? policy->file : std::string("default policy");
+    return op->emitError() << file << ": " << entry.field
+                           << (field.empty() ? "" : ".") << field << ": ";
+  }
+
+  func::FuncOp func;
+  const Policy *policy;
+  int64_t numDevices;
+  OpBuilder builder;
+  DenseMap<Value, Layout> layouts;
+  std::map<std::tuple<void *, int64_t, int64_t, int64_t>, Value> cache;
+  std::map<std::tuple<void *, int64_t, int64_t>, Value> slices;
+  OpPolicy evenSplit;
+};
+
+
+} // namespace mlir::sepnn
+
+#endif
