@@ -131,6 +131,18 @@ void send(Ctx *ctx, Tensor t, int64_t peer, int64_t tag) noexcept;
 // Receive the tensor that `peer` sent under `tag`; its shape must be `shape`.
 Tensor recv(Ctx *ctx, int64_t peer, int64_t tag, Ints shape) noexcept;
 
+// Compressed transfers: the payload travels as `wire` and is f32 again on
+// arrival. F16: IEEE binary16, round to nearest even (payload numel * 2).
+// Int8: per channel (dim 1; dim 0 for rank-1 tensors) scale = max|x| / 127
+// (1 when the channel is all zeros), q = round(x / scale) clamped to
+// [-127, 127]; payload = the C f32 scales, then the numel int8 values
+// (numel + 4 * C bytes). Byte counters count the payload.
+enum class WireType : int32_t { F32 = 0, F16 = 1, Int8 = 2 };
+void send_as(Ctx *ctx, Tensor t, int64_t peer, int64_t tag,
+             WireType wire) noexcept;
+Tensor recv_as(Ctx *ctx, int64_t peer, int64_t tag, Ints shape,
+               WireType wire) noexcept;
+
 } // namespace rt
 } // namespace sepnn
 
