@@ -77,8 +77,23 @@ static LogicalResult verifyPeer(Operation *op, StringRef role, int64_t peer) {
   return success();
 }
 
-LogicalResult SendOp::verify() { return verifyPeer(*this, "to", getTo()); }
-LogicalResult RecvOp::verify() { return verifyPeer(*this, "from", getFrom()); }
+static LogicalResult verifyWire(Operation *op, std::optional<StringRef> wire) {
+  if (wire && *wire != "f16" && *wire != "int8")
+    return op->emitOpError("wire type '")
+           << *wire << "' is not f16 or int8 (f32 is the default)";
+  return success();
+}
+
+LogicalResult SendOp::verify() {
+  if (failed(verifyWire(*this, getWire())))
+    return failure();
+  return verifyPeer(*this, "to", getTo());
+}
+LogicalResult RecvOp::verify() {
+  if (failed(verifyWire(*this, getWire())))
+    return failure();
+  return verifyPeer(*this, "from", getFrom());
+}
 
 /// Pairs every dist.send of the module with exactly one dist.recv of the same
 /// tag and type, and checks that their devices agree.
@@ -121,6 +136,9 @@ static LogicalResult verifyTransferPairs(Operation *module) {
       return recv.emitOpError("type ")
              << recv.getType() << " differs from the sent type "
              << send.getInput().getType() << " (tag " << tag << ")";
+    if (send.getWire() != recv.getWire())
+      return recv.emitOpError("wire type differs from the send's (tag ")
+             << tag << ")";
     std::optional<int64_t> sender = getDevice(send);
     std::optional<int64_t> receiver = getDevice(recv);
     if (receiver && *receiver != send.getTo())
@@ -153,6 +171,14 @@ LogicalResult DistDialect::verifyOperationAttribute(Operation *op,
       return op->emitOpError("is placed on device ")
              << device.getId() << " but the cluster has "
              << cluster.getDevices() << " devices";
+    return success();
+  }
+  if (attr.getName() == kTransmitAttrName) {
+    auto dtype = dyn_cast<StringAttr>(attr.getValue());
+    if (!dtype || !llvm::is_contained(ArrayRef<StringRef>{"f32", "f16", "int8"},
+                                      dtype.getValue()))
+      return op->emitOpError("'dist.transmit_dtype' must be \"f32\", \"f16\" "
+                             "or \"int8\"");
     return success();
   }
   return op->emitOpError("unknown dist attribute '")

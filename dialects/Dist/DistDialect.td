@@ -20,6 +20,10 @@ def Dist_Dialect : Dialect {
     static constexpr llvm::StringLiteral kClusterAttrName = "dist.cluster";
     /// Name of the attribute that places an op (or a whole function).
     static constexpr llvm::StringLiteral kDeviceAttrName = "dist.device";
+    /// How an op's results (or, on the module, all results) travel between
+    /// devices: "f32", "f16" or "int8".
+    static constexpr llvm::StringLiteral kTransmitAttrName =
+        "dist.transmit_dtype";
   }];
 }
 

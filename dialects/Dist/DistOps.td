@@ -15,10 +15,17 @@ def Dist_SendOp : Dist_Op<"send", [MemoryEffects<[MemRead, MemWrite]>]> {
 
     ```mlir
     dist.send %t to 1 tag 0 : tensor<1x8x16x16xf32>
+    dist.send %t to 1 tag 1 as "f16" : tensor<1x8x16x16xf32>
     ```
+
+    `wire` (`f16`, or `int8` with a scale per channel) compresses the
+    payload; the receiver gets f32 again. Absent: f32.
   }];
-  let arguments = (ins AnyRankedTensor:$input, I64Attr:$to, I64Attr:$tag);
-  let assemblyFormat = "$input `to` $to `tag` $tag attr-dict `:` type($input)";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$to, I64Attr:$tag,
+                   OptionalAttr<StrAttr>:$wire);
+  let assemblyFormat = [{
+    $input `to` $to `tag` $tag (`as` $wire^)? attr-dict `:` type($input)
+  }];
   let hasVerifier = 1;
 }
 
@@ -29,9 +36,11 @@ def Dist_RecvOp : Dist_Op<"recv", [MemoryEffects<[MemRead, MemWrite]>]> {
     %t = dist.recv from 0 tag 0 : tensor<1x8x16x16xf32>
     ```
   }];
-  let arguments = (ins I64Attr:$from, I64Attr:$tag);
+  let arguments = (ins I64Attr:$from, I64Attr:$tag, OptionalAttr<StrAttr>:$wire);
   let results = (outs AnyRankedTensor:$output);
-  let assemblyFormat = "`from` $from `tag` $tag attr-dict `:` type($output)";
+  let assemblyFormat = [{
+    `from` $from `tag` $tag (`as` $wire^)? attr-dict `:` type($output)
+  }];
   let hasVerifier = 1;
 }
 

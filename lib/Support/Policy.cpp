@@ -22,9 +22,26 @@ StringRef mlir::sepnn::splitName(Split split) {
   return "?";
 }
 
+/// f32, f16 or int8 (per-channel scale), as the runtime's wire types.
+static Error checkTransmitDtype(const jf::Fields &f, const std::string &dtype) {
+  if (dtype == "f32" || dtype == "f16" || dtype == "int8")
+    return Error::success();
+  return jf::fieldError(f.file, f.child("transmit_dtype"),
+                        "'" + dtype + "' is not a transfer type (expected "
+                                      "f32, f16 or int8)");
+}
+
 static Expected<OpPolicy> parseOpPolicy(const jf::Fields &f) {
   OpPolicy op;
   op.field = f.path.str();
+  if (f.has("transmit_dtype")) {
+    std::string dtype;
+    if (Error e = f.optionalString("transmit_dtype", dtype))
+      return std::move(e);
+    if (Error e = checkTransmitDtype(f, dtype))
+      return std::move(e);
+    op.transmitDtype = dtype;
+  }
   Expected<std::string> split = f.string("split");
   if (!split)
     return split.takeError();
@@ -106,10 +123,8 @@ Expected<Policy> mlir::sepnn::parsePolicy(StringRef text, StringRef file) {
                               " (expected 1)");
   if (Error e = top.optionalString("transmit_dtype", policy.transmitDtype))
     return std::move(e);
-  if (policy.transmitDtype != "f32")
-    return jf::fieldError(file, "transmit_dtype",
-                          "'" + policy.transmitDtype +
-                              "' is not supported yet (only f32)");
+  if (Error e = checkTransmitDtype(top, policy.transmitDtype))
+    return std::move(e);
   if (top.has("default")) {
     Expected<const json::Object *> def = top.object_("default");
     if (!def)

@@ -84,6 +84,10 @@ struct DistApplyPolicyPass
         }
     }
 
+    // The policy-wide transfer type; op entries override it.
+    if (policy && policy->transmitDtype != "f32")
+      module->setAttr(dist::DistDialect::kTransmitAttrName,
+                      StringAttr::get(ctx, policy->transmitDtype));
     PolicyApplier applier(model, policy ? &*policy : nullptr, devices);
     if (failed(applier.run()))
       signalPassFailure();

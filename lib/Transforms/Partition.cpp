@@ -16,6 +16,18 @@ using namespace mlir;
 using namespace mlir::sepnn;
 
 namespace {
+/// How `v` travels: its producer's transmit type, else the module's; null
+/// for f32 (the default wire type).
+StringAttr wireType(Value v, ModuleOp module) {
+  auto name = dist::DistDialect::kTransmitAttrName;
+  StringAttr dtype;
+  if (Operation *def = v.getDefiningOp())
+    dtype = def->getAttrOfType<StringAttr>(name);
+  if (!dtype)
+    dtype = module->getAttrOfType<StringAttr>(name);
+  return dtype && dtype.getValue() != "f32" ? dtype : StringAttr();
+}
+
 struct DistPartitionPass : sepnn::impl::DistPartitionBase<DistPartitionPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -54,14 +66,15 @@ struct DistPartitionPass : sepnn::impl::DistPartitionBase<DistPartitionPass> {
             // Keep sends in the order of their tags after one producer.
             while (isa<dist::SendOp>(*builder.getInsertionPoint()))
               builder.setInsertionPointAfter(&*builder.getInsertionPoint());
+            StringAttr wire = wireType(v, module);
             auto send = builder.create<dist::SendOp>(
                 v.getLoc(), v, builder.getI64IntegerAttr(*dst),
-                builder.getI64IntegerAttr(nextTag));
+                builder.getI64IntegerAttr(nextTag), wire);
             dist::setDevice(send, *src);
             builder.setInsertionPoint(op);
             auto recvOp = builder.create<dist::RecvOp>(
                 v.getLoc(), v.getType(), builder.getI64IntegerAttr(*src),
-                builder.getI64IntegerAttr(nextTag));
+                builder.getI64IntegerAttr(nextTag), wire);
             dist::setDevice(recvOp, *dst);
             recv = recvOp.getResult();
             ++nextTag;

@@ -29,7 +29,22 @@ Value PolicyApplier::slice(Value v, int64_t device, int64_t begin, int64_t end,
       loc, RankedTensorType::get(shape, type.getElementType()), v,
       builder.getI64IntegerAttr(1), builder.getI64IntegerAttr(begin),
       builder.getI64IntegerAttr(end), builder.getI64IntegerAttr(1));
+  // A cut of a value travels the way the value does.
+  if (Operation *def = v.getDefiningOp())
+    if (Attribute dtype =
+            def->getAttr(dist::DistDialect::kTransmitAttrName))
+      op->setAttr(dist::DistDialect::kTransmitAttrName, dtype);
   return cached = place(op, device);
+}
+
+void PolicyApplier::markTransmitDtype(Value original, StringRef dtype) {
+  const Layout &layout = layouts[original];
+  for (const Piece &p : llvm::concat<const Piece>(layout.primary,
+                                                  layout.replicas))
+    if (Operation *def = p.value.getDefiningOp();
+        def && !isFreeToReplicate(def))
+      def->setAttr(dist::DistDialect::kTransmitAttrName,
+                   builder.getStringAttr(dtype));
 }
 
 Value PolicyApplier::materialize(Value original, int64_t device, int64_t begin,
@@ -87,13 +102,12 @@ const OpPolicy *PolicyApplier::policyFor(Operation *op, std::string &name) {
   if (policy && policy->defaultPolicy)
     return &*policy->defaultPolicy;
   static const OpPolicy onDeviceZero{Split::Device, {0}, {}, {}, "default"};
-  if (policy)
-    return &onDeviceZero;
   // Weights computed at run time cannot be sharded ahead of time.
   if (!readF32Constant(op->getOperand(1)))
     return &onDeviceZero;
-  // No policy file: split evenly by output channels over every device, in
-  // whole groups for a grouped conv (so that no group straddles devices).
+  // No entry and no default: split evenly by output channels over every
+  // device, in whole groups for a grouped conv (so that no group straddles
+  // devices).
   int64_t extent = channelExtent(op->getResult(0));
   int64_t unit = 1;
   if (auto conv = dyn_cast<nn::ConvOp>(op); conv && conv.getGroup() > 1)
@@ -309,6 +323,8 @@ LogicalResult PolicyApplier::run() {
     }
     if (failed(result))
       return failure();
+    if (entry->transmitDtype)
+      markTransmitDtype(op->getResult(0), *entry->transmitDtype);
   }
 
   // Erase the unplaced originals, users first.

@@ -67,6 +67,9 @@ private:
   Value materializeWhole(Value original, int64_t device, Location loc) {
     return materialize(original, device, 0, layouts[original].extent, loc);
   }
+  /// Records on the ops holding `original` how they travel (the op's
+  /// policy entry's transmit_dtype).
+  void markTransmitDtype(Value original, StringRef dtype);
   void setWhole(Value original, int64_t device, Value value) {
     layouts[original] = Layout{channelExtent(original),
                                {{device, value, 0, channelExtent(original)}},

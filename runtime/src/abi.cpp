@@ -2,6 +2,7 @@
 // error, and makes every call after a failure a no-op.
 #include "ctx.h"
 #include "kernels/kernels.h"
+#include "transport/wire_codec.h"
 
 #include <cstring>
 #include <new>
@@ -253,6 +254,41 @@ Tensor recv(Ctx *ctx, int64_t peer, int64_t tag, Ints shapeList) noexcept {
     TensorData t;
     t.shape = shape;
     t.own = ctx->transport->recv((int)peer, tag, (size_t)numelOf(shape));
+    return ctx->add(std::move(t));
+  });
+}
+
+void send_as(Ctx *ctx, Tensor t, int64_t peer, int64_t tag, WireType wire) noexcept {
+  if (wire == WireType::F32)
+    return send(ctx, t, peer, tag);
+  guarded(ctx, "send_as", [&] {
+    codec::checkWireType(wire);
+    const TensorData &v = ctx->get(t, "t");
+    if (!ctx->transport)
+      fail("no transport (single-device cluster), cannot send tag ", tag, " to device ",
+           peer);
+    const std::vector<uint8_t> bytes = codec::encode(wire, v.shape, v.data());
+    ctx->transport->sendPayload((int)peer, tag, wire, bytes.data(), bytes.size());
+    return Tensor{};
+  });
+}
+
+Tensor recv_as(Ctx *ctx, int64_t peer, int64_t tag, Ints shapeList,
+               WireType wire) noexcept {
+  if (wire == WireType::F32)
+    return recv(ctx, peer, tag, shapeList);
+  return guarded(ctx, "recv_as", [&] {
+    codec::checkWireType(wire);
+    const Shape shape = vec(shapeList);
+    if (!ctx->transport)
+      fail("no transport (single-device cluster), cannot receive tag ", tag,
+           " from device ", peer);
+    const Payload p =
+        ctx->transport->recvPayload((int)peer, tag, wire, codec::encodedBytes(wire, shape),
+                                    cat(codec::wireName(wire), " ", shapeStr(shape)));
+    TensorData t;
+    t.shape = shape;
+    t.own = codec::decode(wire, shape, p.data(), p.bytes);
     return ctx->add(std::move(t));
   });
 }

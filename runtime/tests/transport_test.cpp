@@ -1,5 +1,6 @@
 // TCP transport between real processes on loopback: the parent is one device, forked
 // children are the others.
+#include "ctx.h"
 #include "test_util.h"
 #include "transport/socket.h"
 #include "transport/tcp.h"
@@ -8,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <thread>
 #include <unistd.h>
@@ -152,6 +154,7 @@ TEST(Transport, CorruptedFramesAreDetected) {
       {"bad frame magic", [](wire::Header &h) { h.magic = 0xdeadbeef; }},
       {"frame sequence number 5, expected 0", [](wire::Header &h) { h.seq = 5; }},
       {"exceeds the limit", [](wire::Header &h) { h.length = uint64_t(1) << 40; }},
+      {"unknown payload encoding 9 for tag 3", [](wire::Header &h) { h.encoding = 9; }},
   };
   for (auto &cs : cases) {
     const auto devs = loopbackDevices(2);
@@ -280,4 +283,105 @@ TEST(Transport, WrongSizeAndBadPeerAreErrors) {
   EXPECT_EQ(errorOf([&] { t.recv(5, 4, 2); }), "recv: no device 5 in a cluster of 2");
   t.finish();
   join(c, 5);
+}
+
+// send_as/recv_as between two real processes through the ABI: one tensor as f16 and
+// one as int8 (and one as f32, which is plain send/recv), received within the codecs'
+// bounds; the byte counters count exactly the encoded payloads; a receiver expecting
+// another shape or wire type gets a message naming the tag and the peer.
+static std::vector<float> smooth(size_t n, float seed) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i)
+    v[i] = seed * std::sin(0.37f * float(i) + seed) * float(1 + i % 7);
+  return v;
+}
+
+TEST(Transport, CompressedSendAsRecvAs) {
+  const auto devs = loopbackDevices(2);
+  const Shape act{1, 4, 6, 5}; // 120 values, 4 channels
+  const size_t n = 120;
+  Child c = spawn([&]() -> std::string {
+    TcpTransport t(opts(devs, 1, 5));
+    t.connectAll();
+    Ctx ctx;
+    ctx.transport = &t;
+    TensorData a;
+    a.shape = act;
+    a.own = smooth(n, 3.0f);
+    TensorData b = a;
+    b.own = smooth(n, 40.0f);
+    for (size_t i = 0; i < 30; ++i) // channel 0 of b all zeros
+      b.own[i] = 0;
+    const Tensor ta = ctx.add(a), tb = ctx.add(b);
+    send_as(&ctx, ta, 0, 1, WireType::F16);
+    send_as(&ctx, tb, 0, 2, WireType::Int8);
+    send_as(&ctx, ta, 0, 3, WireType::F32);
+    send_as(&ctx, ta, 0, 4, WireType::F16);  // received as [1,4,6,6]
+    send_as(&ctx, ta, 0, 5, WireType::Int8); // received as f16
+    if (ctx.failed)
+      return "child: " + ctx.error;
+    const Tensor back = recv_as(&ctx, 0, 6, {5}, WireType::Int8);
+    if (ctx.failed)
+      return "child: " + ctx.error;
+    const float *v = ctx.tensors[back.id].data();
+    const float want[5] = {1, -2, 0, 0.5f, 100};
+    for (int i = 0; i < 5; ++i) // rank 1: one channel per element, q = +-127 or 0
+      if (std::fabs(v[i] - want[i]) > std::fabs(want[i]) * 1e-6f)
+        return "child: int8 rank-1 value " + std::to_string(i) + " is " +
+               std::to_string(v[i]);
+    t.finish();
+    const uint64_t wantBytes = n * 2 + (n + 4 * 4) + n * 4 + n * 2 + (n + 16);
+    return t.bytesSent(0) == wantBytes ? ""
+                                  : "child: sent " + std::to_string(t.bytesSent(0)) +
+                                        " bytes, expected " + std::to_string(wantBytes);
+  });
+  TcpTransport t(opts(devs, 0, 5));
+  t.connectAll();
+  Ctx ctx;
+  ctx.transport = &t;
+  const Tensor ra = recv_as(&ctx, 1, 1, {1, 4, 6, 5}, WireType::F16);
+  const Tensor rb = recv_as(&ctx, 1, 2, {1, 4, 6, 5}, WireType::Int8);
+  const Tensor rc = recv_as(&ctx, 1, 3, {1, 4, 6, 5}, WireType::F32);
+  ASSERT_FALSE(ctx.failed) << ctx.error;
+  const std::vector<float> a = smooth(n, 3.0f);
+  std::vector<float> b = smooth(n, 40.0f);
+  std::fill(b.begin(), b.begin() + 30, 0.0f);
+  const TensorData &ga = ctx.tensors[ra.id], &gb = ctx.tensors[rb.id], &gc = ctx.tensors[rc.id];
+  EXPECT_EQ(ga.shape, act);
+  EXPECT_EQ(gb.shape, act);
+  EXPECT_EQ(gc.own, a); // f32: exact
+  for (size_t i = 0; i < n; ++i) // f16: nearest half, 2^-11 relative
+    EXPECT_LE(std::fabs(ga.data()[i] - a[i]), std::fabs(a[i]) * std::ldexp(1.0f, -11)) << i;
+  for (size_t ch = 0; ch < 4; ++ch) { // int8: half a step of the channel's scale
+    float amax = 0;
+    for (size_t k = 0; k < 30; ++k)
+      amax = std::max(amax, std::fabs(b[ch * 30 + k]));
+    const float scale = amax == 0 ? 1.0f : amax / 127.0f;
+    for (size_t k = 0; k < 30; ++k) {
+      const size_t i = ch * 30 + k;
+      EXPECT_LE(std::fabs(gb.data()[i] - b[i]), scale * (0.5f + 2e-5f)) << i;
+      if (ch == 0)
+        EXPECT_EQ(gb.data()[i], 0.0f);
+    }
+  }
+  // Mismatches name the tag, the peer and what was expected.
+  recv_as(&ctx, 1, 4, {1, 4, 6, 6}, WireType::F16);
+  EXPECT_EQ(ctx.error, "recv_as (call #4): tag 4 from device 1 (d1) has 240 bytes, "
+                       "expected 288 for f16 [1,4,6,6]");
+  ctx.failed = false;
+  ctx.error.clear();
+  recv_as(&ctx, 1, 5, {1, 4, 6, 5}, WireType::F16);
+  EXPECT_EQ(ctx.error,
+            "recv_as (call #5): tag 5 from device 1 (d1) was sent as int8, expected f16");
+  ctx.failed = false;
+  ctx.error.clear();
+  TensorData v;
+  v.shape = {5};
+  v.own = {1, -2, 0, 0.5f, 100};
+  send_as(&ctx, ctx.add(v), 1, 6, WireType::Int8);
+  EXPECT_FALSE(ctx.failed) << ctx.error;
+  EXPECT_EQ(t.bytesSent(1), 5u + 4 * 5);
+  t.finish();
+  ChildResult r = join(c, 10);
+  EXPECT_EQ(r.exitCode, 0) << r.message;
 }

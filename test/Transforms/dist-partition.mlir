@@ -50,3 +50,21 @@ module attributes {dist.cluster = #dist.cluster<devices = 2>} {
     return %r : tensor<1x4xf32>
   }
 }
+
+// -----
+
+// A transfer travels as its producer says (dist.transmit_dtype), else as the
+// module says; f32 is written as nothing.
+// CHECK-LABEL: func.func @wire_types
+// CHECK: dist.send %{{.*}} to 1 tag 0 as "int8"
+// CHECK: dist.send %{{.*}} to 1 tag 1 as "f16"
+// CHECK: dist.recv from 0 tag 0 as "int8"
+// CHECK: dist.recv from 0 tag 1 as "f16"
+module attributes {dist.cluster = #dist.cluster<devices = 2>, dist.transmit_dtype = "f16"} {
+  func.func @wire_types(%x: tensor<1x4xf32>) {
+    %a = nn.relu %x {dist.device = #dist.device<0>, dist.transmit_dtype = "int8"} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+    %b = nn.relu %x {dist.device = #dist.device<0>} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+    %c = nn.add %a, %b {dist.device = #dist.device<1>} : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>
+    return
+  }
+}

@@ -6,6 +6,9 @@
 #define SEPNN_CONVERSION_RUNTIMECALL_H
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include <optional>
 #include "mlir/IR/Operation.h"
 
 #include <string>
@@ -45,6 +48,10 @@ private:
 /// as a runtime call, or fails for an op the runtime lacks.
 FailureOr<RuntimeCall> describeNNOp(Operation *op, Value runtimeCtx,
                                     ArrayRef<Value> operands);
+
+/// Payload bytes of one transfer of `type` as `wire` (f32 when absent); the
+/// runtime's byte counters count exactly this.
+int64_t transferBytes(RankedTensorType type, std::optional<StringRef> wire);
 
 /// Describes a dist.send / dist.recv as a runtime call.
 FailureOr<RuntimeCall> describeDistOp(Operation *op, Value runtimeCtx,

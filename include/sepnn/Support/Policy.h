@@ -25,6 +25,8 @@ struct OpPolicy {
   std::optional<int64_t> reduceTo;
   /// The JSON path of this entry ("ops.conv1", "default"), for diagnostics.
   std::string field;
+  /// How this op's results travel to other devices, when the entry says.
+  std::optional<std::string> transmitDtype;
 };
 
 struct Policy {

@@ -92,8 +92,8 @@ LogicalResult lowerDeviceFunction(func::FuncOp func) {
     if (auto send = dyn_cast<dist::SendOp>(op))
       // The manifest's per-link byte counts are the sum of these.
       lowered->setAttr("sepnn.bytes",
-                       builder.getI64IntegerAttr(
-                           send.getInput().getType().getNumElements() * 4));
+                       builder.getI64IntegerAttr(transferBytes(
+                           send.getInput().getType(), send.getWire())));
     if (op->getNumResults() == 1)
       handles.map(op->getResult(0), lowered->getResult(0));
   }

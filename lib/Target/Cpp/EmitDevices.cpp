@@ -200,7 +200,7 @@ Error mlir::sepnn::emitDevicePrograms(ModuleOp lowered, StringRef outDir,
       return e;
     p.func.walk([&](emitc::CallOpaqueOp call) {
       auto bytes = call->getAttrOfType<IntegerAttr>("sepnn.bytes");
-      if (!bytes || call.getCallee() != "sepnn::rt::send")
+      if (!bytes)
         return;
       auto peer = cast<emitc::OpaqueAttr>(call.getArgs()->getValue()[2]);
       links[llvm::formatv("{0}->{1}", p.rank, peer.getValue()).str()] +=

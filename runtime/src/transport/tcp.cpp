@@ -2,6 +2,7 @@
 
 #include "transport/socket.h"
 #include "transport/wire.h"
+#include "transport/wire_codec.h"
 
 #include <chrono>
 #include <cstring>
@@ -12,7 +13,7 @@
 #include <thread>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "payloads are raw little-endian f32: port the (de)serialization first"
+#error "f32 payloads are raw little-endian f32: port the (de)serialization first"
 #endif
 
 namespace sepnn {
@@ -28,7 +29,7 @@ struct TcpTransport::Peer {
   // Guarded by TcpTransport::mu_.
   State state = Open;
   std::string error;
-  std::map<int64_t, std::deque<std::vector<float>>> mail;
+  std::map<int64_t, std::deque<Payload>> mail;
 };
 
 TcpTransport::TcpTransport(TcpOptions opts) : opts_(std::move(opts)) {
@@ -240,10 +241,16 @@ void TcpTransport::readerLoop(Peer &p) {
              wire::kMaxPayload);
       if (h.kind != wire::kData && h.kind != wire::kBye)
         fail("unknown frame kind ", h.kind);
-      if (h.length % 4 != 0 || (h.kind == wire::kBye && h.length != 0))
-        fail("frame payload of ", h.length, " bytes is not a whole number of f32 values");
-      std::vector<float> payload(h.length / 4);
-      readFull(p.fd, payload.data(), h.length, opts_.timeoutS, false, &stop_);
+      if (h.kind == wire::kBye && h.length != 0)
+        fail("goodbye frame with a payload of ", h.length, " bytes");
+      if (h.encoding > (uint32_t)WireType::Int8)
+        fail("unknown payload encoding ", h.encoding, " for tag ", h.tag);
+      // Whole-payload lengths are checked by recv, which knows the expected shape.
+      Payload payload;
+      payload.wire = (WireType)h.encoding;
+      payload.bytes = (size_t)h.length;
+      payload.words.assign((payload.bytes + 3) / 4, 0.0f);
+      readFull(p.fd, payload.words.data(), h.length, opts_.timeoutS, false, &stop_);
       const uint32_t crc = wire::crc32(payload.data(), h.length);
       if (crc != h.crc)
         fail("frame checksum mismatch for tag ", h.tag, " (sequence ", h.seq, ")");
@@ -270,8 +277,8 @@ void TcpTransport::readerLoop(Peer &p) {
   }
 }
 
-void TcpTransport::writeFrame(Peer &p, uint16_t kind, int64_t tag, const void *data,
-                              size_t bytes) {
+void TcpTransport::writeFrame(Peer &p, uint16_t kind, int64_t tag, uint32_t encoding,
+                              const void *data, size_t bytes) {
   std::lock_guard<std::mutex> lk(p.writeMu);
   wire::Header h;
   h.kind = kind;
@@ -279,6 +286,7 @@ void TcpTransport::writeFrame(Peer &p, uint16_t kind, int64_t tag, const void *d
   h.seq = p.sendSeq++;
   h.length = bytes;
   h.crc = wire::crc32(data, bytes);
+  h.encoding = encoding;
   uint8_t hdr[wire::kHeaderSize];
   wire::encodeHeader(h, hdr);
   writeAll(p.fd, hdr, sizeof hdr, opts_.timeoutS);
@@ -286,21 +294,31 @@ void TcpTransport::writeFrame(Peer &p, uint16_t kind, int64_t tag, const void *d
 }
 
 void TcpTransport::send(int peer, int64_t tag, const float *data, size_t count) {
+  sendPayload(peer, tag, WireType::F32, data, count * sizeof(float));
+}
+
+void TcpTransport::sendPayload(int peer, int64_t tag, WireType wire, const void *data,
+                               size_t bytes) {
   Peer &p = peerFor(peer, "send");
-  if (count * 4 > wire::kMaxPayload)
-    fail("send of tag ", tag, " to ", who(peer), ": ", count * 4,
+  if (bytes > wire::kMaxPayload)
+    fail("send of tag ", tag, " to ", who(peer), ": ", bytes,
          " bytes exceed the frame limit of ", wire::kMaxPayload);
   try {
-    writeFrame(p, wire::kData, tag, data, count * sizeof(float));
+    writeFrame(p, wire::kData, tag, (uint32_t)wire, data, bytes);
   } catch (const ConnectionLost &e) {
     fail("lost connection to ", who(peer), " while sending tag ", tag, ": ", e.what());
   } catch (const Error &e) {
     fail("sending tag ", tag, " to ", who(peer), ": ", e.what());
   }
-  p.bytesSent += count * sizeof(float);
+  p.bytesSent += bytes;
 }
 
 std::vector<float> TcpTransport::recv(int peer, int64_t tag, size_t count) {
+  return recvPayload(peer, tag, WireType::F32, count * sizeof(float), "").words;
+}
+
+Payload TcpTransport::recvPayload(int peer, int64_t tag, WireType wire, size_t bytes,
+                                  const std::string &what) {
   Peer &p = peerFor(peer, "recv");
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::microseconds((int64_t)(opts_.timeoutS * 1e6));
@@ -309,11 +327,14 @@ std::vector<float> TcpTransport::recv(int peer, int64_t tag, size_t count) {
     // Data that arrived before a failure is still delivered.
     auto it = p.mail.find(tag);
     if (it != p.mail.end() && !it->second.empty()) {
-      std::vector<float> v = std::move(it->second.front());
+      Payload v = std::move(it->second.front());
       it->second.pop_front();
-      if (v.size() != count)
-        fail("tag ", tag, " from ", who(peer), " has ", v.size() * 4, " bytes, expected ",
-             count * 4);
+      if (v.wire != wire)
+        fail("tag ", tag, " from ", who(peer), " was sent as ", codec::wireName(v.wire),
+             ", expected ", codec::wireName(wire));
+      if (v.bytes != bytes)
+        fail("tag ", tag, " from ", who(peer), " has ", v.bytes, " bytes, expected ", bytes,
+             what.empty() ? "" : " for ", what);
       return v;
     }
     switch (p.state) {
@@ -347,7 +368,7 @@ void TcpTransport::finish() {
     if (!p)
       continue;
     try {
-      writeFrame(*p, wire::kBye, 0, nullptr, 0);
+      writeFrame(*p, wire::kBye, 0, 0, nullptr, 0);
     } catch (const Error &) {
       // The peer is gone already; nothing we still need from it.
     }

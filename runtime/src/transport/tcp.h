@@ -36,6 +36,10 @@ public:
   void connectAll();
   void send(int peer, int64_t tag, const float *data, size_t count) override;
   std::vector<float> recv(int peer, int64_t tag, size_t count) override;
+  void sendPayload(int peer, int64_t tag, WireType wire, const void *data,
+                   size_t bytes) override;
+  Payload recvPayload(int peer, int64_t tag, WireType wire, size_t bytes,
+                      const std::string &what) override;
   uint64_t bytesSent(int peer) const override;
   // Says goodbye to every peer, waits (bounded) for theirs, and closes. Never throws:
   // our own work is complete by then.
@@ -52,7 +56,8 @@ private:
   void handshakeAsConnector(int peer, int fd);
   int handshakeAsAcceptor(int fd, const std::string &addr);
   void readerLoop(Peer &p);
-  void writeFrame(Peer &p, uint16_t kind, int64_t tag, const void *data, size_t bytes);
+  void writeFrame(Peer &p, uint16_t kind, int64_t tag, uint32_t encoding, const void *data,
+                  size_t bytes);
   void stopReaders();
 
   TcpOptions opts_;

@@ -2,12 +2,24 @@
 #ifndef SEPNN_RT_TRANSPORT_TRANSPORT_H
 #define SEPNN_RT_TRANSPORT_TRANSPORT_H
 
+#include "sepnn_rt/abi.h"
+
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace sepnn {
 namespace rt {
+
+// One received frame's payload: `bytes` bytes stored in 4-byte aligned words (so that
+// an f32 payload is its own value vector).
+struct Payload {
+  WireType wire = WireType::F32;
+  size_t bytes = 0;
+  std::vector<float> words; // (bytes + 3) / 4 words; the tail padding is zero
+  const uint8_t *data() const { return reinterpret_cast<const uint8_t *>(words.data()); }
+};
 
 class Transport {
 public:
@@ -17,8 +29,16 @@ public:
   // Waits (bounded by the timeout) for the next tensor from `peer` under `tag` and
   // checks that it has `count` values. Throws Error.
   virtual std::vector<float> recv(int peer, int64_t tag, size_t count) = 0;
-  // Tensor payload bytes sent to `peer` so far (headers and handshakes excluded:
-  // the compiler's manifest predicts exactly numel*4 per send).
+  // send/recv for an encoded payload (wire_codec.h) of `bytes` bytes: the frame
+  // carries `wire`, and recvPayload checks both it and the length; `what` describes
+  // the expected payload in messages ("f16 [1,8,4,4]").
+  virtual void sendPayload(int peer, int64_t tag, WireType wire, const void *data,
+                           size_t bytes) = 0;
+  virtual Payload recvPayload(int peer, int64_t tag, WireType wire, size_t bytes,
+                              const std::string &what) = 0;
+  // Tensor payload bytes sent to `peer` so far (headers and handshakes excluded: the
+  // compiler's manifest predicts exactly numel*4 per send, numel*2 per f16 send_as
+  // and numel + 4*C per int8 send_as).
   virtual uint64_t bytesSent(int peer) const = 0;
 };
 

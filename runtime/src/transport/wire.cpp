@@ -69,7 +69,7 @@ void encodeHeader(const Header &h, uint8_t out[kHeaderSize]) {
   put<uint64_t>(p, h.seq);
   put<uint64_t>(p, h.length);
   put<uint32_t>(p, h.crc);
-  put<uint32_t>(p, 0);
+  put<uint32_t>(p, h.encoding);
 }
 
 Header decodeHeader(const uint8_t in[kHeaderSize]) {
@@ -82,6 +82,7 @@ Header decodeHeader(const uint8_t in[kHeaderSize]) {
   h.seq = get<uint64_t>(p);
   h.length = get<uint64_t>(p);
   h.crc = get<uint32_t>(p);
+  h.encoding = get<uint32_t>(p);
   return h;
 }
 

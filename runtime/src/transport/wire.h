@@ -4,9 +4,12 @@
 // first; the accepting rank answers even on a mismatch so both sides can report it):
 //   u32 magic 'SPNH' | u32 version | i32 sender rank | i32 receiver rank |
 //   u32 hash length (<= kMaxHashLen) | hash bytes
-// Frame, then `length` payload bytes (raw f32 for DATA, empty for BYE):
+// Frame, then `length` payload bytes (DATA: the tensor in the frame's encoding, see
+// wire_codec.h; BYE: empty):
 //   u32 magic 'SPNF' | u16 version | u16 kind | i64 tag | u64 sequence |
-//   u64 length | u32 crc32(payload) | u32 reserved (0)        = 40 bytes
+//   u64 length | u32 crc32(payload) | u32 encoding              = 40 bytes
+// encoding is the abi.h WireType (0 = raw f32, 1 = f16, 2 = int8); the field was
+// "reserved (0)" before compressed transfers, so f32 frames are unchanged.
 // Sequence numbers count frames per direction from 0, so a lost or duplicated frame
 // is detected. BYE says "I am done": an EOF after it is a clean shutdown.
 #ifndef SEPNN_RT_TRANSPORT_WIRE_H
@@ -45,6 +48,7 @@ struct Header {
   uint64_t seq = 0;
   uint64_t length = 0;
   uint32_t crc = 0;
+  uint32_t encoding = 0; // WireType
 };
 
 uint32_t crc32(const void *data, size_t n, uint32_t crc = 0);

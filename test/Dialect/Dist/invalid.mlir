@@ -170,3 +170,35 @@ func.func @unknown(%x: tensor<2xf32>) {
   %r = nn.relu %x {dist.color = 1 : i64} : (tensor<2xf32>) -> tensor<2xf32>
   return
 }
+
+// -----
+
+// The wire types are f16 and int8 (f32 is the default, written as nothing).
+module attributes {dist.cluster = #dist.cluster<devices = 2>} {
+  func.func @bad_wire(%x: tensor<2xf32>) {
+    // expected-error @+1 {{wire type 'bf16' is not f16 or int8 (f32 is the default)}}
+    dist.send %x to 1 tag 0 as "bf16" {dist.device = #dist.device<0>} : tensor<2xf32>
+    return
+  }
+}
+
+// -----
+
+// Both ends of a transfer agree on the wire type.
+module attributes {dist.cluster = #dist.cluster<devices = 2>} {
+  func.func @wire_mismatch(%x: tensor<2xf32>) {
+    dist.send %x to 1 tag 0 as "f16" {dist.device = #dist.device<0>} : tensor<2xf32>
+    // expected-error @+1 {{wire type differs from the send's (tag 0)}}
+    %t = dist.recv from 0 tag 0 as "int8" {dist.device = #dist.device<1>} : tensor<2xf32>
+    return
+  }
+}
+
+// -----
+
+// dist.transmit_dtype names a wire type.
+func.func @bad_transmit(%x: tensor<2xf32>) {
+  // expected-error @+1 {{'dist.transmit_dtype' must be "f32", "f16" or "int8"}}
+  %r = nn.relu %x {dist.transmit_dtype = "f64"} : (tensor<2xf32>) -> tensor<2xf32>
+  return
+}

@@ -31,3 +31,17 @@ module attributes {dist.cluster = #dist.cluster<devices = 2>} {
     return
   }
 }
+
+// -----
+
+// Compressed transfers name their wire type.
+// CHECK-LABEL: func.func @compressed
+module attributes {dist.cluster = #dist.cluster<devices = 2>, dist.transmit_dtype = "f16"} {
+  func.func @compressed(%x: tensor<1x4xf32>) {
+    // CHECK: dist.send %{{.*}} to 1 tag 0 as "int8" {dist.device = #dist.device<0>} : tensor<1x4xf32>
+    dist.send %x to 1 tag 0 as "int8" {dist.device = #dist.device<0>} : tensor<1x4xf32>
+    // CHECK: dist.recv from 0 tag 0 as "int8" {dist.device = #dist.device<1>} : tensor<1x4xf32>
+    %t = dist.recv from 0 tag 0 as "int8" {dist.device = #dist.device<1>} : tensor<1x4xf32>
+    return
+  }
+}
