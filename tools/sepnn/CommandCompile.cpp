@@ -8,6 +8,8 @@
 #include "sepnn/Support/Cluster.h"
 #include "sepnn/Target/EmitDevices.h"
 
+#include "Dist/DistOps.h"
+
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
@@ -199,10 +201,20 @@ int ::sepnn::driver::runCompile(int argc, char **argv) {
     if (!ec)
       (*module)->print(os, OpPrintingFlags().elideLargeResourceString(64));
   }
-  PassManager lower(&context);
-  lower.addPass(mlir::sepnn::createConvertDevicesToEmitC());
-  if (failed(lower.run(**module)))
-    return 1;
+  // With compressed transfers, an f32-transfer twin of the same partition
+  // lets `sepnn run` report the error the compression costs.
+  bool compressed = false;
+  (*module)->walk([&](mlir::sepnn::dist::SendOp send) {
+    compressed |= send.getWire().has_value();
+  });
+  OwningOpRef<ModuleOp> reference;
+  if (compressed) {
+    reference = (*module)->clone();
+    reference->walk([](Operation *op) {
+      if (isa<mlir::sepnn::dist::SendOp, mlir::sepnn::dist::RecvOp>(op))
+        op->removeAttr("wire");
+    });
+  }
 
   mlir::sepnn::EmitOptions emit;
   const char *runtimeOverride = getenv("SEPNN_RUNTIME_DIR");
@@ -211,23 +223,38 @@ int ::sepnn::driver::runCompile(int argc, char **argv) {
   emit.target = target;
   for (const auto &d : cluster->devices)
     emit.deviceNames.push_back(d.name);
-  if (auto e = mlir::sepnn::emitDevicePrograms(**module, outDir, emit))
-    return reportError(std::move(e));
-  if (args->has("--no-build"))
-    return 0;
-
   std::string prebuilt = SEPNN_RUNTIME_BUILD_DIR;
   bool usePrebuilt = target == "host" && !args->has("--cmake") &&
                      !runtimeOverride &&
                      llvm::sys::fs::exists(prebuilt + "/libsepnn_rt.a") &&
                      llvm::sys::fs::exists(prebuilt + "/libsepnn_rt_main.a");
-  llvm::Error built =
-      usePrebuilt
-          ? buildWithPrebuiltRuntime(outDir, cluster->devices.size(),
-                                     emit.runtimeDir, prebuilt)
-          : buildWithCMake(outDir, target);
-  if (built)
-    return reportError(std::move(built));
+
+  // Lowers, emits and (unless --no-build) builds one module into `dir`.
+  auto produce = [&](ModuleOp m, const std::string &dir) -> llvm::Error {
+    PassManager lower(&context);
+    lower.addPass(mlir::sepnn::createConvertDevicesToEmitC());
+    if (failed(lower.run(m)))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     model + ": lowering to EmitC failed");
+    if (auto e = mlir::sepnn::emitDevicePrograms(m, dir, emit))
+      return e;
+    if (args->has("--no-build"))
+      return llvm::Error::success();
+    return usePrebuilt ? buildWithPrebuiltRuntime(dir, cluster->devices.size(),
+                                                  emit.runtimeDir, prebuilt)
+                       : buildWithCMake(dir, target);
+  };
+  if (auto e = produce(**module, outDir))
+    return reportError(std::move(e));
+  if (reference) {
+    std::string dir = outDir + "/f32-reference";
+    if (auto e = produce(*reference, dir))
+      return reportError(std::move(e));
+    if (auto e = writeText(dir + "/cluster.json", clusterText))
+      return reportError(std::move(e));
+  }
+  if (args->has("--no-build"))
+    return 0;
   llvm::outs() << "compiled " << cluster->devices.size()
                << " device executables into " << outDir << "\n";
   return 0;

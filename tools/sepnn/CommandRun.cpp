@@ -15,6 +15,10 @@
 
 #include <sys/utsname.h>
 
+#include <cmath>
+#include <cstring>
+#include <optional>
+
 #include <map>
 
 using namespace sepnn::driver;
@@ -84,12 +88,212 @@ llvm::Error checkInputFile(const std::string &path, const std::string &name,
   return llvm::Error::success();
 }
 
+llvm::Error runError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+llvm::Error runError(llvm::Error error) { return error; }
+
+/// max |a - b| over two float TensorProto files of one shape.
+llvm::Expected<double> maxAbsDifference(const std::string &a,
+                                        const std::string &b) {
+  onnx::TensorProto tensors[2];
+  for (int i = 0; i < 2; ++i) {
+    const std::string &path = i ? b : a;
+    auto buffer = llvm::MemoryBuffer::getFile(path);
+    if (!buffer || !tensors[i].ParseFromArray((*buffer)->getBufferStart(),
+                                              (*buffer)->getBufferSize()))
+      return runError(path + ": cannot read the output tensor");
+  }
+  const std::string &x = tensors[0].raw_data(), &y = tensors[1].raw_data();
+  if (x.size() != y.size() || x.size() % 4)
+    return runError(a + ": differs in size from " + b);
+  double worst = 0;
+  for (size_t i = 0; i < x.size(); i += 4) {
+    float u, v;
+    memcpy(&u, x.data() + i, 4);
+    memcpy(&v, y.data() + i, 4);
+    worst = std::max(worst, (double)std::fabs(u - v));
+  }
+  return worst;
+}
+
 bool hostIsAArch64() {
   struct utsname info;
   return uname(&info) == 0 && llvm::StringRef(info.machine) == "aarch64";
 }
 
 } // namespace
+
+/// What one run of every device of a compiled directory gives.
+struct RunResult {
+  std::vector<Device> devices;
+  std::vector<double> deviceLatency;
+  double latency = 0; // median, of the devices that produce the outputs
+  std::map<std::string, int64_t> links, expected;
+  int64_t total = 0;
+  std::string firstOutput;
+};
+
+struct RunOptions {
+  std::string outDir;
+  std::vector<std::string> inputFiles;
+  std::string outBase; // empty: OUTDIR/run/output.pb
+  int64_t repeat = 1;
+  double timeout = 30;
+};
+
+
+/// Starts every device of `options.outDir` on this machine, waits for all
+/// of them and gathers their reports.
+llvm::Expected<RunResult> runDevices(const RunOptions &options) {
+  const std::string &outDir = options.outDir;
+  const std::vector<std::string> &inputFiles = options.inputFiles;
+  RunResult result;
+  std::string manifestPath = outDir + "/manifest.json";
+  auto manifestValue = readJson(manifestPath);
+  if (!manifestValue)
+    return runError(manifestValue.takeError());
+  const json::Object *manifest = manifestValue->getAsObject();
+  const json::Array *devicesJson = manifest ? manifest->getArray("devices") : nullptr;
+  const json::Array *inputsJson = manifest ? manifest->getArray("inputs") : nullptr;
+  const json::Array *outputsJson = manifest ? manifest->getArray("outputs") : nullptr;
+  const json::Object *linksJson = manifest ? manifest->getObject("links") : nullptr;
+  if (!devicesJson || !inputsJson || !outputsJson || !linksJson)
+    return runError(manifestPath +
+                       ": missing devices, inputs, outputs or links");
+
+  std::vector<Device> devices;
+  for (const json::Value &d : *devicesJson) {
+    const json::Object *o = d.getAsObject();
+    if (!o || !o->getInteger("rank") || !o->getString("executable"))
+      return runError(manifestPath + ": devices: malformed entry");
+    devices.push_back({*o->getInteger("rank"),
+                       o->getString("name").value_or("").str(),
+                       (outDir + "/" + *o->getString("executable")).str(),
+                       {},
+                       {}});
+  }
+  if (inputFiles.size() != inputsJson->size())
+    return runError(llvm::formatv("the model has {0} input(s) but {1} "
+                                     "--input file(s) were given",
+                                     inputsJson->size(), inputFiles.size()));
+  for (auto [i, in] : llvm::enumerate(*inputsJson)) {
+    const json::Object *o = in.getAsObject();
+    int64_t rank = o->getInteger("device").value_or(0);
+    std::vector<int64_t> shape;
+    if (const json::Array *dims = o->getArray("shape"))
+      for (const json::Value &d : *dims)
+        shape.push_back(d.getAsInteger().value_or(-1));
+    // Catch a wrong input here, once, rather than in a device mid-run.
+    if (auto e = checkInputFile(inputFiles[i],
+                                o->getString("name").value_or("").str(), shape))
+      return runError(std::move(e));
+    devices.at(rank).inputs.push_back(inputFiles[i]);
+  }
+  llvm::SmallString<128> runDir(outDir);
+  llvm::sys::path::append(runDir, "run");
+  llvm::sys::fs::create_directories(runDir);
+  std::string outBase =
+      options.outBase.empty() ? (runDir + "/output.pb").str() : options.outBase;
+  for (auto [i, out] : llvm::enumerate(*outputsJson)) {
+    int64_t rank = out.getAsObject()->getInteger("device").value_or(0);
+    devices.at(rank).outputs.push_back(outputPath(outBase, i));
+  }
+
+  // An aarch64 build runs through qemu's user-mode emulator on other hosts.
+  std::vector<std::string> launcher;
+  std::string target = manifest->getString("target").value_or("host").str();
+  if (target == "aarch64" && !hostIsAArch64()) {
+    auto qemu = llvm::sys::findProgramByName("qemu-aarch64-static");
+    if (!qemu)
+      return runError(manifestPath + ": the devices are aarch64 binaries and "
+                         "qemu-aarch64-static is not installed "
+                         "(apt-get install qemu-user-static)");
+    launcher = {*qemu, "-L", "/usr/aarch64-linux-gnu"};
+  }
+
+  // Start every device; each reports to run/device_<k>.json.
+  ProcessGroup group;
+  std::vector<std::string> reports;
+  for (const Device &d : devices) {
+    std::string report = (runDir + "/device_" + llvm::Twine(d.rank) + ".json").str();
+    llvm::sys::fs::remove(report);
+    reports.push_back(report);
+    std::vector<std::string> argv = launcher;
+    llvm::StringRef exeDir = llvm::sys::path::parent_path(d.executable);
+    argv.insert(argv.end(), {
+        d.executable, "--cluster", outDir + "/cluster.json",
+        "--weights", (exeDir + "/weights.bin").str(),
+        "--repeat", std::to_string(options.repeat),
+        "--report", report,
+        "--timeout", llvm::formatv("{0}", options.timeout).str()});
+    for (const std::string &in : d.inputs)
+      argv.insert(argv.end(), {"--input", in});
+    for (const std::string &out : d.outputs)
+      argv.insert(argv.end(), {"--output", out});
+    std::string error;
+    if (!group.spawn(argv, error))
+      return runError("device " + llvm::Twine(d.rank) + " (" + d.name +
+                         "): " + error);
+  }
+  // Each inference is bounded by the devices' own timeouts; this bound only
+  // guards against a device that ignores them.
+  double deadline = options.timeout * 2 + 10 + options.repeat * options.timeout;
+  int failed = group.waitAll(deadline, std::min(options.timeout, 3.0));
+  if (failed == -2)
+    return runError(llvm::formatv("the devices did not finish within {0} s; "
+                                     "all were stopped",
+                                     deadline));
+  if (failed >= 0) {
+    const Device &d = devices[failed];
+    std::string others;
+    for (auto [i, r] : llvm::enumerate(group.results())) {
+      if ((int)i == failed)
+        continue;
+      others += llvm::formatv("; device {0} ({1}) {2}", devices[i].rank,
+                              devices[i].name,
+                              r.stoppedByUs ? "was stopped" : r.describe())
+                    .str();
+    }
+    return runError(llvm::formatv("device {0} ({1}) failed first: {2}{3}",
+                                     d.rank, d.name,
+                                     group.results()[failed].describe(),
+                                     others));
+  }
+
+  // Gather the reports.
+  std::map<std::string, int64_t> links;
+  double latency = 0;
+  std::vector<double> deviceLatency;
+  for (auto [i, path] : llvm::enumerate(reports)) {
+    auto report = readJson(path);
+    if (!report)
+      return runError(report.takeError());
+    const json::Object *o = report->getAsObject();
+    double l = o ? o->getNumber("latency_ms").value_or(0) : 0;
+    deviceLatency.push_back(l);
+    // The devices that produce the model's outputs finish the inference.
+    if (!devices[i].outputs.empty())
+      latency = std::max(latency, l);
+    if (const json::Object *ls = o ? o->getObject("links") : nullptr)
+      for (const auto &kv : *ls)
+        links[kv.first.str()] += kv.second.getAsInteger().value_or(0);
+  }
+  std::map<std::string, int64_t> expected;
+  for (const auto &kv : *linksJson)
+    expected[kv.first.str()] = kv.second.getAsInteger().value_or(0);
+  int64_t total = 0;
+  for (auto &[link, bytes] : links)
+    total += bytes;
+  result.links = links;
+  result.expected = expected;
+  result.total = total;
+  result.latency = latency;
+  result.deviceLatency = deviceLatency;
+  result.devices = devices;
+  result.firstOutput = outputPath(outBase, 0);
+  return result;
+}
 
 int sepnn::driver::runRun(int argc, char **argv) {
   auto args = parseArgs(argc, argv, 2,
@@ -114,142 +318,30 @@ int sepnn::driver::runRun(int argc, char **argv) {
     return reportError("--transport: '" + transport +
                        "' is not available (this build has: tcp)");
 
-  std::string manifestPath = outDir + "/manifest.json";
-  auto manifestValue = readJson(manifestPath);
-  if (!manifestValue)
-    return reportError(manifestValue.takeError());
-  const json::Object *manifest = manifestValue->getAsObject();
-  const json::Array *devicesJson = manifest ? manifest->getArray("devices") : nullptr;
-  const json::Array *inputsJson = manifest ? manifest->getArray("inputs") : nullptr;
-  const json::Array *outputsJson = manifest ? manifest->getArray("outputs") : nullptr;
-  const json::Object *linksJson = manifest ? manifest->getObject("links") : nullptr;
-  if (!devicesJson || !inputsJson || !outputsJson || !linksJson)
-    return reportError(manifestPath +
-                       ": missing devices, inputs, outputs or links");
+  RunOptions options{outDir, args->all("--input"), args->get("-o"), *repeat,
+                     *timeout};
+  auto run = runDevices(options);
+  if (!run)
+    return reportError(run.takeError());
+  auto &[devices, deviceLatency, latency, links, expected, total,
+         firstOutput] = *run;
 
-  std::vector<Device> devices;
-  for (const json::Value &d : *devicesJson) {
-    const json::Object *o = d.getAsObject();
-    if (!o || !o->getInteger("rank") || !o->getString("executable"))
-      return reportError(manifestPath + ": devices: malformed entry");
-    devices.push_back({*o->getInteger("rank"),
-                       o->getString("name").value_or("").str(),
-                       (outDir + "/" + *o->getString("executable")).str(),
-                       {},
-                       {}});
+  // Compressed transfers: run the f32-transfer twin and compare outputs.
+  std::optional<double> errorVsF32;
+  std::string referenceDir = outDir + "/f32-reference";
+  if (llvm::sys::fs::exists(referenceDir + "/manifest.json")) {
+    RunOptions reference = options;
+    reference.outDir = referenceDir;
+    reference.outBase = "";
+    reference.repeat = 1;
+    auto refRun = runDevices(reference);
+    if (!refRun)
+      return reportError("f32-reference: " + llvm::toString(refRun.takeError()));
+    auto error = maxAbsDifference(firstOutput, refRun->firstOutput);
+    if (!error)
+      return reportError(error.takeError());
+    errorVsF32 = *error;
   }
-  const std::vector<std::string> &inputFiles = args->all("--input");
-  if (inputFiles.size() != inputsJson->size())
-    return reportError(llvm::formatv("the model has {0} input(s) but {1} "
-                                     "--input file(s) were given",
-                                     inputsJson->size(), inputFiles.size()));
-  for (auto [i, in] : llvm::enumerate(*inputsJson)) {
-    const json::Object *o = in.getAsObject();
-    int64_t rank = o->getInteger("device").value_or(0);
-    std::vector<int64_t> shape;
-    if (const json::Array *dims = o->getArray("shape"))
-      for (const json::Value &d : *dims)
-        shape.push_back(d.getAsInteger().value_or(-1));
-    // Catch a wrong input here, once, rather than in a device mid-run.
-    if (auto e = checkInputFile(inputFiles[i],
-                                o->getString("name").value_or("").str(), shape))
-      return reportError(std::move(e));
-    devices.at(rank).inputs.push_back(inputFiles[i]);
-  }
-  llvm::SmallString<128> runDir(outDir);
-  llvm::sys::path::append(runDir, "run");
-  llvm::sys::fs::create_directories(runDir);
-  std::string outBase = args->get("-o", (runDir + "/output.pb").str());
-  for (auto [i, out] : llvm::enumerate(*outputsJson)) {
-    int64_t rank = out.getAsObject()->getInteger("device").value_or(0);
-    devices.at(rank).outputs.push_back(outputPath(outBase, i));
-  }
-
-  // An aarch64 build runs through qemu's user-mode emulator on other hosts.
-  std::vector<std::string> launcher;
-  std::string target = manifest->getString("target").value_or("host").str();
-  if (target == "aarch64" && !hostIsAArch64()) {
-    auto qemu = llvm::sys::findProgramByName("qemu-aarch64-static");
-    if (!qemu)
-      return reportError(manifestPath + ": the devices are aarch64 binaries and "
-                         "qemu-aarch64-static is not installed "
-                         "(apt-get install qemu-user-static)");
-    launcher = {*qemu, "-L", "/usr/aarch64-linux-gnu"};
-  }
-
-  // Start every device; each reports to run/device_<k>.json.
-  ProcessGroup group;
-  std::vector<std::string> reports;
-  for (const Device &d : devices) {
-    std::string report = (runDir + "/device_" + llvm::Twine(d.rank) + ".json").str();
-    llvm::sys::fs::remove(report);
-    reports.push_back(report);
-    std::vector<std::string> argv = launcher;
-    llvm::StringRef exeDir = llvm::sys::path::parent_path(d.executable);
-    argv.insert(argv.end(), {
-        d.executable, "--cluster", outDir + "/cluster.json",
-        "--weights", (exeDir + "/weights.bin").str(),
-        "--repeat", std::to_string(*repeat),
-        "--report", report,
-        "--timeout", llvm::formatv("{0}", *timeout).str()});
-    for (const std::string &in : d.inputs)
-      argv.insert(argv.end(), {"--input", in});
-    for (const std::string &out : d.outputs)
-      argv.insert(argv.end(), {"--output", out});
-    std::string error;
-    if (!group.spawn(argv, error))
-      return reportError("device " + llvm::Twine(d.rank) + " (" + d.name +
-                         "): " + error);
-  }
-  // Each inference is bounded by the devices' own timeouts; this bound only
-  // guards against a device that ignores them.
-  double deadline = *timeout * 2 + 10 + *repeat * *timeout;
-  int failed = group.waitAll(deadline, std::min(*timeout, 3.0));
-  if (failed == -2)
-    return reportError(llvm::formatv("the devices did not finish within {0} s; "
-                                     "all were stopped",
-                                     deadline));
-  if (failed >= 0) {
-    const Device &d = devices[failed];
-    std::string others;
-    for (auto [i, r] : llvm::enumerate(group.results())) {
-      if ((int)i == failed)
-        continue;
-      others += llvm::formatv("; device {0} ({1}) {2}", devices[i].rank,
-                              devices[i].name,
-                              r.stoppedByUs ? "was stopped" : r.describe())
-                    .str();
-    }
-    return reportError(llvm::formatv("device {0} ({1}) failed first: {2}{3}",
-                                     d.rank, d.name,
-                                     group.results()[failed].describe(),
-                                     others));
-  }
-
-  // Gather the reports.
-  std::map<std::string, int64_t> links;
-  double latency = 0;
-  std::vector<double> deviceLatency;
-  for (auto [i, path] : llvm::enumerate(reports)) {
-    auto report = readJson(path);
-    if (!report)
-      return reportError(report.takeError());
-    const json::Object *o = report->getAsObject();
-    double l = o ? o->getNumber("latency_ms").value_or(0) : 0;
-    deviceLatency.push_back(l);
-    // The devices that produce the model's outputs finish the inference.
-    if (!devices[i].outputs.empty())
-      latency = std::max(latency, l);
-    if (const json::Object *ls = o ? o->getObject("links") : nullptr)
-      for (const auto &kv : *ls)
-        links[kv.first.str()] += kv.second.getAsInteger().value_or(0);
-  }
-  std::map<std::string, int64_t> expected;
-  for (const auto &kv : *linksJson)
-    expected[kv.first.str()] = kv.second.getAsInteger().value_or(0);
-  int64_t total = 0;
-  for (auto &[link, bytes] : links)
-    total += bytes;
   bool match = links == expected;
 
   llvm::outs() << llvm::formatv("sepnn run: {0} devices, {1} inference(s)\n",
@@ -264,6 +356,9 @@ int sepnn::driver::runRun(int argc, char **argv) {
   llvm::outs() << llvm::formatv(
       "  total: {0} bytes/inference ({1} manifest.json)\n", total,
       match ? "matches" : "DOES NOT match");
+  if (errorVsF32)
+    llvm::outs() << llvm::formatv(
+        "  max abs error vs f32 transfers: {0:e}\n", *errorVsF32);
 
   if (args->has("--report")) {
     std::error_code ec;
@@ -290,11 +385,13 @@ int sepnn::driver::runRun(int argc, char **argv) {
       });
       j.attribute("bytes_per_inference", total);
       j.attribute("manifest_bytes_match", match);
+      if (errorVsF32)
+        j.attribute("max_error_vs_f32", *errorVsF32);
     });
     os << "\n";
   }
   if (!match)
-    return reportError(manifestPath +
+    return reportError(outDir + "/manifest.json" +
                        ": the bytes the devices sent differ from the manifest");
   return 0;
 }
