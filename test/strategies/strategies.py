@@ -1,0 +1,159 @@
+#!/usr/bin/python3
+"""Every split strategy on real models, against the single-device output.
+
+Usage: strategies.py --sepnn PATH [--models a,b] [--devices 2,3,4]
+                     [--strategies out_channels,in_channels,pipeline,mixed]
+                     [--work DIR] [--base-port N]
+
+For each model (torchvision, exported by examples/export_torchvision.py at
+224x224), each strategy applied to every eligible layer with uneven sizes,
+and each device count: compile, run, and check that the output equals the
+single-device output within 1e-5 relative and that the runtime's byte
+counters equal manifest.json. Prints bytes per inference per case.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXPORTER = os.path.join(HERE, "..", "..", "examples", "export_torchvision.py")
+
+
+def check(cmd, what):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"{what}: {(p.stdout + p.stderr).strip()[-500:]}")
+    return p.stdout
+
+
+def uneven(extent, parts, unit=1):
+    """`parts` positive sizes summing to `extent`, multiples of `unit`, the
+    later ones larger (devices of different speeds)."""
+    units = extent // unit
+    parts = min(parts, units)
+    weights = list(range(1, parts + 1))
+    sizes = [max(1, units * w // sum(weights)) for w in weights]
+    sizes[-1] += units - sum(sizes)
+    while sizes[-1] <= 0:  # only for tiny extents
+        sizes = sizes[:-1]
+        sizes[-1] += units - sum(sizes)
+    return [s * unit for s in sizes]
+
+
+def layers(model):
+    """(name, op, out_channels, in_channels, group) of every Conv and Gemm."""
+    weights = {t.name: list(t.dims) for t in model.graph.initializer}
+    out = []
+    for node in model.graph.node:
+        if node.op_type not in ("Conv", "Gemm") or node.input[1] not in weights:
+            continue
+        w = weights[node.input[1]]
+        attrs = {a.name: a for a in node.attribute}
+        if node.op_type == "Conv":
+            group = attrs["group"].i if "group" in attrs else 1
+            out.append((node.name, "Conv", w[0], w[1] * group, group))
+        else:
+            trans_b = attrs["transB"].i if "transB" in attrs else 0
+            trans_a = attrs["transA"].i if "transA" in attrs else 0
+            n, k = (w[0], w[1]) if trans_b else (w[1], w[0])
+            out.append((node.name, "Gemm" if not trans_a else "GemmT", n, k, 1))
+    return out
+
+
+def entry(strategy, layer, devices, index):
+    name, op, cout, cin, group = layer
+    order = list(range(devices))
+    if index % 2:  # any device order
+        order.reverse()
+    if strategy == "in_channels" and group == 1 and op != "GemmT":
+        sizes = uneven(cin, devices)
+        return {"split": "in_channels", "devices": order[:len(sizes)],
+                "sizes": sizes, "reduce_to": order[index % len(sizes)]}
+    sizes = uneven(cout, devices, cout // group if group > 1 else 1)
+    return {"split": "out_channels", "devices": order[:len(sizes)], "sizes": sizes}
+
+
+def policy(strategy, model, devices):
+    ops = {}
+    all_layers = layers(model)
+    for i, layer in enumerate(all_layers):
+        if strategy == "pipeline":
+            ops[layer[0]] = {"split": "device",
+                             "device": i * devices // len(all_layers)}
+        elif strategy == "mixed":
+            kind = ["out_channels", "in_channels", "device"][i % 3]
+            ops[layer[0]] = ({"split": "device", "device": i % devices}
+                             if kind == "device" else entry(kind, layer, devices, i))
+        else:
+            ops[layer[0]] = entry(strategy, layer, devices, i)
+    return {"version": 1, "default": {"split": "device", "device": 0}, "ops": ops}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sepnn", required=True)
+    parser.add_argument("--models", default="resnet18,mobilenet_v2,squeezenet1_1")
+    parser.add_argument("--devices", default="2,3,4")
+    parser.add_argument("--strategies", default="out_channels,in_channels,pipeline,mixed")
+    parser.add_argument("--work", default="/tmp/sepnn-strategies")
+    parser.add_argument("--base-port", type=int, default=25000)
+    args = parser.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    failures, port = [], args.base_port
+    print(f"{'model':16} {'strategy':13} {'devices':>7} {'bytes/inference':>16} {'rel err':>9}")
+    for name in args.models.split(","):
+        work = os.path.join(args.work, name)
+        model_dir = os.path.join(work, "model")
+        if not os.path.exists(os.path.join(model_dir, "expected.pb")):
+            check(["/usr/bin/python3", EXPORTER, name, model_dir], "export")
+        model_path = os.path.join(model_dir, "model.onnx")
+        model = onnx.load(model_path)
+        single = os.path.join(work, "single")
+        check([args.sepnn, "compile", model_path, "--devices", "1",
+               "--base-port", str(port), "-o", single], "compile x1")
+        check([args.sepnn, "run", single, "--input",
+               os.path.join(model_dir, "input.pb"), "-o", single + "/out.pb"], "run x1")
+        reference = numpy_helper.to_array(onnx.load_tensor(single + "/out.pb"))
+        for strategy in args.strategies.split(","):
+            for devices in map(int, args.devices.split(",")):
+                port += 10
+                case = os.path.join(work, f"{strategy}-{devices}")
+                try:
+                    shutil.rmtree(case, ignore_errors=True)
+                    os.makedirs(case)
+                    with open(os.path.join(case, "policy.json"), "w") as f:
+                        json.dump(policy(strategy, model, devices), f, indent=1)
+                    out = case + "/out"
+                    check([args.sepnn, "compile", model_path, "--devices", str(devices),
+                           "--base-port", str(port), "--policy", case + "/policy.json",
+                           "-o", out], "compile")
+                    check([args.sepnn, "run", out, "--input",
+                           os.path.join(model_dir, "input.pb"), "-o", out + "/out.pb",
+                           "--report", out + "/report.json"], "run")
+                    got = numpy_helper.to_array(onnx.load_tensor(out + "/out.pb"))
+                    error = float(np.abs(got - reference).max() / np.abs(reference).max())
+                    report = json.load(open(out + "/report.json"))
+                    manifest = json.load(open(out + "/manifest.json"))
+                    if report["links"] != manifest["links"]:
+                        raise RuntimeError("byte counters differ from the manifest")
+                    if error > 1e-5:
+                        raise RuntimeError(f"relative error {error:.3g} > 1e-5")
+                    print(f"{name:16} {strategy:13} {devices:7} "
+                          f"{manifest['bytes_per_inference']:16,} {error:9.2e}", flush=True)
+                    shutil.rmtree(out + "/build", ignore_errors=True)
+                except Exception as e:
+                    failures.append(f"{name} {strategy} x{devices}: {e}")
+                    print(f"{name:16} {strategy:13} {devices:7} FAILED: {e}", flush=True)
+    print(f"{len(failures)} failed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
