@@ -237,6 +237,15 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
       const auto t0 = std::chrono::steady_clock::now();
       run(&ctx);
       const auto t1 = std::chrono::steady_clock::now();
+      // Sends are asynchronous: a background send that failed during this inference
+      // (peer lost, write timeout) fails it, naming the peer.
+      if (!ctx.failed && transport) {
+        try {
+          transport->checkSends();
+        } catch (const std::exception &e) {
+          ctx.setError(e.what());
+        }
+      }
       if (ctx.failed)
         fail(ctx.error, o.repeat > 1 ? cat(" (inference ", r + 1, " of ", o.repeat, ")")
                                      : std::string());
@@ -250,8 +259,10 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
     for (size_t i = 0; i < o.outputs.size(); ++i)
       if (!ctx.outputs.count((int64_t)i) && !ctx.outputs.empty())
         fail("--output ", o.outputs[i], " was given but the program never wrote output ", i);
-    if (transport)
+    if (transport) {
+      transport->flush(); // every queued send written (bounded), or the peer's error
       transport->finish();
+    }
     if (!o.report.empty())
       writeReport(o.report, rank, latencies, transport.get(), n);
     return 0;

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <csignal>
 #include <thread>
+#include <poll.h>
 #include <unistd.h>
 
 using namespace sepnn::rt;
@@ -384,4 +385,119 @@ TEST(Transport, CompressedSendAsRecvAs) {
   t.finish();
   ChildResult r = join(c, 10);
   EXPECT_EQ(r.exitCode, 0) << r.message;
+}
+
+// ThreadSanitizer slows copies and checksums by an order of magnitude: there the
+// timing checks below are skipped and the payloads are smaller.
+#if defined(__SANITIZE_THREAD__)
+static constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+static constexpr bool kSanitized = true;
+#else
+static constexpr bool kSanitized = false;
+#endif
+#else
+static constexpr bool kSanitized = false;
+#endif
+static const size_t kBig = kSanitized ? size_t(2) << 20 : size_t(16) << 20; // floats
+
+// Sends are asynchronous: a 64 MB send returns long before the peer (asleep for 1 s)
+// reads it, and the data still arrives intact and in order.
+TEST(Transport, LargeSendReturnsBeforePeerReads) {
+  const auto devs = loopbackDevices(2);
+  const size_t n = kBig; // 64 MB: far more than the socket buffers hold
+  // The peer reads only after we tell it, through a pipe, that our send
+  // returned: a send that waited for the peer would time out instead. No
+  // clock is involved.
+  int go[2];
+  ASSERT_EQ(::pipe(go), 0);
+  Child c = spawn([&]() -> std::string {
+    TcpTransport t(opts(devs, 1, 5));
+    t.connectAll();
+    char byte;
+    pollfd p{go[0], POLLIN, 0};
+    if (::poll(&p, 1, 20000) != 1 || ::read(go[0], &byte, 1) != 1)
+      return "child: the sender's send never returned";
+    if (t.recv(0, 1, n) != pattern(n, 3.0f))
+      return "child: wrong data for tag 1";
+    if (t.recv(0, 2, 1) != std::vector<float>{7})
+      return "child: wrong data for tag 2";
+    t.finish();
+    return "";
+  });
+  TcpTransport t(opts(devs, 0, 5));
+  t.connectAll();
+  const std::vector<float> big = pattern(n, 3.0f);
+  t.send(1, 1, big.data(), n);
+  float small = 7;
+  t.send(1, 2, &small, 1);
+  ASSERT_EQ(::write(go[1], "g", 1), 1);
+  EXPECT_EQ(t.bytesSent(1), n * 4 + 4);
+  t.flush();
+  t.finish();
+  ChildResult r = join(c, 30);
+  EXPECT_EQ(r.exitCode, 0) << r.message;
+  ::close(go[0]);
+  ::close(go[1]);
+}
+
+// A peer killed while our send queue still holds data: the background writer fails and
+// the next transfer call (and flush) reports it, naming the peer, within the timeout.
+TEST(Transport, PeerKilledWhileSendQueued) {
+  const auto devs = loopbackDevices(2);
+  Child c = spawn([&]() -> std::string {
+    TcpTransport t(opts(devs, 1, 2));
+    t.connectAll();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::kill(::getpid(), SIGKILL);
+    return "";
+  });
+  TcpTransport t(opts(devs, 0, 2));
+  t.connectAll();
+  const size_t n = kBig; // 64 MB: far more than the socket buffers hold
+  const std::vector<float> big = pattern(n, 1.0f);
+  const auto t0 = std::chrono::steady_clock::now();
+  t.send(1, 3, big.data(), n);
+  const std::string err = errorOf([&] { t.flush(); });
+  EXPECT_CONTAINS(err, "lost connection to device 1 (d1) while sending tag 3");
+  // Never a hang: well within a few timeouts (2 s each), even on a busy CI.
+  EXPECT_LT(secondsSince(t0), 15.0);
+  // Sticky: every later transfer call reports it too.
+  EXPECT_EQ(errorOf([&] { t.checkSends(); }), err);
+  EXPECT_EQ(errorOf([&] { t.send(1, 4, big.data(), 1); }), err);
+  EXPECT_EQ(errorOf([&] { t.recv(1, 4, 1); }), err);
+  t.finish(); // never throws, never hangs
+  join(c, 5);
+}
+
+// The same through the ABI: the error surfaces from the next transfer call.
+TEST(Transport, BackgroundSendFailureFailsNextAbiCall) {
+  const auto devs = loopbackDevices(2);
+  Child c = spawn([&]() -> std::string {
+    TcpTransport t(opts(devs, 1, 2));
+    t.connectAll();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::kill(::getpid(), SIGKILL);
+    return "";
+  });
+  TcpTransport t(opts(devs, 0, 2));
+  t.connectAll();
+  const size_t n = kBig;
+  const std::vector<float> big = pattern(n, 1.0f);
+  t.send(1, 3, big.data(), n);
+  // Wait until the background writer has seen the loss (bounded by the timeout).
+  const auto t0 = std::chrono::steady_clock::now();
+  while (errorOf([&] { t.checkSends(); }) == "no error" && secondsSince(t0) < 10)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  Ctx ctx;
+  ctx.transport = &t;
+  ctx.beginInference();
+  float v = 1;
+  const Tensor x = ctx.add(TensorData::view({1}, &v));
+  send(&ctx, x, 1, 5);
+  EXPECT_TRUE(ctx.failed);
+  EXPECT_CONTAINS(ctx.error, "send (call #1): lost connection to device 1 (d1) while sending tag 3");
+  t.finish();
+  join(c, 5);
 }

@@ -21,15 +21,34 @@ namespace rt {
 
 struct TcpTransport::Peer {
   enum State { Open, Bye, Lost, Failed };
+  // A frame waiting in the send queue: the payload is our own copy; the checksum and
+  // header are computed by the writer thread.
+  struct OutFrame {
+    uint16_t kind = wire::kData;
+    int64_t tag = 0;
+    uint64_t seq = 0;
+    uint32_t encoding = 0;
+    size_t bytes = 0;
+    std::unique_ptr<uint8_t[]> data;
+  };
+  int rank = -1;
   int fd = -1;
-  std::thread reader;
-  std::mutex writeMu; // serializes frames written to this peer
-  uint64_t sendSeq = 0, recvSeq = 0;
+  std::thread reader, writer;
   std::atomic<uint64_t> bytesSent{0};
+  uint64_t recvSeq = 0; // reader thread only
   // Guarded by TcpTransport::mu_.
   State state = Open;
   std::string error;
   std::map<int64_t, std::deque<Payload>> mail;
+  // Send side, guarded by TcpTransport::mu_.
+  uint64_t sendSeq = 0;
+  std::deque<OutFrame> outq;
+  size_t queued = 0;     // payload bytes queued or being written
+  bool writing = false;  // the writer holds a frame popped from outq
+  bool wstop = false;    // the writer exits at once (queued frames are dropped)
+  bool sendFailed = false;
+  std::string sendError; // names the peer
+  std::condition_variable wcv; // wakes the writer
 };
 
 TcpTransport::TcpTransport(TcpOptions opts) : opts_(std::move(opts)) {
@@ -75,6 +94,7 @@ void TcpTransport::connectAll() {
       const DeviceInfo &d = opts_.devices[p];
       int fd = connectWithRetry(d.host, d.port, opts_.timeoutS, who(p));
       peers_[p] = std::make_unique<Peer>();
+      peers_[p]->rank = p;
       peers_[p]->fd = fd;
       handshakeAsConnector(p, fd);
     }
@@ -114,8 +134,10 @@ void TcpTransport::connectAll() {
   }
   closeFd(lfd);
   for (auto &peer : peers_)
-    if (peer)
+    if (peer) {
       peer->reader = std::thread([this, &p = *peer] { readerLoop(p); });
+      peer->writer = std::thread([this, &p = *peer] { writerLoop(p); });
+    }
 }
 
 void TcpTransport::handshakeAsConnector(int peer, int fd) {
@@ -194,6 +216,7 @@ int TcpTransport::handshakeAsAcceptor(int fd, const std::string &addr) {
   if (peers_[p])
     return p; // duplicate: reported by the caller
   peers_[p] = std::make_unique<Peer>();
+  peers_[p]->rank = p;
   peers_[p]->fd = fd;
   return p;
 }
@@ -277,20 +300,86 @@ void TcpTransport::readerLoop(Peer &p) {
   }
 }
 
-void TcpTransport::writeFrame(Peer &p, uint16_t kind, int64_t tag, uint32_t encoding,
-                              const void *data, size_t bytes) {
-  std::lock_guard<std::mutex> lk(p.writeMu);
-  wire::Header h;
-  h.kind = kind;
-  h.tag = tag;
-  h.seq = p.sendSeq++;
-  h.length = bytes;
-  h.crc = wire::crc32(data, bytes);
-  h.encoding = encoding;
-  uint8_t hdr[wire::kHeaderSize];
-  wire::encodeHeader(h, hdr);
-  writeAll(p.fd, hdr, sizeof hdr, opts_.timeoutS);
-  writeAll(p.fd, data, bytes, opts_.timeoutS);
+void TcpTransport::writerLoop(Peer &p) {
+  for (;;) {
+    Peer::OutFrame f;
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      p.wcv.wait(lk, [&] { return p.wstop || !p.outq.empty(); });
+      if (p.wstop)
+        return;
+      f = std::move(p.outq.front());
+      p.outq.pop_front();
+      p.writing = true;
+    }
+    try {
+      wire::Header h;
+      h.kind = f.kind;
+      h.tag = f.tag;
+      h.seq = f.seq;
+      h.length = f.bytes;
+      h.crc = wire::crc32(f.data.get(), f.bytes);
+      h.encoding = f.encoding;
+      uint8_t hdr[wire::kHeaderSize];
+      wire::encodeHeader(h, hdr);
+      writeAll(p.fd, hdr, sizeof hdr, opts_.timeoutS);
+      writeAll(p.fd, f.data.get(), f.bytes, opts_.timeoutS);
+    } catch (const std::exception &e) {
+      const bool lost = dynamic_cast<const ConnectionLost *>(&e) != nullptr;
+      const std::string what =
+          f.kind == wire::kBye ? std::string("the goodbye") : cat("tag ", f.tag);
+      std::lock_guard<std::mutex> lk(mu_);
+      if (!p.sendFailed && !p.wstop) {
+        p.sendFailed = true;
+        p.sendError = lost ? cat("lost connection to ", who(p.rank), " while sending ", what,
+                                 ": ", e.what())
+                           : cat("sending ", what, " to ", who(p.rank), ": ", e.what());
+      }
+      p.outq.clear();
+      p.queued = 0;
+      p.writing = false;
+      cv_.notify_all();
+      return;
+    }
+    std::lock_guard<std::mutex> lk(mu_);
+    p.queued -= f.bytes;
+    p.writing = false;
+    cv_.notify_all();
+  }
+}
+
+void TcpTransport::throwIfSendFailed() {
+  for (auto &p : peers_)
+    if (p && p->sendFailed)
+      throw Error(p->sendError);
+}
+
+void TcpTransport::enqueue(Peer &p, uint16_t kind, int64_t tag, uint32_t encoding,
+                           const void *data, size_t bytes) {
+  {
+    std::unique_lock<std::mutex> lk(mu_);
+    throwIfSendFailed();
+    // Bound the memory: wait while the queue is full. No deadline of our own: the
+    // writer fails by itself after the timeout without progress, which wakes us.
+    cv_.wait(lk, [&] {
+      return p.sendFailed || p.queued == 0 || p.queued + bytes <= kMaxQueuedBytes;
+    });
+    throwIfSendFailed();
+  }
+  Peer::OutFrame f;
+  f.kind = kind;
+  f.tag = tag;
+  f.encoding = encoding;
+  f.bytes = bytes;
+  f.data.reset(new uint8_t[bytes ? bytes : 1]);
+  if (bytes)
+    std::memcpy(f.data.get(), data, bytes);
+  std::lock_guard<std::mutex> lk(mu_);
+  throwIfSendFailed();
+  f.seq = p.sendSeq++;
+  p.queued += bytes;
+  p.outq.push_back(std::move(f));
+  p.wcv.notify_one();
 }
 
 void TcpTransport::send(int peer, int64_t tag, const float *data, size_t count) {
@@ -303,14 +392,25 @@ void TcpTransport::sendPayload(int peer, int64_t tag, WireType wire, const void 
   if (bytes > wire::kMaxPayload)
     fail("send of tag ", tag, " to ", who(peer), ": ", bytes,
          " bytes exceed the frame limit of ", wire::kMaxPayload);
-  try {
-    writeFrame(p, wire::kData, tag, (uint32_t)wire, data, bytes);
-  } catch (const ConnectionLost &e) {
-    fail("lost connection to ", who(peer), " while sending tag ", tag, ": ", e.what());
-  } catch (const Error &e) {
-    fail("sending tag ", tag, " to ", who(peer), ": ", e.what());
-  }
+  enqueue(p, wire::kData, tag, (uint32_t)wire, data, bytes);
   p.bytesSent += bytes;
+}
+
+void TcpTransport::checkSends() {
+  std::lock_guard<std::mutex> lk(mu_);
+  throwIfSendFailed();
+}
+
+void TcpTransport::flush() {
+  std::unique_lock<std::mutex> lk(mu_);
+  for (auto &pp : peers_) {
+    if (!pp)
+      continue;
+    Peer &p = *pp;
+    // Bounded: the writer fails by itself after the timeout without progress.
+    cv_.wait(lk, [&] { return p.sendFailed || (p.outq.empty() && !p.writing); });
+  }
+  throwIfSendFailed();
 }
 
 std::vector<float> TcpTransport::recv(int peer, int64_t tag, size_t count) {
@@ -324,6 +424,8 @@ Payload TcpTransport::recvPayload(int peer, int64_t tag, WireType wire, size_t b
                         std::chrono::microseconds((int64_t)(opts_.timeoutS * 1e6));
   std::unique_lock<std::mutex> lk(mu_);
   for (;;) {
+    // A background send that failed is reported by the next transfer call.
+    throwIfSendFailed();
     // Data that arrived before a failure is still delivered.
     auto it = p.mail.find(tag);
     if (it != p.mail.end() && !it->second.empty()) {
@@ -364,16 +466,30 @@ uint64_t TcpTransport::bytesSent(int peer) const {
 }
 
 void TcpTransport::finish() {
-  for (auto &p : peers_) {
-    if (!p)
-      continue;
-    try {
-      writeFrame(*p, wire::kBye, 0, 0, nullptr, 0);
-    } catch (const Error &) {
-      // The peer is gone already; nothing we still need from it.
+  // The goodbye goes through the queue, after every frame queued before it; wait
+  // (each write is bounded by the timeout without progress) until each queue is written.
+  {
+    std::unique_lock<std::mutex> lk(mu_);
+    for (auto &pp : peers_) {
+      if (!pp || pp->sendFailed || !pp->writer.joinable())
+        continue;
+      Peer::OutFrame f;
+      f.kind = wire::kBye;
+      f.seq = pp->sendSeq++;
+      pp->outq.push_back(std::move(f));
+      pp->wcv.notify_one();
     }
-    ::shutdown(p->fd, SHUT_WR);
+    for (auto &pp : peers_) {
+      if (!pp || !pp->writer.joinable())
+        continue;
+      Peer &p = *pp;
+      // Bounded: the writer fails by itself after the timeout without progress.
+      cv_.wait(lk, [&] { return p.sendFailed || (p.outq.empty() && !p.writing); });
+    }
   }
+  for (auto &p : peers_)
+    if (p)
+      ::shutdown(p->fd, SHUT_WR);
   // Wait for every peer's goodbye (or loss) so that our close never resets a
   // connection the peer is still reading from; bounded by the timeout.
   {
@@ -392,9 +508,23 @@ void TcpTransport::finish() {
 
 void TcpTransport::stopReaders() {
   stop_ = true;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    for (auto &p : peers_)
+      if (p) {
+        p->wstop = true;
+        p->wcv.notify_all();
+      }
+  }
   for (auto &p : peers_) {
     if (!p)
       continue;
+    // Wakes a writer blocked on a full socket (its write fails at once); the peer
+    // sees an end of stream, without a goodbye unless finish() sent one.
+    if (p->fd >= 0)
+      ::shutdown(p->fd, SHUT_WR);
+    if (p->writer.joinable())
+      p->writer.join();
     if (p->reader.joinable())
       p->reader.join();
     closeFd(p->fd);

@@ -2,6 +2,9 @@
 // pair the higher rank connects to the lower one, which accepts. One reader thread per
 // peer drains frames into a mailbox keyed by tag, so two devices that send large
 // tensors to each other at the same time never deadlock on full socket buffers.
+// Sends are asynchronous: send() copies the payload into a per-peer queue and returns;
+// one writer thread per peer writes the queue in order. A writer's failure (peer lost,
+// write timeout) is reported by the next send/recv/checkSends/flush.
 #ifndef SEPNN_RT_TRANSPORT_TCP_H
 #define SEPNN_RT_TRANSPORT_TCP_H
 
@@ -41,7 +44,10 @@ public:
   Payload recvPayload(int peer, int64_t tag, WireType wire, size_t bytes,
                       const std::string &what) override;
   uint64_t bytesSent(int peer) const override;
-  // Says goodbye to every peer, waits (bounded) for theirs, and closes. Never throws:
+  void checkSends() override;
+  void flush() override;
+  // Queues a goodbye after every queued frame, waits (bounded) until the queues are
+  // written, says goodbye to every peer, waits (bounded) for theirs, and closes. Never throws:
   // our own work is complete by then.
   void finish();
 
@@ -56,14 +62,22 @@ private:
   void handshakeAsConnector(int peer, int fd);
   int handshakeAsAcceptor(int fd, const std::string &addr);
   void readerLoop(Peer &p);
-  void writeFrame(Peer &p, uint16_t kind, int64_t tag, uint32_t encoding, const void *data,
-                  size_t bytes);
+  void writerLoop(Peer &p);
+  void enqueue(Peer &p, uint16_t kind, int64_t tag, uint32_t encoding, const void *data,
+               size_t bytes);
+  void throwIfSendFailed(); // mu_ held
   void stopReaders();
+
+public:
+  // A peer's queue may hold this many bytes before send() waits for it to drain.
+  static constexpr size_t kMaxQueuedBytes = size_t(256) << 20;
+
+private:
 
   TcpOptions opts_;
   std::vector<std::unique_ptr<Peer>> peers_; // indexed by rank; null for ourselves
-  mutable std::mutex mu_;                    // guards every Peer's mailbox and state
-  std::condition_variable cv_;
+  mutable std::mutex mu_; // guards every Peer's mailbox, state and send queue
+  std::condition_variable cv_; // mailbox/state changes, frames written, writer failures
   std::atomic<bool> stop_{false};
 };
 

@@ -24,7 +24,9 @@ struct Payload {
 class Transport {
 public:
   virtual ~Transport() = default;
-  // Blocks until the payload is written (bounded by the timeout). Throws Error.
+  // Copies the payload into the peer's send queue and returns; the transport writes it
+  // in order in the background (send waits, bounded by the timeout, only while the
+  // queue is full). Throws Error, also for an earlier send that failed in background.
   virtual void send(int peer, int64_t tag, const float *data, size_t count) = 0;
   // Waits (bounded by the timeout) for the next tensor from `peer` under `tag` and
   // checks that it has `count` values. Throws Error.
@@ -40,6 +42,11 @@ public:
   // compiler's manifest predicts exactly numel*4 per send, numel*2 per f16 send_as
   // and numel + 4*C per int8 send_as).
   virtual uint64_t bytesSent(int peer) const = 0;
+  // Throws the first background send failure (naming the peer), if any; never waits.
+  virtual void checkSends() {}
+  // Waits (bounded by the timeout without progress) until every queued payload is
+  // written. Throws like checkSends.
+  virtual void flush() {}
 };
 
 } // namespace rt
