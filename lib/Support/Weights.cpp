@@ -53,27 +53,6 @@ Value sepnn::createF32Constant(OpBuilder &builder, Location loc,
       loc, type, cast<TypedAttr>(makeF32Resource(type, values, blobName)));
 }
 
-std::vector<float> sepnn::sliceDim0(ArrayRef<float> values,
-                                    ArrayRef<int64_t> shape, int64_t begin,
-                                    int64_t end) {
-  int64_t inner = 1;
-  for (int64_t d : shape.drop_front())
-    inner *= d;
-  return std::vector<float>(values.begin() + begin * inner,
-                            values.begin() + end * inner);
-}
-
-std::vector<float> sepnn::sliceDim1Of2D(ArrayRef<float> values,
-                                        ArrayRef<int64_t> shape, int64_t begin,
-                                        int64_t end) {
-  std::vector<float> out;
-  out.reserve(shape[0] * (end - begin));
-  for (int64_t r = 0; r < shape[0]; ++r)
-    out.insert(out.end(), values.begin() + r * shape[1] + begin,
-               values.begin() + r * shape[1] + end);
-  return out;
-}
-
 std::vector<float> sepnn::sliceDim(ArrayRef<float> values,
                                    ArrayRef<int64_t> shape, int64_t dim,
                                    int64_t begin, int64_t end) {

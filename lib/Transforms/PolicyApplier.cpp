@@ -166,17 +166,7 @@ Operation *PolicyApplier::cloneWithOperands(
 
 LogicalResult PolicyApplier::rewriteReplicate(Operation *op,
                                              const OpPolicy &entry) {
-  Layout out{channelExtent(op->getResult(0)), {}, {}};
-  for (int64_t device : entry.devices) {
-    SmallVector<Value> operands;
-    for (Value v : op->getOperands())
-      operands.push_back(materializeWhole(v, device, op->getLoc()));
-    Operation *clone = cloneWithOperands(op, operands, std::nullopt);
-    Piece whole{device, place(clone, device), 0, out.extent};
-    (out.primary.empty() ? out.primary : out.replicas).push_back(whole);
-  }
-  layouts[op->getResult(0)] = out;
-  return success();
+  return rewriteOnDevices(op, entry.devices);
 }
 
 FailureOr<SmallVector<int64_t>>
@@ -196,12 +186,19 @@ PolicyApplier::rangeBegins(Operation *op, const OpPolicy &entry,
   return begins;
 }
 
-LogicalResult PolicyApplier::rewriteOnDevice(Operation *op, int64_t device) {
-  SmallVector<Value> operands;
-  for (Value v : op->getOperands())
-    operands.push_back(materializeWhole(v, device, op->getLoc()));
-  Operation *clone = cloneWithOperands(op, operands, std::nullopt);
-  setWhole(op->getResult(0), device, place(clone, device));
+LogicalResult PolicyApplier::rewriteOnDevices(Operation *op,
+                                             ArrayRef<int64_t> devices) {
+  Layout out{channelExtent(op->getResult(0)), {}, {}};
+  for (int64_t device : devices) {
+    SmallVector<Value> operands;
+    for (Value v : op->getOperands())
+      operands.push_back(materializeWhole(v, device, op->getLoc()));
+    Operation *clone = cloneWithOperands(op, operands, std::nullopt);
+    Piece whole{device, place(clone, device), 0, out.extent};
+    // The first device's copy is the primary; the others are replicas.
+    (out.primary.empty() ? out.primary : out.replicas).push_back(whole);
+  }
+  layouts[op->getResult(0)] = out;
   return success();
 }
 
@@ -238,7 +235,7 @@ LogicalResult PolicyApplier::rewriteFollowingProducer(Operation *op) {
       channelWise &= readF32Constant(p).has_value();
   int64_t firstDevice = in.primary.front().device;
   if (!channelWise || in.primary.size() == 1)
-    return rewriteOnDevice(op, firstDevice == kAnyDevice ? 0 : firstDevice);
+    return rewriteOnDevices(op, firstDevice == kAnyDevice ? 0 : firstDevice);
 
   Layout out{channelExtent(op->getResult(0)), {}, {}};
   int64_t scale = out.extent / in.extent;
@@ -249,7 +246,7 @@ LogicalResult PolicyApplier::rewriteFollowingProducer(Operation *op) {
         std::vector<float> all = *readF32Constant(v);
         operands.push_back(createF32Constant(
             builder, v.getLoc(), {piece.end - piece.begin},
-            sliceDim0(all, {(int64_t)all.size()}, piece.begin, piece.end),
+            sliceDim(all, {(int64_t)all.size()}, 0, piece.begin, piece.end),
             "param_slice"));
       } else if (channelExtent(v) == in.extent) {
         operands.push_back(materialize(v, piece.device, piece.begin,
@@ -304,7 +301,7 @@ LogicalResult PolicyApplier::run() {
     LogicalResult result = failure();
     switch (entry->split) {
     case Split::Device:
-      result = rewriteOnDevice(op, entry->devices.front());
+      result = rewriteOnDevices(op, entry->devices.front());
       break;
     case Split::OutChannels:
       result = rewriteOutChannels(op, *entry);

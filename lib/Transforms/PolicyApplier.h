@@ -79,7 +79,9 @@ private:
   // --- rewriting -----------------------------------------------------------
   const OpPolicy *policyFor(Operation *op, std::string &name);
   LogicalResult checkDevices(Operation *op, const OpPolicy &entry);
-  LogicalResult rewriteOnDevice(Operation *op, int64_t device);
+  /// The whole op on each of `devices` (one device: placement; several:
+  /// replication), from whole inputs.
+  LogicalResult rewriteOnDevices(Operation *op, ArrayRef<int64_t> devices);
   LogicalResult rewriteFollowingProducer(Operation *op);
   LogicalResult rewriteConvOutChannels(nn::ConvOp conv, const OpPolicy &entry,
                                        ArrayRef<int64_t> begins);

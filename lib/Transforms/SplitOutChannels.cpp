@@ -48,12 +48,12 @@ LogicalResult PolicyApplier::rewriteConvOutChannels(nn::ConvOp conv,
     SmallVector<int64_t> shape(wShape);
     shape[0] = end - begin;
     Value w = createF32Constant(builder, conv.getWeight().getLoc(), shape,
-                                sliceDim0(*weight, wShape, begin, end),
+                                sliceDim(*weight, wShape, 0, begin, end),
                                 "weight_shard");
     Value b;
     if (bias)
       b = createF32Constant(builder, conv.getBias().getLoc(), {end - begin},
-                            sliceDim0(*bias, {wShape[0]}, begin, end),
+                            sliceDim(*bias, {wShape[0]}, 0, begin, end),
                             "bias_shard");
     auto resultType = cast<RankedTensorType>(conv.getType());
     SmallVector<int64_t> outShape(resultType.getShape());
@@ -93,10 +93,10 @@ LogicalResult PolicyApplier::rewriteGemmOutChannels(nn::GemmOp gemm,
     std::vector<float> bSlice;
     if (gemm.getTransB()) {
       bShape[0] = end - begin;
-      bSlice = sliceDim0(*bValues, bType.getShape(), begin, end);
+      bSlice = sliceDim(*bValues, bType.getShape(), 0, begin, end);
     } else {
       bShape[1] = end - begin;
-      bSlice = sliceDim1Of2D(*bValues, bType.getShape(), begin, end);
+      bSlice = sliceDim(*bValues, bType.getShape(), 1, begin, end);
     }
     Value b = createF32Constant(builder, gemm.getB().getLoc(), bShape, bSlice,
                                 "weight_shard");
@@ -108,12 +108,12 @@ LogicalResult PolicyApplier::rewriteGemmOutChannels(nn::GemmOp gemm,
         c = gemm.getC();
       } else if (cShape.size() == 1) {
         c = createF32Constant(builder, gemm.getC().getLoc(), {end - begin},
-                              sliceDim0(*cValues, cShape, begin, end),
+                              sliceDim(*cValues, cShape, 0, begin, end),
                               "bias_shard");
       } else {
         c = createF32Constant(builder, gemm.getC().getLoc(),
                               {cShape[0], end - begin},
-                              sliceDim1Of2D(*cValues, cShape, begin, end),
+                              sliceDim(*cValues, cShape, 1, begin, end),
                               "bias_shard");
       }
     }

@@ -56,55 +56,57 @@ std::string outputPath(const std::string &base, size_t index) {
   return (path + "_" + llvm::Twine(index) + ".pb").str();
 }
 
-/// Checks that a TensorProto file holds a float tensor of `shape`.
-llvm::Error checkInputFile(const std::string &path, const std::string &name,
-                           const std::vector<int64_t> &shape) {
-  auto fail = [&](const llvm::Twine &message) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   path + ": " + message);
-  };
+llvm::Error runError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// The ONNX TensorProto stored in `path`.
+llvm::Expected<onnx::TensorProto> readTensorFile(const std::string &path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
-    return fail("cannot read: " + buffer.getError().message());
+    return runError(path + ": cannot read: " + buffer.getError().message());
   onnx::TensorProto tensor;
   if (!tensor.ParseFromArray((*buffer)->getBufferStart(),
                              (*buffer)->getBufferSize()))
-    return fail("not an ONNX TensorProto file");
-  std::vector<int64_t> dims(tensor.dims().begin(), tensor.dims().end());
+    return runError(path + ": not an ONNX TensorProto file");
+  return tensor;
+}
+
+/// Checks that a TensorProto file holds a float tensor of `shape`.
+llvm::Error checkInputFile(const std::string &path, const std::string &name,
+                           const std::vector<int64_t> &shape) {
+  auto tensor = readTensorFile(path);
+  if (!tensor)
+    return tensor.takeError();
+  std::vector<int64_t> dims(tensor->dims().begin(), tensor->dims().end());
   auto text = [](const std::vector<int64_t> &s) {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i)
       out += (i ? "x" : "") + std::to_string(s[i]);
     return out.empty() ? std::string("scalar") : out;
   };
-  if (tensor.data_type() != onnx::TensorProto::FLOAT)
-    return fail("input '" + name + "' has element type " +
-                onnx::TensorProto::DataType_Name(
-                    (onnx::TensorProto::DataType)tensor.data_type()) +
-                ", the model expects FLOAT");
+  if (tensor->data_type() != onnx::TensorProto::FLOAT)
+    return runError(path + ": input '" + name + "' has element type " +
+                    onnx::TensorProto::DataType_Name(
+                        (onnx::TensorProto::DataType)tensor->data_type()) +
+                    ", the model expects FLOAT");
   if (dims != shape)
-    return fail("input '" + name + "' has shape " + text(dims) +
-                ", the model expects " + text(shape));
+    return runError(path + ": input '" + name + "' has shape " + text(dims) +
+                    ", the model expects " + text(shape));
   return llvm::Error::success();
 }
-
-llvm::Error runError(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-llvm::Error runError(llvm::Error error) { return error; }
 
 /// max |a - b| over two float TensorProto files of one shape.
 llvm::Expected<double> maxAbsDifference(const std::string &a,
                                         const std::string &b) {
-  onnx::TensorProto tensors[2];
-  for (int i = 0; i < 2; ++i) {
-    const std::string &path = i ? b : a;
-    auto buffer = llvm::MemoryBuffer::getFile(path);
-    if (!buffer || !tensors[i].ParseFromArray((*buffer)->getBufferStart(),
-                                              (*buffer)->getBufferSize()))
-      return runError(path + ": cannot read the output tensor");
-  }
-  const std::string &x = tensors[0].raw_data(), &y = tensors[1].raw_data();
+  auto first = readTensorFile(a);
+  if (!first)
+    return first.takeError();
+  auto second = readTensorFile(b);
+  if (!second)
+    return second.takeError();
+  // The runtime writes outputs as raw little-endian f32.
+  const std::string &x = first->raw_data(), &y = second->raw_data();
   if (x.size() != y.size() || x.size() % 4)
     return runError(a + ": differs in size from " + b);
   double worst = 0;
@@ -152,7 +154,7 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
   std::string manifestPath = outDir + "/manifest.json";
   auto manifestValue = readJson(manifestPath);
   if (!manifestValue)
-    return runError(manifestValue.takeError());
+    return manifestValue.takeError();
   const json::Object *manifest = manifestValue->getAsObject();
   const json::Array *devicesJson = manifest ? manifest->getArray("devices") : nullptr;
   const json::Array *inputsJson = manifest ? manifest->getArray("inputs") : nullptr;
@@ -187,7 +189,7 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
     // Catch a wrong input here, once, rather than in a device mid-run.
     if (auto e = checkInputFile(inputFiles[i],
                                 o->getString("name").value_or("").str(), shape))
-      return runError(std::move(e));
+      return e;
     devices.at(rank).inputs.push_back(inputFiles[i]);
   }
   llvm::SmallString<128> runDir(outDir);
@@ -268,7 +270,7 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
   for (auto [i, path] : llvm::enumerate(reports)) {
     auto report = readJson(path);
     if (!report)
-      return runError(report.takeError());
+      return report.takeError();
     const json::Object *o = report->getAsObject();
     double l = o ? o->getNumber("latency_ms").value_or(0) : 0;
     deviceLatency.push_back(l);

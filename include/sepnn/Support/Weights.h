@@ -29,20 +29,10 @@ Value createF32Constant(OpBuilder &builder, Location loc,
                         ArrayRef<int64_t> shape, ArrayRef<float> values,
                         StringRef blobName);
 
-/// Copies elements [begin, end) of dimension 0 of a row-major tensor of
-/// `shape` (all other dimensions whole).
-std::vector<float> sliceDim0(ArrayRef<float> values, ArrayRef<int64_t> shape,
-                             int64_t begin, int64_t end);
-
 /// Copies elements [begin, end) of dimension `dim` of a row-major tensor of
 /// `shape` (all other dimensions whole).
 std::vector<float> sliceDim(ArrayRef<float> values, ArrayRef<int64_t> shape,
                             int64_t dim, int64_t begin, int64_t end);
-
-/// Copies elements [begin, end) of dimension 1 of a 2-D row-major tensor.
-std::vector<float> sliceDim1Of2D(ArrayRef<float> values,
-                                 ArrayRef<int64_t> shape, int64_t begin,
-                                 int64_t end);
 
 } // namespace mlir::sepnn
 

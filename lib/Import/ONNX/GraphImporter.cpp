@@ -174,31 +174,6 @@ FailureOr<Value> GraphImporter::lookup(const std::string &name) {
   return v;
 }
 
-bool GraphImporter::foldOnHost(const onnx::NodeProto &node) {
-  SmallVector<const HostTensor *> inputs;
-  SmallVector<std::optional<std::vector<int64_t>>> shapes;
-  for (const std::string &in : node.input()) {
-    inputs.push_back(in.empty() ? nullptr : hostValue(in));
-    std::optional<std::vector<int64_t>> shape;
-    if (const onnx::TypeProto *type = types.lookup(in);
-        type && type->has_tensor_type() && type->tensor_type().has_shape()) {
-      std::vector<int64_t> dims;
-      for (const auto &d : type->tensor_type().shape().dim())
-        if (d.has_dim_value())
-          dims.push_back(d.dim_value());
-      if ((int)dims.size() == type->tensor_type().shape().dim_size())
-        shape = dims;
-    }
-    shapes.push_back(shape);
-  }
-  std::optional<std::vector<HostTensor>> outputs =
-      evaluateOnHost(node, inputs, shapes);
-  if (!outputs || (int)outputs->size() > node.output_size())
-    return false;
-  for (auto [i, t] : llvm::enumerate(*outputs))
-    hostValues[node.output(i)] = std::move(t);
-  return true;
-}
 
 FailureOr<OwningOpRef<ModuleOp>>
 GraphImporter::import(const onnx::ModelProto &model) {
@@ -255,9 +230,6 @@ GraphImporter::import(const onnx::ModelProto &model) {
     Location loc = NameLoc::get(builder.getStringAttr(name), fileLoc);
     NodeContext ctx(*this, node, name, loc);
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
-    // Shape arithmetic on known tensors is computed here, not on devices.
-    if (defaultDomain && foldOnHost(node))
-      continue;
     OpImporterFn importer =
         defaultDomain ? lookupOpImporter(node.op_type()) : nullptr;
     if (!importer)

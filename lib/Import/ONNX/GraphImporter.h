@@ -91,8 +91,6 @@ private:
   FailureOr<Value> lookup(const std::string &name);
   /// Known value of `name` (initializer or folded), if any.
   const HostTensor *hostValue(const std::string &name);
-  /// Evaluates `node` on the host when it is foldable shape arithmetic.
-  bool foldOnHost(const onnx::NodeProto &node);
   FailureOr<RankedTensorType> staticF32Type(const std::string &name,
                                            const Twine &what);
   FailureOr<Value> importInitializer(const onnx::TensorProto &tensor);

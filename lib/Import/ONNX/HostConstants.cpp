@@ -349,9 +349,6 @@ bool mlir::sepnn::foldShapeArithmetic(onnx::ModelProto &model) {
   for (const auto &t : graph.initializer())
     if (auto h = decodeTensorProto(t))
       known[t.name()] = *h;
-  std::set<std::string> graphOutputs;
-  for (const auto &out : graph.output())
-    graphOutputs.insert(out.name());
   bool changed = false;
   google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
   for (const onnx::NodeProto &node : graph.node()) {
@@ -364,13 +361,9 @@ bool mlir::sepnn::foldShapeArithmetic(onnx::ModelProto &model) {
       shapes.push_back(in.empty() ? std::nullopt : staticShape(graph, in));
     }
     std::optional<std::vector<HostTensor>> outputs;
-    // Large float tensors (weights) are left to the importer.
     if (defaultDomain && isHostFoldableOp(node.op_type()))
       outputs = evaluateOnHost(node, inputs, shapes);
-    bool foldable = outputs && (int)outputs->size() == node.output_size();
-    for (int i = 0; foldable && i < node.output_size(); ++i)
-      foldable = !graphOutputs.count(node.output(i));
-    if (!foldable) {
+    if (!outputs || (int)outputs->size() != node.output_size()) {
       *kept.Add() = node;
       continue;
     }
