@@ -14,20 +14,21 @@
 using namespace mlir;
 using namespace mlir::sepnn;
 
-Value PolicyApplier::slice(Value v, int64_t device, int64_t begin, int64_t end,
-                           Location loc) {
+Value PolicyApplier::slice(Value v, int64_t device, int64_t axis,
+                           int64_t begin, int64_t end, Location loc) {
   auto type = cast<RankedTensorType>(v.getType());
-  // Values without a channel dimension are never cut.
-  if (type.getRank() < 2 || (begin == 0 && end == type.getDimSize(1)))
+  // Values without the dimension are never cut.
+  if (type.getRank() <= axis ||
+      (begin == 0 && end == type.getDimSize(axis)))
     return v;
-  Value &cached = slices[{v.getAsOpaquePointer(), begin, end}];
+  Value &cached = slices[{v.getAsOpaquePointer(), axis, begin, end}];
   if (cached)
     return cached;
   SmallVector<int64_t> shape(type.getShape());
-  shape[1] = end - begin;
+  shape[axis] = end - begin;
   auto op = builder.create<nn::SliceOp>(
       loc, RankedTensorType::get(shape, type.getElementType()), v,
-      builder.getI64IntegerAttr(1), builder.getI64IntegerAttr(begin),
+      builder.getI64IntegerAttr(axis), builder.getI64IntegerAttr(begin),
       builder.getI64IntegerAttr(end), builder.getI64IntegerAttr(1));
   // A cut of a value travels the way the value does.
   if (Operation *def = v.getDefiningOp())
@@ -48,19 +49,24 @@ void PolicyApplier::markTransmitDtype(Value original, StringRef dtype) {
 }
 
 Value PolicyApplier::materialize(Value original, int64_t device, int64_t begin,
-                                 int64_t end, Location loc) {
+                                 int64_t end, Location loc, int64_t axis) {
   Value &cached =
-      cache[{original.getAsOpaquePointer(), device, begin, end}];
+      cache[{original.getAsOpaquePointer(), device, axis, begin, end}];
   if (cached)
     return cached;
   const Layout &layout = layouts[original];
   auto isLocal = [&](const Piece &p) {
     return p.device == device || p.device == kAnyDevice;
   };
+  // Walk the layout's axis: over the request when it is along that axis,
+  // otherwise over all of it, cutting each part to the request.
+  bool along = axis == layout.axis;
+  int64_t walkBegin = along ? begin : 0;
+  int64_t walkEnd = along ? end : layout.extent;
   SmallVector<Piece> pieces(layout.primary);
   pieces.append(layout.replicas);
   SmallVector<Value> parts;
-  for (int64_t pos = begin; pos < end;) {
+  for (int64_t pos = walkBegin; pos < walkEnd;) {
     // Prefer the piece already on `device`; otherwise take a remote one but
     // stop where a local piece starts, so that nothing local is re-sent.
     const Piece *chosen = nullptr;
@@ -69,13 +75,16 @@ Value PolicyApplier::materialize(Value original, int64_t device, int64_t begin,
           (!chosen || (isLocal(p) && !isLocal(*chosen))))
         chosen = &p;
     assert(chosen && "layouts cover their whole extent");
-    int64_t stop = std::min(end, chosen->end);
+    int64_t stop = std::min(walkEnd, chosen->end);
     if (!isLocal(*chosen))
       for (const Piece &p : pieces)
         if (isLocal(p) && p.begin > pos)
           stop = std::min(stop, p.begin);
     int64_t holder = chosen->device == kAnyDevice ? device : chosen->device;
-    parts.push_back(slice(chosen->value, holder, pos - chosen->begin,
+    Value part = chosen->value;
+    if (!along)
+      part = slice(part, holder, axis, begin, end, loc);
+    parts.push_back(slice(part, holder, layout.axis, pos - chosen->begin,
                           stop - chosen->begin, loc));
     pos = stop;
   }
@@ -83,10 +92,10 @@ Value PolicyApplier::materialize(Value original, int64_t device, int64_t begin,
     return cached = parts[0];
   auto type = cast<RankedTensorType>(original.getType());
   SmallVector<int64_t> shape(type.getShape());
-  shape[1] = end - begin;
+  shape[axis] = end - begin;
   auto concat = builder.create<nn::ConcatOp>(
       loc, RankedTensorType::get(shape, type.getElementType()), parts,
-      builder.getI64IntegerAttr(1));
+      builder.getI64IntegerAttr(layout.axis));
   return cached = place(concat, device);
 }
 
@@ -140,24 +149,24 @@ LogicalResult PolicyApplier::checkDevices(Operation *op,
 
 Operation *PolicyApplier::cloneWithOperands(
     Operation *op, ArrayRef<Value> operands,
-    std::optional<std::pair<int64_t, int64_t>> range) {
+    std::optional<std::tuple<int64_t, int64_t, int64_t>> range) {
   IRMapping mapping;
   for (auto [from, to] : llvm::zip(op->getOperands(), operands))
     mapping.map(from, to);
   Operation *clone = builder.clone(*op, mapping);
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
   if (range) {
-    auto [begin, end] = *range;
+    auto [axis, begin, end] = *range;
     SmallVector<int64_t> shape(type.getShape());
     // Flatten maps a channel range of a batch-1 NCHW input to a contiguous
-    // feature range; every other channel-wise op keeps the channel count.
+    // feature range; every other op keeps the size of the range.
     int64_t inner = 1;
     if (auto flatten = dyn_cast<nn::FlattenOp>(op)) {
       auto in = cast<RankedTensorType>(flatten.getInput().getType());
       for (int64_t d = 2; d < in.getRank(); ++d)
         inner *= in.getDimSize(d);
     }
-    shape[1] = (end - begin) * inner;
+    shape[axis] = (end - begin) * inner;
     clone->getResult(0).setType(
         RankedTensorType::get(shape, type.getElementType()));
   }
@@ -207,57 +216,95 @@ static bool isPerChannelParameter(Operation *op, unsigned operandIndex) {
   return isa<nn::BatchNormOp>(op) && operandIndex > 0;
 }
 
-LogicalResult PolicyApplier::rewriteFollowingProducer(Operation *op) {
-  Value first = op->getOperand(0);
-  const Layout &in = layouts[first];
-  // Ops that compute each channel from the same channel of their inputs run
-  // on every slice where it lives, with no transfer.
-  bool channelWise =
-      isa<nn::ReluOp, nn::LeakyReluOp, nn::ClipOp, nn::SigmoidOp,
-          nn::HardSigmoidOp, nn::HardSwishOp, nn::TanhOp, nn::MaxPoolOp,
-          nn::AveragePoolOp, nn::GlobalAveragePoolOp, nn::GlobalMaxPoolOp,
-          nn::BatchNormOp>(op);
+/// Whether `op` computes each element of its result from the same position
+/// of its inputs along `axis` (with a broadcast right operand for binary
+/// ops), so that it runs on every piece where that piece lives.
+static bool followsPieces(Operation *op, int64_t axis) {
+  if (isa<nn::ReluOp, nn::LeakyReluOp, nn::ClipOp, nn::SigmoidOp,
+          nn::HardSigmoidOp, nn::HardSwishOp, nn::TanhOp>(op))
+    return true;
+  if (auto bn = dyn_cast<nn::BatchNormOp>(op))
+    return llvm::all_of(
+        ValueRange{bn.getScale(), bn.getBias(), bn.getMean(),
+                   bn.getVariance()},
+        [](Value p) { return readF32Constant(p).has_value(); });
   if (isa<nn::AddOp, nn::SubOp, nn::MulOp, nn::DivOp>(op)) {
     // The right operand broadcasts into the left one (a residual, or an SE
     // block's per-channel scale) along aligned dimensions.
     auto lhs = cast<RankedTensorType>(op->getOperand(0).getType());
     auto rhs = cast<RankedTensorType>(op->getOperand(1).getType());
-    channelWise = op->getResult(0).getType() == lhs &&
-                  lhs.getRank() == rhs.getRank() && lhs.getRank() >= 2;
+    return op->getResult(0).getType() == lhs &&
+           lhs.getRank() == rhs.getRank() && lhs.getRank() > axis;
   }
+  // Pools keep channels apart; along rows they need a halo (rewriteRowBands).
+  if (isa<nn::MaxPoolOp, nn::AveragePoolOp, nn::GlobalAveragePoolOp,
+          nn::GlobalMaxPoolOp>(op))
+    return axis == kChannelAxis;
   if (auto flatten = dyn_cast<nn::FlattenOp>(op)) {
-    auto type = cast<RankedTensorType>(first.getType());
-    channelWise = flatten.getAxis() == 1 && type.getDimSize(0) == 1;
+    auto type = cast<RankedTensorType>(flatten.getInput().getType());
+    return axis == kChannelAxis && flatten.getAxis() == 1 &&
+           type.getDimSize(0) == 1;
   }
-  if (auto bn = dyn_cast<nn::BatchNormOp>(op))
-    for (Value p : {bn.getScale(), bn.getBias(), bn.getMean(),
-                    bn.getVariance()})
-      channelWise &= readF32Constant(p).has_value();
-  int64_t firstDevice = in.primary.front().device;
-  if (!channelWise || in.primary.size() == 1)
-    return rewriteOnDevices(op, firstDevice == kAnyDevice ? 0 : firstDevice);
+  return false;
+}
 
-  Layout out{channelExtent(op->getResult(0)), {}, {}};
+/// Output row bands of a pool whose input rows are split into `pieces`: each
+/// device keeps the output rows proportional to its input band.
+static SmallVector<std::pair<int64_t, int64_t>>
+proportionalBands(ArrayRef<Piece> pieces, int64_t inRows, int64_t outRows) {
+  SmallVector<std::pair<int64_t, int64_t>> bands;
+  for (const Piece &p : pieces)
+    bands.push_back({(p.begin * outRows + inRows / 2) / inRows,
+                     (p.end * outRows + inRows / 2) / inRows});
+  return bands;
+}
+
+LogicalResult PolicyApplier::rewriteFollowingProducer(Operation *op) {
+  if (auto concat = dyn_cast<nn::ConcatOp>(op))
+    return rewriteConcat(concat);
+  Value first = op->getOperand(0);
+  const Layout &in = layouts[first];
+  int64_t firstDevice = in.primary.front().device;
+  if (firstDevice == kAnyDevice)
+    firstDevice = 0;
+  if (in.primary.size() > 1 && in.axis == kRowAxis &&
+      isa<nn::MaxPoolOp, nn::AveragePoolOp>(op)) {
+    SmallVector<int64_t> devices;
+    for (const Piece &p : in.primary)
+      devices.push_back(p.device);
+    return rewriteRowBands(
+        op, devices,
+        proportionalBands(in.primary, in.extent,
+                          extentOf(op->getResult(0), kRowAxis)));
+  }
+  if (in.primary.size() == 1 || !followsPieces(op, in.axis))
+    return rewriteOnDevices(op, firstDevice);
+
+  Layout out{extentOf(op->getResult(0), in.axis), {}, {}, in.axis};
   int64_t scale = out.extent / in.extent;
   for (Piece piece : SmallVector<Piece>(in.primary)) {
     SmallVector<Value> operands;
     for (auto [i, v] : llvm::enumerate(op->getOperands())) {
       if (isPerChannelParameter(op, i)) {
         std::vector<float> all = *readF32Constant(v);
-        operands.push_back(createF32Constant(
-            builder, v.getLoc(), {piece.end - piece.begin},
-            sliceDim(all, {(int64_t)all.size()}, 0, piece.begin, piece.end),
-            "param_slice"));
-      } else if (channelExtent(v) == in.extent) {
+        operands.push_back(
+            in.axis != kChannelAxis
+                ? v
+                : createF32Constant(builder, v.getLoc(),
+                                    {piece.end - piece.begin},
+                                    sliceDim(all, {(int64_t)all.size()}, 0,
+                                             piece.begin, piece.end),
+                                    "param_slice"));
+      } else if (extentOf(v, in.axis) == in.extent) {
         operands.push_back(materialize(v, piece.device, piece.begin,
-                                       piece.end, op->getLoc()));
+                                       piece.end, op->getLoc(), in.axis));
       } else {
-        // Broadcast along channels (extent 1): every slice needs all of it.
+        // Broadcast along the axis (extent 1): every piece needs all of it.
         operands.push_back(materializeWhole(v, piece.device, op->getLoc()));
       }
     }
     Operation *clone = cloneWithOperands(
-        op, operands, std::make_pair(piece.begin, piece.end));
+        op, operands, std::make_tuple(in.axis, piece.begin, piece.end));
     out.primary.push_back({piece.device, place(clone, piece.device),
                            piece.begin * scale, piece.end * scale});
   }
@@ -265,6 +312,50 @@ LogicalResult PolicyApplier::rewriteFollowingProducer(Operation *op) {
   return success();
 }
 
+LogicalResult PolicyApplier::rewriteConcat(nn::ConcatOp concat) {
+  int64_t axis = concat.getAxis();
+  const Layout &first = layouts[concat.getOperand(0)];
+  int64_t firstDevice =
+      first.primary.front().device == kAnyDevice ? 0
+                                                 : first.primary.front().device;
+  bool split = llvm::any_of(concat.getOperands(), [&](Value v) {
+    return layouts[v].primary.size() > 1;
+  });
+  if (!split || (axis != kChannelAxis && axis != kRowAxis))
+    return rewriteOnDevices(concat, firstDevice);
+
+  Layout out{extentOf(concat.getResult(), first.axis), {}, {}, first.axis};
+  if (first.axis == axis) {
+    // Joining along the split axis: the output's pieces are the inputs'
+    // pieces, shifted; nothing is computed or moved.
+    int64_t offset = 0;
+    for (Value v : concat.getOperands()) {
+      const Layout &in = layouts[v];
+      if (in.axis != axis)
+        return rewriteOnDevices(concat, firstDevice);
+      for (const Piece &p : in.primary)
+        out.primary.push_back({p.device == kAnyDevice ? firstDevice : p.device,
+                               p.value, p.begin + offset, p.end + offset});
+      offset += in.extent;
+    }
+    layouts[concat.getResult()] = out;
+    return success();
+  }
+  // Joining along another axis: each piece of the first input is joined with
+  // the same range of the others, where it lives.
+  for (Piece piece : SmallVector<Piece>(first.primary)) {
+    SmallVector<Value> operands;
+    for (Value v : concat.getOperands())
+      operands.push_back(materialize(v, piece.device, piece.begin, piece.end,
+                                     concat.getLoc(), first.axis));
+    Operation *clone = cloneWithOperands(
+        concat, operands, std::make_tuple(first.axis, piece.begin, piece.end));
+    out.primary.push_back(
+        {piece.device, place(clone, piece.device), piece.begin, piece.end});
+  }
+  layouts[concat.getResult()] = out;
+  return success();
+}
 
 LogicalResult PolicyApplier::run() {
   Block &body = func.getBody().front();
@@ -312,11 +403,9 @@ LogicalResult PolicyApplier::run() {
     case Split::Replicate:
       result = rewriteReplicate(op, *entry);
       break;
-    default:
-      return policyError(op, *entry, "split")
-             << "strategy '" << splitName(entry->split)
-             << "' is not supported yet (supported: out_channels, "
-                "in_channels, device, replicate)";
+    case Split::Rows:
+      result = rewriteRows(op, *entry);
+      break;
     }
     if (failed(result))
       return failure();

@@ -1,11 +1,12 @@
 // The policy applier behind dist-apply-policy: layouts of values across
 // devices, and the rewrites that shard or place each op.
 //
-// Every original value gets a Layout: the pieces of its channel dimension
-// (dim 1) and the devices that hold them. An op is rewritten per device from
-// the pieces its policy needs; when a consumer needs a range that no piece on
-// its device holds, `materialize` cuts exactly that range out of the pieces
-// that hold it (nn.slice on the holder) and joins the parts (nn.concat on the
+// Every original value gets a Layout: the pieces of one of its dimensions
+// (channels, dim 1, or rows, dim 2) and the devices that hold them. An op is
+// rewritten per device from the pieces its policy needs; when a consumer needs
+// a range (of channels, or of rows: a band with its halo) that no piece on its
+// device holds, `materialize` cuts exactly that range out of the pieces that
+// hold it (nn.slice on the holder) and joins the parts (nn.concat on the
 // consumer). dist-partition later turns every cross-device edge into a
 // send/recv pair, so what crosses the network is exactly what is needed.
 #ifndef SEPNN_LIB_TRANSFORMS_POLICYAPPLIER_H
@@ -28,7 +29,12 @@ namespace mlir::sepnn {
 /// Device id of a piece that every device can use (a constant).
 constexpr int64_t kAnyDevice = -1;
 
-/// Channels [begin, end) of an original value, held by `device` as `value`.
+/// The dimensions a layout can split.
+constexpr int64_t kChannelAxis = 1;
+constexpr int64_t kRowAxis = 2;
+
+/// Indices [begin, end) along the layout's axis of an original value, held by
+/// `device` as `value`.
 struct Piece {
   int64_t device;
   Value value;
@@ -36,9 +42,10 @@ struct Piece {
 };
 
 struct Layout {
-  int64_t extent = 1;          // channels (dim 1), or 1 for rank < 2
+  int64_t extent = 1;          // size of `axis`, or 1 for rank <= axis
   SmallVector<Piece> primary;  // a disjoint cover of [0, extent)
   SmallVector<Piece> replicas; // copies on other devices (replicate)
+  int64_t axis = kChannelAxis;
 };
 
 class PolicyApplier {
@@ -51,21 +58,25 @@ public:
 
 private:
   // --- layouts --------------------------------------------------------------
-  static int64_t channelExtent(Value v) {
+  static int64_t extentOf(Value v, int64_t axis) {
     auto type = cast<RankedTensorType>(v.getType());
-    return type.getRank() >= 2 ? type.getDimSize(1) : 1;
+    return type.getRank() > axis ? type.getDimSize(axis) : 1;
   }
+  static int64_t channelExtent(Value v) { return extentOf(v, kChannelAxis); }
   Value place(Operation *op, int64_t device) {
     if (device != kAnyDevice)
       dist::setDevice(op, device);
     return op->getResult(0);
   }
-  Value slice(Value v, int64_t device, int64_t begin, int64_t end,
-              Location loc);
+  /// [begin, end) of `v` along `axis`, cut on `device`.
+  Value slice(Value v, int64_t device, int64_t axis, int64_t begin,
+              int64_t end, Location loc);
+  /// [begin, end) along `axis` (whole along the other dimensions) of an
+  /// original value, on `device`.
   Value materialize(Value original, int64_t device, int64_t begin,
-                    int64_t end, Location loc);
+                    int64_t end, Location loc, int64_t axis = kChannelAxis);
   Value materializeWhole(Value original, int64_t device, Location loc) {
-    return materialize(original, device, 0, layouts[original].extent, loc);
+    return materialize(original, device, 0, channelExtent(original), loc);
   }
   /// Records on the ops holding `original` how they travel (the op's
   /// policy entry's transmit_dtype).
@@ -73,7 +84,8 @@ private:
   void setWhole(Value original, int64_t device, Value value) {
     layouts[original] = Layout{channelExtent(original),
                                {{device, value, 0, channelExtent(original)}},
-                               {}};
+                               {},
+                               kChannelAxis};
   }
 
   // --- rewriting -----------------------------------------------------------
@@ -90,16 +102,25 @@ private:
   LogicalResult rewriteOutChannels(Operation *op, const OpPolicy &entry);
   LogicalResult rewriteInChannels(Operation *op, const OpPolicy &entry);
   LogicalResult rewriteReplicate(Operation *op, const OpPolicy &entry);
+  LogicalResult rewriteRows(Operation *op, const OpPolicy &entry);
+  /// A windowed op (conv, pool) computing output rows [band.first,
+  /// band.second) on each device, from its input band and halo.
+  LogicalResult
+  rewriteRowBands(Operation *op, ArrayRef<int64_t> devices,
+                  ArrayRef<std::pair<int64_t, int64_t>> bands);
+  /// Concat along channels: channel pieces pass through untouched, row
+  /// pieces are joined band by band.
+  LogicalResult rewriteConcat(nn::ConcatOp concat);
   /// Checks that `entry.sizes` add up to `extent` and returns where each
   /// device's range begins.
   FailureOr<SmallVector<int64_t>> rangeBegins(Operation *op,
                                               const OpPolicy &entry,
                                               int64_t extent, StringRef what);
-  /// Clones `op` onto `operands`; with a channel range, the result keeps
-  /// only the part computed from channels [range.first, range.second).
-  Operation *
-  cloneWithOperands(Operation *op, ArrayRef<Value> operands,
-                    std::optional<std::pair<int64_t, int64_t>> range);
+  /// Clones `op` onto `operands`; with a range (axis, begin, end), the
+  /// result keeps only the part computed from [begin, end) along the axis.
+  Operation *cloneWithOperands(
+      Operation *op, ArrayRef<Value> operands,
+      std::optional<std::tuple<int64_t, int64_t, int64_t>> range);
   InFlightDiagnostic policyError(Operation *op, const OpPolicy &entry,
                                  StringRef field) {
     std::string file = policy ? policy->file : std::string("default policy");
@@ -112,8 +133,9 @@ private:
   int64_t numDevices;
   OpBuilder builder;
   DenseMap<Value, Layout> layouts;
-  std::map<std::tuple<void *, int64_t, int64_t, int64_t>, Value> cache;
-  std::map<std::tuple<void *, int64_t, int64_t>, Value> slices;
+  std::map<std::tuple<void *, int64_t, int64_t, int64_t, int64_t>, Value>
+      cache;
+  std::map<std::tuple<void *, int64_t, int64_t, int64_t>, Value> slices;
   OpPolicy evenSplit;
 };
 

@@ -13,8 +13,11 @@
 // RUN: not sepnn-opt %s --dist-apply-policy="devices=2 policy=%S/Inputs/unknown-node.json" 2>&1 | FileCheck %s --check-prefix=NODE
 // NODE: unknown-node.json: ops.convX: no node named 'convX' in the model
 
-// RUN: not sepnn-opt %s --dist-apply-policy="devices=2 policy=%S/Inputs/unsupported.json" 2>&1 | FileCheck %s --check-prefix=NOTYET
-// NOTYET: unsupported.json: ops.conv1.split: strategy 'rows' is not supported yet (supported: out_channels, in_channels, device, replicate)
+// RUN: not sepnn-opt %s --dist-apply-policy="devices=2 policy=%S/Inputs/rows-relu.json" 2>&1 | FileCheck %s --check-prefix=ROWSOP
+// ROWSOP: rows-relu.json: ops.relu1.split: rows applies to 2-D Conv, MaxPool and AveragePool nodes, not 'nn.relu'
+
+// RUN: not sepnn-opt %s --dist-apply-policy="devices=2 policy=%S/Inputs/rows-sizes.json" 2>&1 | FileCheck %s --check-prefix=ROWSIZES
+// ROWSIZES: rows-sizes.json: ops.conv1.sizes: sizes sum to 5 but node 'conv1' has 4 output rows
 
 // RUN: not sepnn-opt %s --dist-apply-policy="devices=2 policy=%S/Inputs/missing-sizes.json" 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: missing-sizes.json: ops.conv1.sizes: missing field

@@ -2,7 +2,7 @@
 """Every split strategy on real models, against the single-device output.
 
 Usage: strategies.py --sepnn PATH [--models a,b] [--devices 2,3,4]
-                     [--strategies out_channels,in_channels,pipeline,mixed]
+                     [--strategies out_channels,in_channels,rows,pipeline,mixed]
                      [--work DIR] [--base-port N]
 
 For each model (torchvision, exported by examples/export_torchvision.py at
@@ -47,9 +47,22 @@ def uneven(extent, parts, unit=1):
     return [s * unit for s in sizes]
 
 
+def output_rows(model):
+    """Output rows (dim 2) of every 4-D value, by ONNX shape inference."""
+    inferred = onnx.shape_inference.infer_shapes(model)
+    rows = {}
+    for info in list(inferred.graph.value_info) + list(inferred.graph.output):
+        dims = info.type.tensor_type.shape.dim
+        if len(dims) == 4 and dims[2].dim_value > 0:
+            rows[info.name] = dims[2].dim_value
+    return rows
+
+
 def layers(model):
-    """(name, op, out_channels, in_channels, group) of every Conv and Gemm."""
+    """(name, op, out_channels, in_channels, group, output rows) of every
+    Conv and Gemm (output rows None for Gemm)."""
     weights = {t.name: list(t.dims) for t in model.graph.initializer}
+    rows = output_rows(model)
     out = []
     for node in model.graph.node:
         if node.op_type not in ("Conv", "Gemm") or node.input[1] not in weights:
@@ -58,20 +71,24 @@ def layers(model):
         attrs = {a.name: a for a in node.attribute}
         if node.op_type == "Conv":
             group = attrs["group"].i if "group" in attrs else 1
-            out.append((node.name, "Conv", w[0], w[1] * group, group))
+            out.append((node.name, "Conv", w[0], w[1] * group, group,
+                        rows.get(node.output[0])))
         else:
             trans_b = attrs["transB"].i if "transB" in attrs else 0
             trans_a = attrs["transA"].i if "transA" in attrs else 0
             n, k = (w[0], w[1]) if trans_b else (w[1], w[0])
-            out.append((node.name, "Gemm" if not trans_a else "GemmT", n, k, 1))
+            out.append((node.name, "Gemm" if not trans_a else "GemmT", n, k, 1, None))
     return out
 
 
 def entry(strategy, layer, devices, index):
-    name, op, cout, cin, group = layer
+    name, op, cout, cin, group, rows = layer
     order = list(range(devices))
     if index % 2:  # any device order
         order.reverse()
+    if strategy == "rows" and rows:
+        sizes = uneven(rows, devices)
+        return {"split": "rows", "devices": order[:len(sizes)], "sizes": sizes}
     if strategy == "in_channels" and group == 1 and op != "GemmT":
         sizes = uneven(cin, devices)
         return {"split": "in_channels", "devices": order[:len(sizes)],
@@ -88,7 +105,7 @@ def policy(strategy, model, devices):
             ops[layer[0]] = {"split": "device",
                              "device": i * devices // len(all_layers)}
         elif strategy == "mixed":
-            kind = ["out_channels", "in_channels", "device"][i % 3]
+            kind = ["out_channels", "in_channels", "rows", "device"][i % 4]
             ops[layer[0]] = ({"split": "device", "device": i % devices}
                              if kind == "device" else entry(kind, layer, devices, i))
         else:
@@ -101,7 +118,7 @@ def main():
     parser.add_argument("--sepnn", required=True)
     parser.add_argument("--models", default="resnet18,mobilenet_v2,squeezenet1_1")
     parser.add_argument("--devices", default="2,3,4")
-    parser.add_argument("--strategies", default="out_channels,in_channels,pipeline,mixed")
+    parser.add_argument("--strategies", default="out_channels,in_channels,rows,pipeline,mixed")
     parser.add_argument("--work", default="/tmp/sepnn-strategies")
     parser.add_argument("--base-port", type=int, default=25000)
     args = parser.parse_args()
