@@ -68,8 +68,8 @@ static Expected<OpPolicy> parseOpPolicy(const jf::Fields &f) {
     op.devices = {*device};
     return op;
   }
-  if (Error e = f.onlyKeys(
-          {"split", "devices", "sizes", "reduce_to", "transmit_dtype"}))
+  if (Error e = f.onlyKeys({"split", "devices", "sizes", "reduce_to",
+                            "reduce_scatter", "halo", "transmit_dtype"}))
     return std::move(e);
   Expected<std::vector<int64_t>> devices = f.integers("devices");
   if (!devices)
@@ -102,6 +102,34 @@ static Expected<OpPolicy> parseOpPolicy(const jf::Fields &f) {
     if (Error e = f.optionalInteger("reduce_to", reduceTo))
       return std::move(e);
     op.reduceTo = reduceTo;
+  }
+  if (f.has("reduce_scatter")) {
+    if (op.split != Split::InChannels || op.reduceTo)
+      return jf::fieldError(f.file, f.child("reduce_scatter"),
+                            "only for in_channels, instead of reduce_to");
+    Expected<std::vector<int64_t>> sizes = f.integers("reduce_scatter");
+    if (!sizes)
+      return sizes.takeError();
+    if (sizes->size() != devices->size())
+      return jf::fieldError(f.file, f.child("reduce_scatter"),
+                            "has " + Twine(sizes->size()) +
+                                " entries but 'devices' has " +
+                                Twine(devices->size()));
+    for (int64_t s : *sizes)
+      if (s < 0)
+        return jf::fieldError(f.file, f.child("reduce_scatter"),
+                              "sizes must be non-negative");
+    op.reduceScatter = *sizes;
+  }
+  if (f.has("halo")) {
+    std::string halo;
+    if (Error e = f.optionalString("halo", halo))
+      return std::move(e);
+    if (op.split != Split::Rows || (halo != "exchange" && halo != "recompute"))
+      return jf::fieldError(f.file, f.child("halo"),
+                            "expected 'exchange' or 'recompute' on a rows "
+                            "entry");
+    op.recomputeHalo = halo == "recompute";
   }
   return op;
 }

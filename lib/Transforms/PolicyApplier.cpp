@@ -39,6 +39,10 @@ Value PolicyApplier::slice(Value v, int64_t device, int64_t axis,
 }
 
 void PolicyApplier::markTransmitDtype(Value original, StringRef dtype) {
+  if (auto it = lazy.find(original); it != lazy.end()) {
+    it->second.transmitDtype = dtype.str(); // applied once it is computed
+    return;
+  }
   const Layout &layout = layouts[original];
   for (const Piece &p : llvm::concat<const Piece>(layout.primary,
                                                   layout.replicas))
@@ -54,7 +58,16 @@ Value PolicyApplier::materialize(Value original, int64_t device, int64_t begin,
       cache[{original.getAsOpaquePointer(), device, axis, begin, end}];
   if (cached)
     return cached;
-  const Layout &layout = layouts[original];
+  if (auto it = lazy.find(original); it != lazy.end() && axis == kRowAxis) {
+    // Fused tiles: a device with a band of a lazy value computes the rows it
+    // needs itself, unless it needs the whole of it (then the bands are
+    // computed where they belong and joined as usual).
+    const LazyRows &lz = it->second;
+    bool whole = begin == 0 && end == extentOf(original, kRowAxis);
+    if (!whole && llvm::is_contained(lz.devices, device))
+      return cached = computeRows(lz.op, device, begin, end);
+  }
+  const Layout &layout = layoutOf(original);
   auto isLocal = [&](const Piece &p) {
     return p.device == device || p.device == kAnyDevice;
   };
@@ -180,17 +193,17 @@ LogicalResult PolicyApplier::rewriteReplicate(Operation *op,
 
 FailureOr<SmallVector<int64_t>>
 PolicyApplier::rangeBegins(Operation *op, const OpPolicy &entry,
-                           int64_t extent, StringRef what) {
-  int64_t total = std::accumulate(entry.sizes.begin(), entry.sizes.end(),
-                                  int64_t(0));
+                           ArrayRef<int64_t> sizes, int64_t extent,
+                           StringRef field, StringRef what) {
+  int64_t total = std::accumulate(sizes.begin(), sizes.end(), int64_t(0));
   if (total != extent)
-    return policyError(op, entry, "sizes")
-           << "sizes sum to " << total << " but node '" << nodeName(op)
+    return policyError(op, entry, field)
+           << field << " sum to " << total << " but node '" << nodeName(op)
            << "' has " << extent << " " << what;
   SmallVector<int64_t> begins;
-  for (int64_t i = 0, pos = 0; i < (int64_t)entry.sizes.size(); ++i) {
+  for (int64_t i = 0, pos = 0; i < (int64_t)sizes.size(); ++i) {
     begins.push_back(pos);
-    pos += entry.sizes[i];
+    pos += sizes[i];
   }
   return begins;
 }
@@ -211,15 +224,11 @@ LogicalResult PolicyApplier::rewriteOnDevices(Operation *op,
   return success();
 }
 
-/// Per-channel parameters that must be cut along with a channel slice.
-static bool isPerChannelParameter(Operation *op, unsigned operandIndex) {
+bool mlir::sepnn::isPerChannelParameter(Operation *op, unsigned operandIndex) {
   return isa<nn::BatchNormOp>(op) && operandIndex > 0;
 }
 
-/// Whether `op` computes each element of its result from the same position
-/// of its inputs along `axis` (with a broadcast right operand for binary
-/// ops), so that it runs on every piece where that piece lives.
-static bool followsPieces(Operation *op, int64_t axis) {
+bool mlir::sepnn::followsPieces(Operation *op, int64_t axis) {
   if (isa<nn::ReluOp, nn::LeakyReluOp, nn::ClipOp, nn::SigmoidOp,
           nn::HardSigmoidOp, nn::HardSwishOp, nn::TanhOp>(op))
     return true;
@@ -250,20 +259,57 @@ static bool followsPieces(Operation *op, int64_t axis) {
 
 /// Output row bands of a pool whose input rows are split into `pieces`: each
 /// device keeps the output rows proportional to its input band.
-static SmallVector<std::pair<int64_t, int64_t>>
-proportionalBands(ArrayRef<Piece> pieces, int64_t inRows, int64_t outRows) {
-  SmallVector<std::pair<int64_t, int64_t>> bands;
+static RowBands proportionalBands(ArrayRef<Piece> pieces, int64_t inRows,
+                                  int64_t outRows) {
+  RowBands bands;
   for (const Piece &p : pieces)
     bands.push_back({(p.begin * outRows + inRows / 2) / inRows,
                      (p.end * outRows + inRows / 2) / inRows});
   return bands;
 }
 
+const Layout &PolicyApplier::layoutOf(Value original) {
+  auto it = lazy.find(original);
+  if (it == lazy.end())
+    return layouts[original];
+  LazyRows lz = it->second;
+  lazy.erase(it);
+  Layout out{extentOf(original, kRowAxis), {}, {}, kRowAxis};
+  for (auto [device, band] : llvm::zip(lz.devices, lz.bands))
+    if (band.first < band.second)
+      out.primary.push_back(
+          {device, computeRows(lz.op, device, band.first, band.second),
+           band.first, band.second});
+  layouts[original] = out;
+  if (lz.transmitDtype)
+    markTransmitDtype(original, *lz.transmitDtype);
+  return layouts[original];
+}
+
 LogicalResult PolicyApplier::rewriteFollowingProducer(Operation *op) {
   if (auto concat = dyn_cast<nn::ConcatOp>(op))
     return rewriteConcat(concat);
   Value first = op->getOperand(0);
-  const Layout &in = layouts[first];
+  if (auto it = lazy.find(first); it != lazy.end()) {
+    // Ops along rows after a fused-tile op are part of the fused stack.
+    LazyRows lz = it->second;
+    if (isa<nn::MaxPoolOp, nn::AveragePoolOp>(op)) {
+      SmallVector<Piece> pieces;
+      for (auto [device, band] : llvm::zip(lz.devices, lz.bands))
+        pieces.push_back({device, Value(), band.first, band.second});
+      return rewriteRowBands(
+          op, lz.devices,
+          proportionalBands(pieces, extentOf(first, kRowAxis),
+                            extentOf(op->getResult(0), kRowAxis)),
+          /*recompute=*/true);
+    }
+    if (followsPieces(op, kRowAxis)) {
+      lazy[op->getResult(0)] = LazyRows{op, lz.devices, lz.bands, {}};
+      return success();
+    }
+  }
+  // A copy: computing lazy operands below may grow `layouts`.
+  Layout in = layoutOf(first);
   int64_t firstDevice = in.primary.front().device;
   if (firstDevice == kAnyDevice)
     firstDevice = 0;
@@ -275,14 +321,15 @@ LogicalResult PolicyApplier::rewriteFollowingProducer(Operation *op) {
     return rewriteRowBands(
         op, devices,
         proportionalBands(in.primary, in.extent,
-                          extentOf(op->getResult(0), kRowAxis)));
+                          extentOf(op->getResult(0), kRowAxis)),
+        /*recompute=*/false);
   }
   if (in.primary.size() == 1 || !followsPieces(op, in.axis))
     return rewriteOnDevices(op, firstDevice);
 
   Layout out{extentOf(op->getResult(0), in.axis), {}, {}, in.axis};
   int64_t scale = out.extent / in.extent;
-  for (Piece piece : SmallVector<Piece>(in.primary)) {
+  for (const Piece &piece : in.primary) {
     SmallVector<Value> operands;
     for (auto [i, v] : llvm::enumerate(op->getOperands())) {
       if (isPerChannelParameter(op, i)) {
@@ -314,12 +361,13 @@ LogicalResult PolicyApplier::rewriteFollowingProducer(Operation *op) {
 
 LogicalResult PolicyApplier::rewriteConcat(nn::ConcatOp concat) {
   int64_t axis = concat.getAxis();
-  const Layout &first = layouts[concat.getOperand(0)];
+  // Copies: computing lazy operands may grow `layouts`.
+  Layout first = layoutOf(concat.getOperand(0));
   int64_t firstDevice =
       first.primary.front().device == kAnyDevice ? 0
                                                  : first.primary.front().device;
   bool split = llvm::any_of(concat.getOperands(), [&](Value v) {
-    return layouts[v].primary.size() > 1;
+    return layoutOf(v).primary.size() > 1;
   });
   if (!split || (axis != kChannelAxis && axis != kRowAxis))
     return rewriteOnDevices(concat, firstDevice);
@@ -330,7 +378,7 @@ LogicalResult PolicyApplier::rewriteConcat(nn::ConcatOp concat) {
     // pieces, shifted; nothing is computed or moved.
     int64_t offset = 0;
     for (Value v : concat.getOperands()) {
-      const Layout &in = layouts[v];
+      Layout in = layoutOf(v);
       if (in.axis != axis)
         return rewriteOnDevices(concat, firstDevice);
       for (const Piece &p : in.primary)
@@ -343,7 +391,7 @@ LogicalResult PolicyApplier::rewriteConcat(nn::ConcatOp concat) {
   }
   // Joining along another axis: each piece of the first input is joined with
   // the same range of the others, where it lives.
-  for (Piece piece : SmallVector<Piece>(first.primary)) {
+  for (const Piece &piece : first.primary) {
     SmallVector<Value> operands;
     for (Value v : concat.getOperands())
       operands.push_back(materialize(v, piece.device, piece.begin, piece.end,
@@ -413,6 +461,8 @@ LogicalResult PolicyApplier::run() {
       markTransmitDtype(op->getResult(0), *entry->transmitDtype);
   }
 
+  if (failedOnDemand)
+    return failure();
   // Erase the unplaced originals, users first.
   for (Operation *op : llvm::reverse(originals)) {
     if (isa<func::ReturnOp>(op) || isFreeToReplicate(op))

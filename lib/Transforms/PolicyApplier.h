@@ -48,6 +48,28 @@ struct Layout {
   int64_t axis = kChannelAxis;
 };
 
+/// Output row bands, one per device.
+using RowBands = SmallVector<std::pair<int64_t, int64_t>>;
+
+/// A value whose halo rows are recomputed (fused tiles): nothing is computed
+/// until a consumer asks; a device with a band then computes exactly the rows
+/// its consumer needs (its band plus the halo), from the rows of the op's
+/// inputs that those need, recursively, so that only the stack's input halo
+/// crosses the network.
+struct LazyRows {
+  Operation *op; // the original op
+  SmallVector<int64_t> devices;
+  RowBands bands;
+  std::optional<std::string> transmitDtype;
+};
+
+/// Per-channel parameters that must be cut along with a channel slice.
+bool isPerChannelParameter(Operation *op, unsigned operandIndex);
+/// Whether `op` computes each element of its result from the same position
+/// of its inputs along `axis` (with a broadcast right operand for binary
+/// ops), so that it runs on every piece where that piece lives.
+bool followsPieces(Operation *op, int64_t axis);
+
 class PolicyApplier {
 public:
   PolicyApplier(func::FuncOp func, const Policy *policy, int64_t numDevices)
@@ -75,6 +97,13 @@ private:
   /// original value, on `device`.
   Value materialize(Value original, int64_t device, int64_t begin,
                     int64_t end, Location loc, int64_t axis = kChannelAxis);
+  /// The layout of an original value; a lazy value is first computed, band
+  /// by band, on the devices that own the bands.
+  const Layout &layoutOf(Value original);
+  /// Rows [begin, end) of original op `op` (windowed or position-wise along
+  /// rows) computed on `device` from the rows of its inputs that they need.
+  Value computeRows(Operation *op, int64_t device, int64_t begin,
+                    int64_t end);
   Value materializeWhole(Value original, int64_t device, Location loc) {
     return materialize(original, device, 0, channelExtent(original), loc);
   }
@@ -105,17 +134,19 @@ private:
   LogicalResult rewriteRows(Operation *op, const OpPolicy &entry);
   /// A windowed op (conv, pool) computing output rows [band.first,
   /// band.second) on each device, from its input band and halo.
-  LogicalResult
-  rewriteRowBands(Operation *op, ArrayRef<int64_t> devices,
-                  ArrayRef<std::pair<int64_t, int64_t>> bands);
+  LogicalResult rewriteRowBands(Operation *op, ArrayRef<int64_t> devices,
+                                const RowBands &bands, bool recompute);
   /// Concat along channels: channel pieces pass through untouched, row
   /// pieces are joined band by band.
   LogicalResult rewriteConcat(nn::ConcatOp concat);
-  /// Checks that `entry.sizes` add up to `extent` and returns where each
-  /// device's range begins.
-  FailureOr<SmallVector<int64_t>> rangeBegins(Operation *op,
-                                              const OpPolicy &entry,
-                                              int64_t extent, StringRef what);
+  /// Checks that `sizes` (the entry's `field`) add up to `extent` and
+  /// returns where each device's range begins.
+  FailureOr<SmallVector<int64_t>>
+  rangeBegins(Operation *op, const OpPolicy &entry, ArrayRef<int64_t> sizes,
+              int64_t extent, StringRef field, StringRef what);
+  /// in_channels with reduce_scatter: each device sums its output channels.
+  LogicalResult reduceScatter(Operation *op, const OpPolicy &entry,
+                              ArrayRef<Value> partials);
   /// Clones `op` onto `operands`; with a range (axis, begin, end), the
   /// result keeps only the part computed from [begin, end) along the axis.
   Operation *cloneWithOperands(
@@ -133,6 +164,10 @@ private:
   int64_t numDevices;
   OpBuilder builder;
   DenseMap<Value, Layout> layouts;
+  DenseMap<Value, LazyRows> lazy;
+  std::map<std::tuple<Operation *, int64_t, int64_t, int64_t>, Value> rowCache;
+  /// Set by failures found while computing lazy values on demand.
+  bool failedOnDemand = false;
   std::map<std::tuple<void *, int64_t, int64_t, int64_t, int64_t>, Value>
       cache;
   std::map<std::tuple<void *, int64_t, int64_t, int64_t>, Value> slices;

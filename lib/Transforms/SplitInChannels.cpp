@@ -2,6 +2,9 @@
 // of input channels with the matching weight slice; the partial sums, each of
 // the full output's shape, are added up on `reduce_to`, which also adds the
 // bias once. Only the input slices and the partial sums cross the network.
+// With `reduce_scatter`, each device instead adds up its own slice of output
+// channels from everyone's partials: the result is left split by channels,
+// straight in the layout the next op needs, and no device gathers it all.
 #include "PolicyApplier.h"
 #include "ValuePlacement.h"
 #include "sepnn/Support/Weights.h"
@@ -49,7 +52,7 @@ LogicalResult PolicyApplier::rewriteInChannels(Operation *op,
   int64_t weightDim = conv ? 1 : (gemm.getTransB() ? 1 : 0);
   int64_t extent = wType.getDimSize(weightDim);
   FailureOr<SmallVector<int64_t>> begins =
-      rangeBegins(op, entry, extent, "input channels");
+      rangeBegins(op, entry, entry.sizes, extent, "sizes", "input channels");
   if (failed(begins))
     return failure();
   int64_t reduceTo = entry.reduceTo.value_or(entry.devices.front());
@@ -71,8 +74,7 @@ LogicalResult PolicyApplier::rewriteInChannels(Operation *op,
 
   Location loc = op->getLoc();
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-  SmallVector<Value> partials;
-  Value local; // the partial computed on reduce_to, added first
+  SmallVector<Value> partials; // in share order
   for (const Share &share : shares) {
     Value input = materialize(op->getOperand(0), share.device, share.begin,
                               share.end, loc);
@@ -93,17 +95,55 @@ LogicalResult PolicyApplier::rewriteInChannels(Operation *op,
       partial = builder.create<nn::GemmOp>(
           loc, resultType, input, w, b, gemm.getAlphaAttr(),
           gemm.getBetaAttr(), gemm.getTransAAttr(), gemm.getTransBAttr());
-    Value v = place(partial, share.device);
-    if (share.device == reduceTo && !local)
-      local = v;
-    else
-      partials.push_back(v);
+    partials.push_back(place(partial, share.device));
   }
+  if (!entry.reduceScatter.empty())
+    return reduceScatter(op, entry, partials);
+
   // Sum on reduce_to, its own partial first: the others arrive as transfers.
-  Value sum = local ? local : partials.front();
-  for (Value p : local ? ArrayRef<Value>(partials)
-                       : ArrayRef<Value>(partials).drop_front())
-    sum = place(builder.create<nn::AddOp>(loc, resultType, sum, p), reduceTo);
+  auto own = llvm::find_if(shares, [&](const Share &s) {
+    return s.device == reduceTo;
+  });
+  size_t first = own == shares.end() ? 0 : own - shares.begin();
+  Value sum = partials[first];
+  for (auto [i, p] : llvm::enumerate(partials))
+    if (i != first)
+      sum = place(builder.create<nn::AddOp>(loc, resultType, sum, p),
+                  reduceTo);
   setWhole(op->getResult(0), reduceTo, sum);
+  return success();
+}
+
+LogicalResult PolicyApplier::reduceScatter(Operation *op,
+                                           const OpPolicy &entry,
+                                           ArrayRef<Value> partials) {
+  int64_t channels = channelExtent(op->getResult(0));
+  FailureOr<SmallVector<int64_t>> begins = rangeBegins(op, entry, entry.reduceScatter,
+                                                     channels, "reduce_scatter",
+                                                     "output channels");
+  if (failed(begins))
+    return failure();
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  Layout out{channels, {}, {}, kChannelAxis};
+  for (auto [i, device] : llvm::enumerate(entry.devices)) {
+    int64_t begin = (*begins)[i], end = begin + entry.reduceScatter[i];
+    if (begin == end)
+      continue;
+    SmallVector<int64_t> shape(type.getShape());
+    shape[1] = end - begin;
+    auto sliceType = RankedTensorType::get(shape, type.getElementType());
+    // The device's own partial first; the others' slices arrive.
+    Value sum = slice(partials[i], device, kChannelAxis, begin, end,
+                      op->getLoc());
+    for (auto [j, partial] : llvm::enumerate(partials))
+      if (j != i)
+        sum = place(builder.create<nn::AddOp>(
+                        op->getLoc(), sliceType, sum,
+                        slice(partial, entry.devices[j], kChannelAxis, begin,
+                              end, op->getLoc())),
+                    device);
+    out.primary.push_back({device, sum, begin, end});
+  }
+  layouts[op->getResult(0)] = out;
   return success();
 }

@@ -136,7 +136,8 @@ LogicalResult PolicyApplier::rewriteOutChannels(Operation *op,
            << "out_channels applies to Conv and Gemm nodes, not '"
            << op->getName() << "'";
   FailureOr<SmallVector<int64_t>> begins = rangeBegins(
-      op, entry, channelExtent(op->getResult(0)), "output channels");
+      op, entry, entry.sizes, channelExtent(op->getResult(0)), "sizes",
+      "output channels");
   if (failed(begins))
     return failure();
   if (auto conv = dyn_cast<nn::ConvOp>(op))

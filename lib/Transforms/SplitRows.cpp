@@ -46,46 +46,95 @@ static std::optional<RowWindow> rowWindow(Operation *op) {
   return std::nullopt;
 }
 
-LogicalResult PolicyApplier::rewriteRowBands(
-    Operation *op, ArrayRef<int64_t> devices,
-    ArrayRef<std::pair<int64_t, int64_t>> bands) {
-  RowWindow w = *rowWindow(op);
-  Value input = op->getOperand(0);
-  int64_t inRows = extentOf(input, kRowAxis);
-  int64_t outRows = extentOf(op->getResult(0), kRowAxis);
+namespace {
+/// The input rows [lo, hi) that output rows [begin, end) of a window read,
+/// and the padding the band keeps.
+struct BandInput {
+  int64_t lo, hi, padTop, padBottom;
+};
+} // namespace
+
+static BandInput bandInput(const RowWindow &w, int64_t begin, int64_t end,
+                           int64_t inRows, int64_t outRows) {
+  int64_t lo = begin * w.stride - w.padTop;
+  int64_t hi = (end - 1) * w.stride - w.padTop + w.span();
+  // The last band keeps the original bottom padding (and, in ceil mode, its
+  // partial last window); inner bands only pad past the image's end.
+  bool last = end == outRows;
+  return {std::max<int64_t>(lo, 0), last ? inRows : std::min(hi, inRows),
+          std::max<int64_t>(0, -lo),
+          last ? w.padBottom : std::max<int64_t>(0, hi - inRows)};
+}
+
+Value PolicyApplier::computeRows(Operation *op, int64_t device, int64_t begin,
+                                 int64_t end) {
+  Value &cached = rowCache[{op, device, begin, end}];
+  if (cached)
+    return cached;
   Location loc = op->getLoc();
-  Layout out{outRows, {}, {}, kRowAxis};
-  for (auto [device, band] : llvm::zip(devices, bands)) {
-    auto [begin, end] = band;
-    if (begin >= end)
-      continue; // a device with no rows of this op
-    // Input rows [lo, hi) that output rows [begin, end) read, padding
-    // included; the last band keeps the original bottom padding (and, in
-    // ceil mode, its partial last window).
-    int64_t lo = begin * w.stride - w.padTop;
-    int64_t hi = (end - 1) * w.stride - w.padTop + w.span();
-    bool last = end == outRows;
-    int64_t padTop = std::max<int64_t>(0, -lo);
-    int64_t padBottom = last ? w.padBottom : std::max<int64_t>(0, hi - inRows);
-    lo = std::max<int64_t>(lo, 0);
-    hi = last ? inRows : std::min(hi, inRows);
-    if (hi <= lo)
+  int64_t outRows = extentOf(op->getResult(0), kRowAxis);
+  SmallVector<Value> operands;
+  std::optional<BandInput> in;
+  if (std::optional<RowWindow> w = rowWindow(op)) {
+    Value input = op->getOperand(0);
+    in = bandInput(*w, begin, end, extentOf(input, kRowAxis), outRows);
+    if (in->hi <= in->lo) {
+      op->emitError() << "rows [" << begin << ", " << end << ") of node '"
+                      << nodeName(op) << "' read no input row";
+      failedOnDemand = true;
+      in->hi = in->lo + 1; // keep the IR well-formed until the pass fails
+    }
+    operands.push_back(
+        materialize(input, device, in->lo, in->hi, loc, kRowAxis));
+    for (Value v : op->getOperands().drop_front())
+      operands.push_back(materializeWhole(v, device, loc));
+  } else {
+    for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+      if (isPerChannelParameter(op, i))
+        operands.push_back(v);
+      else if (extentOf(v, kRowAxis) == outRows)
+        operands.push_back(materialize(v, device, begin, end, loc, kRowAxis));
+      else // broadcast along rows
+        operands.push_back(materializeWhole(v, device, loc));
+    }
+  }
+  Operation *clone = cloneWithOperands(op, operands,
+                                       std::make_tuple(kRowAxis, begin, end));
+  if (in) {
+    SmallVector<int64_t> pads(
+        cast<DenseI64ArrayAttr>(op->getAttr("pads")).asArrayRef());
+    pads[0] = in->padTop;
+    pads[2] = in->padBottom;
+    clone->setAttr("pads", builder.getDenseI64ArrayAttr(pads));
+  }
+  return cached = place(clone, device);
+}
+
+LogicalResult PolicyApplier::rewriteRowBands(Operation *op,
+                                             ArrayRef<int64_t> devices,
+                                             const RowBands &bands,
+                                             bool recompute) {
+  RowWindow w = *rowWindow(op);
+  int64_t inRows = extentOf(op->getOperand(0), kRowAxis);
+  int64_t outRows = extentOf(op->getResult(0), kRowAxis);
+  for (auto [begin, end] : bands) {
+    BandInput in = bandInput(w, begin, end, inRows, outRows);
+    if (begin < end && in.hi <= in.lo)
       return op->emitError() << "rows [" << begin << ", " << end
                              << ") of node '" << nodeName(op)
                              << "' read no input row";
-    SmallVector<Value> operands{
-        materialize(input, device, lo, hi, loc, kRowAxis)};
-    for (Value v : op->getOperands().drop_front())
-      operands.push_back(materializeWhole(v, device, loc));
-    Operation *clone = cloneWithOperands(
-        op, operands, std::make_tuple(kRowAxis, begin, end));
-    SmallVector<int64_t> pads(
-        cast<DenseI64ArrayAttr>(op->getAttr("pads")).asArrayRef());
-    pads[0] = padTop;
-    pads[2] = padBottom;
-    clone->setAttr("pads", builder.getDenseI64ArrayAttr(pads));
-    out.primary.push_back({device, place(clone, device), begin, end});
   }
+  if (recompute) {
+    lazy[op->getResult(0)] =
+        LazyRows{op, SmallVector<int64_t>(devices), bands, {}};
+    return success();
+  }
+  Layout out{outRows, {}, {}, kRowAxis};
+  for (auto [device, band] : llvm::zip(devices, bands))
+    if (band.first < band.second) // a device may get no rows of a pool
+      out.primary.push_back(
+          {device, computeRows(op, device, band.first, band.second),
+           band.first, band.second});
   layouts[op->getResult(0)] = out;
   return success();
 }
@@ -97,11 +146,12 @@ LogicalResult PolicyApplier::rewriteRows(Operation *op,
            << "rows applies to 2-D Conv, MaxPool and AveragePool nodes, not '"
            << op->getName() << "'";
   FailureOr<SmallVector<int64_t>> begins = rangeBegins(
-      op, entry, extentOf(op->getResult(0), kRowAxis), "output rows");
+      op, entry, entry.sizes, extentOf(op->getResult(0), kRowAxis), "sizes",
+      "output rows");
   if (failed(begins))
     return failure();
-  SmallVector<std::pair<int64_t, int64_t>> bands;
+  RowBands bands;
   for (auto [begin, size] : llvm::zip(*begins, entry.sizes))
     bands.push_back({begin, begin + size});
-  return rewriteRowBands(op, entry.devices, bands);
+  return rewriteRowBands(op, entry.devices, bands, entry.recomputeHalo);
 }

@@ -2,7 +2,8 @@
 """Every split strategy on real models, against the single-device output.
 
 Usage: strategies.py --sepnn PATH [--models a,b] [--devices 2,3,4]
-                     [--strategies out_channels,in_channels,rows,pipeline,mixed]
+                     [--strategies out_channels,in_channels,reduce_scatter,rows,fused,
+                                   pipeline,mixed]
                      [--work DIR] [--base-port N]
 
 For each model (torchvision, exported by examples/export_torchvision.py at
@@ -86,13 +87,23 @@ def entry(strategy, layer, devices, index):
     order = list(range(devices))
     if index % 2:  # any device order
         order.reverse()
-    if strategy == "rows" and rows:
+    if strategy in ("rows", "fused") and rows:
         sizes = uneven(rows, devices)
-        return {"split": "rows", "devices": order[:len(sizes)], "sizes": sizes}
-    if strategy == "in_channels" and group == 1 and op != "GemmT":
+        e = {"split": "rows", "devices": order[:len(sizes)], "sizes": sizes}
+        if strategy == "fused" and index % 4 != 3:
+            # Stacks of four: the first three recompute their consumers'
+            # halos, the fourth exchanges them (DeepThings fused tiles).
+            e["halo"] = "recompute"
+        return e
+    if strategy in ("in_channels", "reduce_scatter") and group == 1 and op != "GemmT":
         sizes = uneven(cin, devices)
-        return {"split": "in_channels", "devices": order[:len(sizes)],
-                "sizes": sizes, "reduce_to": order[index % len(sizes)]}
+        e = {"split": "in_channels", "devices": order[:len(sizes)], "sizes": sizes}
+        if strategy == "reduce_scatter":
+            scatter = uneven(cout, len(sizes))
+            e["reduce_scatter"] = scatter + [0] * (len(sizes) - len(scatter))
+        else:
+            e["reduce_to"] = order[index % len(sizes)]
+        return e
     sizes = uneven(cout, devices, cout // group if group > 1 else 1)
     return {"split": "out_channels", "devices": order[:len(sizes)], "sizes": sizes}
 
@@ -105,7 +116,8 @@ def policy(strategy, model, devices):
             ops[layer[0]] = {"split": "device",
                              "device": i * devices // len(all_layers)}
         elif strategy == "mixed":
-            kind = ["out_channels", "in_channels", "rows", "device"][i % 4]
+            kind = ["out_channels", "in_channels", "rows", "device",
+                    "reduce_scatter", "fused"][i % 6]
             ops[layer[0]] = ({"split": "device", "device": i % devices}
                              if kind == "device" else entry(kind, layer, devices, i))
         else:
@@ -118,7 +130,7 @@ def main():
     parser.add_argument("--sepnn", required=True)
     parser.add_argument("--models", default="resnet18,mobilenet_v2,squeezenet1_1")
     parser.add_argument("--devices", default="2,3,4")
-    parser.add_argument("--strategies", default="out_channels,in_channels,rows,pipeline,mixed")
+    parser.add_argument("--strategies", default="out_channels,in_channels,reduce_scatter,rows,fused,pipeline,mixed")
     parser.add_argument("--work", default="/tmp/sepnn-strategies")
     parser.add_argument("--base-port", type=int, default=25000)
     args = parser.parse_args()

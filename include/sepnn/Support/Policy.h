@@ -27,6 +27,12 @@ struct OpPolicy {
   std::string field;
   /// How this op's results travel to other devices, when the entry says.
   std::optional<std::string> transmitDtype;
+  /// `in_channels`: output channels per device (order of `devices`) when the
+  /// partial sums are reduce-scattered instead of reduced on `reduceTo`.
+  std::vector<int64_t> reduceScatter;
+  /// `rows`: consumers' halo rows are recomputed by the device that needs
+  /// them (DeepThings fused tiles) instead of exchanged.
+  bool recomputeHalo = false;
 };
 
 struct Policy {
