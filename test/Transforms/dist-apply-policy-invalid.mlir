@@ -19,11 +19,17 @@
 // RUN: not sepnn-opt %s --dist-apply-policy="devices=2 policy=%S/Inputs/rows-sizes.json" 2>&1 | FileCheck %s --check-prefix=ROWSIZES
 // ROWSIZES: rows-sizes.json: ops.conv1.sizes: sizes sum to 5 but node 'conv1' has 4 output rows
 
+// RUN: not sepnn-opt %s --dist-apply-policy="devices=2 policy=%S/Inputs/bad-halo.json" 2>&1 | FileCheck %s --check-prefix=HALO
+// HALO: bad-halo.json: ops.conv1.halo: expected 'exchange' or 'recompute' on a rows entry
+
+// RUN: not sepnn-opt %s --dist-apply-policy="devices=2 policy=%S/Inputs/bad-scatter.json" 2>&1 | FileCheck %s --check-prefix=SCATTER
+// SCATTER: bad-scatter.json: ops.conv1.reduce_scatter: reduce_scatter sum to 3 but node 'conv1' has 4 output channels
+
 // RUN: not sepnn-opt %s --dist-apply-policy="devices=2 policy=%S/Inputs/missing-sizes.json" 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: missing-sizes.json: ops.conv1.sizes: missing field
 
 // RUN: not sepnn-opt %s --dist-apply-policy="devices=2 policy=%S/Inputs/typo.json" 2>&1 | FileCheck %s --check-prefix=TYPO
-// TYPO: typo.json: ops.conv1.devcies: unknown field (expected one of: split, devices, sizes, reduce_to, transmit_dtype)
+// TYPO: typo.json: ops.conv1.devcies: unknown field (expected one of: split, devices, sizes, reduce_to, reduce_scatter, halo, transmit_dtype)
 
 // RUN: not sepnn-opt %s --dist-apply-policy="devices=2 policy=%S/Inputs/syntax.json" 2>&1 | FileCheck %s --check-prefix=SYNTAX
 // SYNTAX: syntax.json: invalid JSON: [2:0, byte=83]: Expected , or } after object property
