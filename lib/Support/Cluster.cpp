@@ -77,10 +77,10 @@ Expected<Cluster> mlir::sepnn::parseCluster(StringRef text, StringRef file) {
   }
   if (Error e = top.optionalString("transport", cluster.transport))
     return std::move(e);
-  if (cluster.transport != "tcp")
+  if (cluster.transport != "tcp" && cluster.transport != "mpi")
     return jf::fieldError(file, "transport",
                           "'" + cluster.transport +
-                              "' is not supported yet (only tcp)");
+                              "' is not a transport (expected tcp or mpi)");
   return cluster;
 }
 

@@ -150,7 +150,7 @@ std::string fmtDouble(double v) {
 }
 
 void writeReport(const std::string &path, int rank, const std::vector<double> &ms,
-                 const TcpTransport *t, int numDevices) {
+                 const Transport *t, int numDevices) {
   std::vector<double> sorted = ms;
   std::sort(sorted.begin(), sorted.end());
   const size_t n = sorted.size();
@@ -176,12 +176,24 @@ void writeReport(const std::string &path, int rank, const std::vector<double> &m
 
 } // namespace
 
-int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *)) {
+std::unique_ptr<Transport> makeTcpTransport(const TransportSetup &setup) {
+  TcpOptions to;
+  to.rank = setup.rank;
+  to.devices = setup.devices;
+  to.modelHash = setup.modelHash;
+  to.timeoutS = setup.timeoutS;
+  auto transport = std::make_unique<TcpTransport>(to);
+  transport->connectAll();
+  return transport;
+}
+
+int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *),
+               TransportFactory makeTransport) {
   // A vanished peer must surface as an error from send(), not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
   const int rank = info.rank;
   std::string name; // known once the cluster file is read
-  std::unique_ptr<TcpTransport> transport;
+  std::unique_ptr<Transport> transport;
   try {
     const Options o = parseArgs(argc, argv);
     if (o.help) {
@@ -221,13 +233,12 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
     ctx.weightsSize = haveWeights ? weights.size : 0;
 
     if (n > 1) {
-      TcpOptions to;
-      to.rank = rank;
-      to.devices = cluster.devices;
-      to.modelHash = info.modelHash ? info.modelHash : "";
-      to.timeoutS = o.timeoutS;
-      transport = std::make_unique<TcpTransport>(to);
-      transport->connectAll();
+      TransportSetup setup;
+      setup.rank = rank;
+      setup.devices = cluster.devices;
+      setup.modelHash = info.modelHash ? info.modelHash : "";
+      setup.timeoutS = o.timeoutS;
+      transport = makeTransport(setup);
       ctx.transport = transport.get();
     }
 

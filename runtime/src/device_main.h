@@ -3,14 +3,32 @@
 #ifndef SEPNN_RT_DEVICE_MAIN_H
 #define SEPNN_RT_DEVICE_MAIN_H
 
+#include "io/cluster.h"
 #include "sepnn_rt/abi.h"
+#include "transport/transport.h"
+
+#include <memory>
 
 namespace sepnn {
 namespace rt {
 
+// What a transport needs to connect this device to its peers.
+struct TransportSetup {
+  int rank = 0;
+  std::vector<DeviceInfo> devices;
+  std::string modelHash;
+  double timeoutS = 30;
+};
+using TransportFactory = std::unique_ptr<Transport> (*)(const TransportSetup &);
+
+// TCP (the default): connects to every peer before returning.
+std::unique_ptr<Transport> makeTcpTransport(const TransportSetup &setup);
+
 // Parses the command line, runs the program, writes outputs and the report. Returns
 // the exit status; on failure prints "error: device <rank> (<name>): <message>".
-int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *));
+// `makeTransport` is called only when the cluster has several devices.
+int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *),
+               TransportFactory makeTransport = makeTcpTransport);
 
 } // namespace rt
 } // namespace sepnn

@@ -90,8 +90,8 @@ TEST(Cluster, FieldErrorsNameFileAndField) {
             "cluster.json: devices[0].name: expected a string, found a number");
   EXPECT_EQ(with("\"gflops\": 4", "\"gflops\": \"fast\""),
             "cluster.json: devices[1].gflops: expected a number, found a string");
-  EXPECT_EQ(with("\"tcp\"", "\"mpi\""),
-            "cluster.json: transport: \"mpi\" is not supported by this runtime (only \"tcp\")");
+  EXPECT_EQ(with("\"tcp\"", "\"udp\""),
+            "cluster.json: transport: \"udp\" is not a transport (expected \"tcp\" or \"mpi\")");
   EXPECT_EQ(clusterError("{\"devices\": {}}"),
             "cluster.json: devices: expected an array, found an object");
   EXPECT_EQ(clusterError("{}"), "cluster.json: devices: missing");

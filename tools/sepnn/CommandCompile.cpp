@@ -88,21 +88,34 @@ llvm::Error writeText(llvm::StringRef path, llvm::StringRef text) {
 }
 
 /// Host builds link the runtime that was built with this sepnn: one compiler
-/// call per device, about a second each.
+/// call per device and transport, about a second each. MPI executables
+/// (device_<k>_mpi) link the MPI main through Open MPI's compiler wrapper.
 llvm::Error buildWithPrebuiltRuntime(const std::string &outDir,
                                      size_t devices,
                                      const std::string &runtimeDir,
-                                     const std::string &prebuilt) {
-  for (size_t k = 0; k < devices; ++k) {
-    std::string dir = outDir + "/device_" + std::to_string(k);
-    std::vector<std::string> argv = {
-        "-std=c++17", "-O2", "-I", runtimeDir + "/include",
-        dir + "/program.cpp", prebuilt + "/libsepnn_rt_main.a",
-        prebuilt + "/libsepnn_rt.a", "-pthread",
-        "-o", dir + "/device_" + std::to_string(k)};
-    std::vector<llvm::StringRef> refs(argv.begin(), argv.end());
-    if (auto e = runTool("c++", refs, dir + "/build.log"))
-      return e;
+                                     const std::string &prebuilt,
+                                     llvm::ArrayRef<std::string> transports) {
+  for (const std::string &transport : transports) {
+    bool mpi = transport == "mpi";
+    if (mpi && !llvm::sys::fs::exists(prebuilt + "/libsepnn_rt_mpi_main.a"))
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "the cluster's transport is mpi but this sepnn was built without "
+          "Open MPI (apt-get install openmpi-bin libopenmpi-dev, then "
+          "rebuild sepnn)");
+    for (size_t k = 0; k < devices; ++k) {
+      std::string dir = outDir + "/device_" + std::to_string(k);
+      std::string exe = dir + "/device_" + std::to_string(k) + (mpi ? "_mpi" : "");
+      std::vector<std::string> argv = {
+          "-std=c++17", "-O2", "-I", runtimeDir + "/include",
+          dir + "/program.cpp",
+          prebuilt + (mpi ? "/libsepnn_rt_mpi_main.a" : "/libsepnn_rt_main.a"),
+          prebuilt + "/libsepnn_rt.a", "-pthread", "-o", exe};
+      std::vector<llvm::StringRef> refs(argv.begin(), argv.end());
+      if (auto e = runTool(mpi ? "mpicxx" : "c++", refs,
+                           dir + (mpi ? "/build_mpi.log" : "/build.log")))
+        return e;
+    }
   }
   return llvm::Error::success();
 }
@@ -223,6 +236,13 @@ int ::sepnn::driver::runCompile(int argc, char **argv) {
   emit.target = target;
   for (const auto &d : cluster->devices)
     emit.deviceNames.push_back(d.name);
+  // An "mpi" cluster gets both: `sepnn run --transport` picks one.
+  if (cluster->transport == "mpi") {
+    if (target != "host")
+      return reportError("the MPI transport is built for --target host only "
+                         "(Debian has no Open MPI for cross builds)");
+    emit.transports.push_back("mpi");
+  }
   std::string prebuilt = SEPNN_RUNTIME_BUILD_DIR;
   bool usePrebuilt = target == "host" && !args->has("--cmake") &&
                      !runtimeOverride &&
@@ -241,7 +261,8 @@ int ::sepnn::driver::runCompile(int argc, char **argv) {
     if (args->has("--no-build"))
       return llvm::Error::success();
     return usePrebuilt ? buildWithPrebuiltRuntime(dir, cluster->devices.size(),
-                                                  emit.runtimeDir, prebuilt)
+                                                  emit.runtimeDir, prebuilt,
+                                                  emit.transports)
                        : buildWithCMake(dir, target);
   };
   if (auto e = produce(**module, outDir))

@@ -14,6 +14,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -142,7 +143,18 @@ struct RunOptions {
   std::string outBase; // empty: OUTDIR/run/output.pb
   int64_t repeat = 1;
   double timeout = 30;
+  std::string transport = "tcp";
 };
+
+/// mpirun as root needs --allow-run-as-root; --oversubscribe lets a job have
+/// more ranks than this machine has cores (local runs of a cluster).
+std::vector<std::string> mpirunCommand(const std::string &mpirun) {
+  std::vector<std::string> argv = {mpirun, "--oversubscribe", "--bind-to",
+                                   "none"};
+  if (geteuid() == 0)
+    argv.push_back("--allow-run-as-root");
+  return argv;
+}
 
 
 /// Starts every device of `options.outDir` on this machine, waits for all
@@ -214,7 +226,26 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
     launcher = {*qemu, "-L", "/usr/aarch64-linux-gnu"};
   }
 
-  // Start every device; each reports to run/device_<k>.json.
+  bool mpi = options.transport == "mpi";
+  std::vector<std::string> mpirun;
+  if (mpi) {
+    bool built = false;
+    if (const json::Array *transports = manifest->getArray("transports"))
+      for (const json::Value &t : *transports)
+        built |= t.getAsString() == llvm::StringRef("mpi");
+    if (!built)
+      return runError(manifestPath + ": the devices were not built for MPI "
+                      "(compile with \"transport\": \"mpi\" in the cluster "
+                      "file)");
+    auto path = llvm::sys::findProgramByName("mpirun");
+    if (!path)
+      return runError("--transport mpi: mpirun is not installed (apt-get "
+                      "install openmpi-bin)");
+    mpirun = mpirunCommand(*path);
+  }
+
+  // Start every device (over MPI: one mpirun job, device k as rank k); each
+  // reports to run/device_<k>.json.
   ProcessGroup group;
   std::vector<std::string> reports;
   for (const Device &d : devices) {
@@ -224,7 +255,8 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
     std::vector<std::string> argv = launcher;
     llvm::StringRef exeDir = llvm::sys::path::parent_path(d.executable);
     argv.insert(argv.end(), {
-        d.executable, "--cluster", outDir + "/cluster.json",
+        mpi ? d.executable + "_mpi" : d.executable,
+        "--cluster", outDir + "/cluster.json",
         "--weights", (exeDir + "/weights.bin").str(),
         "--repeat", std::to_string(options.repeat),
         "--report", report,
@@ -233,11 +265,22 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
       argv.insert(argv.end(), {"--input", in});
     for (const std::string &out : d.outputs)
       argv.insert(argv.end(), {"--output", out});
+    if (mpi) {
+      // MPMD: "-np 1 device_0 ARGS : -np 1 device_1 ARGS : ...".
+      if (d.rank > 0)
+        mpirun.push_back(":");
+      mpirun.insert(mpirun.end(), {"-np", "1"});
+      mpirun.insert(mpirun.end(), argv.begin(), argv.end());
+      continue;
+    }
     std::string error;
     if (!group.spawn(argv, error))
       return runError("device " + llvm::Twine(d.rank) + " (" + d.name +
                          "): " + error);
   }
+  std::string spawnError;
+  if (mpi && !group.spawn(mpirun, spawnError))
+    return runError("mpirun: " + spawnError);
   // Each inference is bounded by the devices' own timeouts; this bound only
   // guards against a device that ignores them.
   double deadline = options.timeout * 2 + 10 + options.repeat * options.timeout;
@@ -246,6 +289,9 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
     return runError(llvm::formatv("the devices did not finish within {0} s; "
                                      "all were stopped",
                                      deadline));
+  if (failed >= 0 && mpi)
+    return runError("mpirun " + group.results()[failed].describe() +
+                    " (the devices' errors are above)");
   if (failed >= 0) {
     const Device &d = devices[failed];
     std::string others;
@@ -315,13 +361,21 @@ int sepnn::driver::runRun(int argc, char **argv) {
     return reportError(timeout.takeError());
   if (*repeat < 1)
     return reportError("--repeat: must be at least 1");
-  std::string transport = args->get("--transport", "tcp");
-  if (transport != "tcp")
-    return reportError("--transport: '" + transport +
-                       "' is not available (this build has: tcp)");
+  // By default, the cluster file's transport.
+  std::string transport = "tcp";
+  if (auto cluster = readJson(outDir + "/cluster.json")) {
+    if (const json::Object *o = cluster->getAsObject())
+      transport = o->getString("transport").value_or("tcp").str();
+  } else {
+    llvm::consumeError(cluster.takeError()); // runDevices names the problem
+  }
+  transport = args->get("--transport", transport);
+  if (transport != "tcp" && transport != "mpi")
+    return reportError("--transport: expected tcp or mpi, got '" + transport +
+                       "'");
 
-  RunOptions options{outDir, args->all("--input"), args->get("-o"), *repeat,
-                     *timeout};
+  RunOptions options{outDir,   args->all("--input"), args->get("-o"),
+                     *repeat,  *timeout,             transport};
   auto run = runDevices(options);
   if (!run)
     return reportError(run.takeError());

@@ -21,6 +21,9 @@ struct EmitOptions {
   std::string source;
   /// "host" or "aarch64", recorded in the manifest.
   std::string target = "host";
+  /// The transports the executables are built for ("tcp", and "mpi" when
+  /// the cluster asks for it), recorded in the manifest.
+  std::vector<std::string> transports = {"tcp"};
 };
 
 llvm::Error emitDevicePrograms(ModuleOp lowered, llvm::StringRef outDir,

@@ -74,8 +74,8 @@ Cluster parseCluster(const std::string &text, const std::string &file) {
     c.expect(*links, Json::Object, "links");
   if (const Json *t = root.find("transport")) {
     c.expect(*t, Json::String, "transport");
-    if (t->str != "tcp")
-      c.bad("transport", "\"" + t->str + "\" is not supported by this runtime (only \"tcp\")");
+    if (t->str != "tcp" && t->str != "mpi")
+      c.bad("transport", "\"" + t->str + "\" is not a transport (expected \"tcp\" or \"mpi\")");
     cl.transport = t->str;
   }
   return cl;

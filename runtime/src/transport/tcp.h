@@ -49,7 +49,7 @@ public:
   // Queues a goodbye after every queued frame, waits (bounded) until the queues are
   // written, says goodbye to every peer, waits (bounded) for theirs, and closes. Never throws:
   // our own work is complete by then.
-  void finish();
+  void finish() override;
 
   // "device 1 (pi1)"
   std::string who(int peer) const;

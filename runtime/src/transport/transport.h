@@ -47,6 +47,9 @@ public:
   // Waits (bounded by the timeout without progress) until every queued payload is
   // written. Throws like checkSends.
   virtual void flush() {}
+  // Ends the session in order after the last inference (goodbyes, shutdown).
+  // Never throws: our own work is complete by then.
+  virtual void finish() {}
 };
 
 } // namespace rt

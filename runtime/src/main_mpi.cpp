@@ -1,0 +1,21 @@
+// main() of device executables built for the MPI transport (library
+// sepnn_rt_mpi_main): launched by mpirun, device k as MPI rank k.
+#include "device_main.h"
+#include "transport/mpi.h"
+
+namespace {
+std::unique_ptr<sepnn::rt::Transport>
+makeMpiTransport(const sepnn::rt::TransportSetup &setup) {
+  sepnn::rt::MpiOptions options;
+  options.rank = setup.rank;
+  options.devices = setup.devices;
+  options.modelHash = setup.modelHash;
+  options.timeoutS = setup.timeoutS;
+  return std::make_unique<sepnn::rt::MpiTransport>(options);
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  return sepnn::rt::deviceMain(argc, argv, sepnn_program_info,
+                               sepnn_program_run, makeMpiTransport);
+}
