@@ -4,7 +4,7 @@
 Usage: strategies.py --sepnn PATH [--models a,b] [--devices 2,3,4]
                      [--strategies out_channels,in_channels,reduce_scatter,rows,fused,
                                    pipeline,mixed]
-                     [--work DIR] [--base-port N]
+                     [--order alternate|fixed] [--work DIR] [--base-port N]
 
 For each model (torchvision, exported by examples/export_torchvision.py at
 224x224), each strategy applied to every eligible layer with uneven sizes,
@@ -82,10 +82,10 @@ def layers(model):
     return out
 
 
-def entry(strategy, layer, devices, index):
+def entry(strategy, layer, devices, index, alternate):
     name, op, cout, cin, group, rows = layer
     order = list(range(devices))
-    if index % 2:  # any device order
+    if alternate and index % 2:  # any device order
         order.reverse()
     if strategy in ("rows", "fused") and rows:
         sizes = uneven(rows, devices)
@@ -108,7 +108,7 @@ def entry(strategy, layer, devices, index):
     return {"split": "out_channels", "devices": order[:len(sizes)], "sizes": sizes}
 
 
-def policy(strategy, model, devices):
+def policy(strategy, model, devices, alternate=True):
     ops = {}
     all_layers = layers(model)
     for i, layer in enumerate(all_layers):
@@ -119,9 +119,9 @@ def policy(strategy, model, devices):
             kind = ["out_channels", "in_channels", "rows", "device",
                     "reduce_scatter", "fused"][i % 6]
             ops[layer[0]] = ({"split": "device", "device": i % devices}
-                             if kind == "device" else entry(kind, layer, devices, i))
+                             if kind == "device" else entry(kind, layer, devices, i, alternate))
         else:
-            ops[layer[0]] = entry(strategy, layer, devices, i)
+            ops[layer[0]] = entry(strategy, layer, devices, i, alternate)
     return {"version": 1, "default": {"split": "device", "device": 0}, "ops": ops}
 
 
@@ -133,6 +133,10 @@ def main():
     parser.add_argument("--strategies", default="out_channels,in_channels,reduce_scatter,rows,fused,pipeline,mixed")
     parser.add_argument("--work", default="/tmp/sepnn-strategies")
     parser.add_argument("--base-port", type=int, default=25000)
+    parser.add_argument("--order", choices=["alternate", "fixed"], default="alternate",
+                        help="alternate: every other layer lists its devices in reverse "
+                             "(tests any order); fixed: always 0..K-1 (bytes as a user "
+                             "would lay them out)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     failures, port = [], args.base_port
@@ -158,7 +162,8 @@ def main():
                     shutil.rmtree(case, ignore_errors=True)
                     os.makedirs(case)
                     with open(os.path.join(case, "policy.json"), "w") as f:
-                        json.dump(policy(strategy, model, devices), f, indent=1)
+                        json.dump(policy(strategy, model, devices, args.order == "alternate"),
+                                  f, indent=1)
                     out = case + "/out"
                     check([args.sepnn, "compile", model_path, "--devices", str(devices),
                            "--base-port", str(port), "--policy", case + "/policy.json",
@@ -176,7 +181,12 @@ def main():
                         raise RuntimeError(f"relative error {error:.3g} > 1e-5")
                     print(f"{name:16} {strategy:13} {devices:7} "
                           f"{manifest['bytes_per_inference']:16,} {error:9.2e}", flush=True)
-                    shutil.rmtree(out + "/build", ignore_errors=True)
+                    # Keep the policy, manifest and report; drop executables and
+                    # weights (vgg16's are 0.5 GB per device).
+                    for entry_name in os.listdir(out):
+                        path = os.path.join(out, entry_name)
+                        if os.path.isdir(path):
+                            shutil.rmtree(path, ignore_errors=True)
                 except Exception as e:
                     failures.append(f"{name} {strategy} x{devices}: {e}")
                     print(f"{name:16} {strategy:13} {devices:7} FAILED: {e}", flush=True)
