@@ -68,9 +68,19 @@ static BandInput bandInput(const RowWindow &w, int64_t begin, int64_t end,
 
 Value PolicyApplier::computeRows(Operation *op, int64_t device, int64_t begin,
                                  int64_t end) {
+  // Rows inside a range already computed on this device are cut from it
+  // (a fused value's consumers on one device ask for nested ranges: a conv
+  // its band plus halo, a residual add just the band).
+  for (auto it = rowCache.lower_bound({op, device, INT64_MIN, INT64_MIN});
+       it != rowCache.end() && std::get<0>(it->first) == op &&
+       std::get<1>(it->first) == device;
+       ++it) {
+    auto [b, e] = std::make_pair(std::get<2>(it->first), std::get<3>(it->first));
+    if (it->second && b <= begin && end <= e)
+      return slice(it->second, device, kRowAxis, begin - b, end - b,
+                   op->getLoc());
+  }
   Value &cached = rowCache[{op, device, begin, end}];
-  if (cached)
-    return cached;
   Location loc = op->getLoc();
   int64_t outRows = extentOf(op->getResult(0), kRowAxis);
   SmallVector<Value> operands;
