@@ -224,50 +224,6 @@ LogicalResult PolicyApplier::rewriteOnDevices(Operation *op,
   return success();
 }
 
-bool mlir::sepnn::isPerChannelParameter(Operation *op, unsigned operandIndex) {
-  return isa<nn::BatchNormOp>(op) && operandIndex > 0;
-}
-
-bool mlir::sepnn::followsPieces(Operation *op, int64_t axis) {
-  if (isa<nn::ReluOp, nn::LeakyReluOp, nn::ClipOp, nn::SigmoidOp,
-          nn::HardSigmoidOp, nn::HardSwishOp, nn::TanhOp>(op))
-    return true;
-  if (auto bn = dyn_cast<nn::BatchNormOp>(op))
-    return llvm::all_of(
-        ValueRange{bn.getScale(), bn.getBias(), bn.getMean(),
-                   bn.getVariance()},
-        [](Value p) { return readF32Constant(p).has_value(); });
-  if (isa<nn::AddOp, nn::SubOp, nn::MulOp, nn::DivOp>(op)) {
-    // The right operand broadcasts into the left one (a residual, or an SE
-    // block's per-channel scale) along aligned dimensions.
-    auto lhs = cast<RankedTensorType>(op->getOperand(0).getType());
-    auto rhs = cast<RankedTensorType>(op->getOperand(1).getType());
-    return op->getResult(0).getType() == lhs &&
-           lhs.getRank() == rhs.getRank() && lhs.getRank() > axis;
-  }
-  // Pools keep channels apart; along rows they need a halo (rewriteRowBands).
-  if (isa<nn::MaxPoolOp, nn::AveragePoolOp, nn::GlobalAveragePoolOp,
-          nn::GlobalMaxPoolOp>(op))
-    return axis == kChannelAxis;
-  if (auto flatten = dyn_cast<nn::FlattenOp>(op)) {
-    auto type = cast<RankedTensorType>(flatten.getInput().getType());
-    return axis == kChannelAxis && flatten.getAxis() == 1 &&
-           type.getDimSize(0) == 1;
-  }
-  return false;
-}
-
-/// Output row bands of a pool whose input rows are split into `pieces`: each
-/// device keeps the output rows proportional to its input band.
-static RowBands proportionalBands(ArrayRef<Piece> pieces, int64_t inRows,
-                                  int64_t outRows) {
-  RowBands bands;
-  for (const Piece &p : pieces)
-    bands.push_back({(p.begin * outRows + inRows / 2) / inRows,
-                     (p.end * outRows + inRows / 2) / inRows});
-  return bands;
-}
-
 const Layout &PolicyApplier::layoutOf(Value original) {
   auto it = lazy.find(original);
   if (it == lazy.end())
@@ -293,16 +249,12 @@ LogicalResult PolicyApplier::rewriteFollowingProducer(Operation *op) {
   if (auto it = lazy.find(first); it != lazy.end()) {
     // Ops along rows after a fused-tile op are part of the fused stack.
     LazyRows lz = it->second;
-    if (isa<nn::MaxPoolOp, nn::AveragePoolOp>(op)) {
-      SmallVector<Piece> pieces;
-      for (auto [device, band] : llvm::zip(lz.devices, lz.bands))
-        pieces.push_back({device, Value(), band.first, band.second});
+    if (isa<nn::MaxPoolOp, nn::AveragePoolOp>(op))
       return rewriteRowBands(
           op, lz.devices,
-          proportionalBands(pieces, extentOf(first, kRowAxis),
+          proportionalBands(lz.bands, extentOf(first, kRowAxis),
                             extentOf(op->getResult(0), kRowAxis)),
           /*recompute=*/true);
-    }
     if (followsPieces(op, kRowAxis)) {
       lazy[op->getResult(0)] = LazyRows{op, lz.devices, lz.bands, {}};
       return success();
@@ -316,11 +268,14 @@ LogicalResult PolicyApplier::rewriteFollowingProducer(Operation *op) {
   if (in.primary.size() > 1 && in.axis == kRowAxis &&
       isa<nn::MaxPoolOp, nn::AveragePoolOp>(op)) {
     SmallVector<int64_t> devices;
-    for (const Piece &p : in.primary)
+    RowBands inputBands;
+    for (const Piece &p : in.primary) {
       devices.push_back(p.device);
+      inputBands.push_back({p.begin, p.end});
+    }
     return rewriteRowBands(
         op, devices,
-        proportionalBands(in.primary, in.extent,
+        proportionalBands(inputBands, in.extent,
                           extentOf(op->getResult(0), kRowAxis)),
         /*recompute=*/false);
   }

@@ -13,6 +13,7 @@
 #define SEPNN_LIB_TRANSFORMS_POLICYAPPLIER_H
 
 #include "sepnn/Support/Policy.h"
+#include "sepnn/Transforms/LayoutRules.h"
 
 #include "Dist/DistDialect.h"
 #include "NN/NNOps.h"
@@ -29,10 +30,6 @@ namespace mlir::sepnn {
 /// Device id of a piece that every device can use (a constant).
 constexpr int64_t kAnyDevice = -1;
 
-/// The dimensions a layout can split.
-constexpr int64_t kChannelAxis = 1;
-constexpr int64_t kRowAxis = 2;
-
 /// Indices [begin, end) along the layout's axis of an original value, held by
 /// `device` as `value`.
 struct Piece {
@@ -48,9 +45,6 @@ struct Layout {
   int64_t axis = kChannelAxis;
 };
 
-/// Output row bands, one per device.
-using RowBands = SmallVector<std::pair<int64_t, int64_t>>;
-
 /// A value whose halo rows are recomputed (fused tiles): nothing is computed
 /// until a consumer asks; a device with a band then computes exactly the rows
 /// its consumer needs (its band plus the halo), from the rows of the op's
@@ -62,13 +56,6 @@ struct LazyRows {
   RowBands bands;
   std::optional<std::string> transmitDtype;
 };
-
-/// Per-channel parameters that must be cut along with a channel slice.
-bool isPerChannelParameter(Operation *op, unsigned operandIndex);
-/// Whether `op` computes each element of its result from the same position
-/// of its inputs along `axis` (with a broadcast right operand for binary
-/// ops), so that it runs on every piece where that piece lives.
-bool followsPieces(Operation *op, int64_t axis);
 
 class PolicyApplier {
 public:

@@ -11,61 +11,6 @@
 using namespace mlir;
 using namespace mlir::sepnn;
 
-namespace {
-/// The geometry of a windowed op along rows.
-struct RowWindow {
-  int64_t kernel, stride, dilation, padTop, padBottom;
-  int64_t span() const { return (kernel - 1) * dilation + 1; }
-};
-} // namespace
-
-/// Only 2-D windows (pads [top, left, bottom, right]) are split by rows.
-static std::optional<RowWindow> rowWindow(Operation *op) {
-  auto window = [](int64_t kernel, ArrayRef<int64_t> strides,
-                   ArrayRef<int64_t> dilations,
-                   ArrayRef<int64_t> pads) -> std::optional<RowWindow> {
-    if (strides.size() != 2 || pads.size() != 4 ||
-        (!dilations.empty() && dilations.size() != 2))
-      return std::nullopt;
-    return RowWindow{kernel, strides[0], dilations.empty() ? 1 : dilations[0],
-                     pads[0], pads[2]};
-  };
-  if (auto conv = dyn_cast<nn::ConvOp>(op)) {
-    auto w = cast<RankedTensorType>(conv.getWeight().getType());
-    if (w.getRank() != 4)
-      return std::nullopt;
-    return window(w.getDimSize(2), conv.getStrides(), conv.getDilations(),
-                  conv.getPads());
-  }
-  if (auto pool = dyn_cast<nn::MaxPoolOp>(op))
-    return window(pool.getKernelShape()[0], pool.getStrides(),
-                  pool.getDilations(), pool.getPads());
-  if (auto pool = dyn_cast<nn::AveragePoolOp>(op))
-    return window(pool.getKernelShape()[0], pool.getStrides(), {},
-                  pool.getPads());
-  return std::nullopt;
-}
-
-namespace {
-/// The input rows [lo, hi) that output rows [begin, end) of a window read,
-/// and the padding the band keeps.
-struct BandInput {
-  int64_t lo, hi, padTop, padBottom;
-};
-} // namespace
-
-static BandInput bandInput(const RowWindow &w, int64_t begin, int64_t end,
-                           int64_t inRows, int64_t outRows) {
-  int64_t lo = begin * w.stride - w.padTop;
-  int64_t hi = (end - 1) * w.stride - w.padTop + w.span();
-  // The last band keeps the original bottom padding (and, in ceil mode, its
-  // partial last window); inner bands only pad past the image's end.
-  bool last = end == outRows;
-  return {std::max<int64_t>(lo, 0), last ? inRows : std::min(hi, inRows),
-          std::max<int64_t>(0, -lo),
-          last ? w.padBottom : std::max<int64_t>(0, hi - inRows)};
-}
-
 Value PolicyApplier::computeRows(Operation *op, int64_t device, int64_t begin,
                                  int64_t end) {
   // Rows inside a range already computed on this device are cut from it
