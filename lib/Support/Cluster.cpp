@@ -8,7 +8,8 @@ using namespace llvm;
 using namespace mlir::sepnn;
 
 static Expected<ClusterDevice> parseDevice(const jf::Fields &f) {
-  if (Error e = f.onlyKeys({"name", "host", "port", "gflops", "mem_mb"}))
+  if (Error e =
+          f.onlyKeys({"name", "host", "port", "gflops", "mem_mb", "profile"}))
     return std::move(e);
   ClusterDevice device;
   Expected<std::string> name = f.string("name");
@@ -30,6 +31,24 @@ static Expected<ClusterDevice> parseDevice(const jf::Fields &f) {
     return std::move(e);
   if (Error e = f.optionalInteger("mem_mb", device.memMb))
     return std::move(e);
+  if (f.has("profile")) {
+    Expected<const json::Object *> profile = f.object_("profile");
+    if (!profile)
+      return profile.takeError();
+    jf::Fields p{f.file, f.child("profile"), **profile};
+    if (Error e = p.onlyKeys(
+            {"conv", "conv1x1", "depthwise", "gemm", "elementwise"}))
+      return std::move(e);
+    for (const auto &kv : **profile) {
+      Expected<double> rate = p.number(kv.first);
+      if (!rate)
+        return rate.takeError();
+      if (!(*rate > 0))
+        return jf::fieldError(f.file, p.child(kv.first),
+                              "must be a positive GFLOP/s figure");
+      device.profile[kv.first.str()] = *rate;
+    }
+  }
   return device;
 }
 
@@ -62,18 +81,56 @@ Expected<Cluster> mlir::sepnn::parseCluster(StringRef text, StringRef file) {
     if (!links)
       return links.takeError();
     jf::Fields linkFields{file, "links", **links};
-    if (linkFields.has("default")) {
-      Expected<const json::Object *> def = linkFields.object_("default");
-      if (!def)
-        return def.takeError();
-      jf::Fields d{file, "links.default", **def};
+    // "default", or "A-B" for the pair of devices A and B (names or ranks).
+    auto rankOf = [&](StringRef key) -> std::optional<int64_t> {
+      for (auto [i, d] : llvm::enumerate(cluster.devices))
+        if (d.name == key)
+          return i;
+      int64_t rank;
+      if (!key.getAsInteger(10, rank) && rank >= 0 &&
+          rank < (int64_t)cluster.devices.size())
+        return rank;
+      return std::nullopt;
+    };
+    // The default first: a pair inherits what it does not say.
+    SmallVector<StringRef> keys;
+    for (const auto &kv : **links)
+      keys.push_back(kv.first);
+    llvm::sort(keys, [](StringRef a, StringRef b) {
+      return (a == "default") != (b == "default") ? a == "default" : a < b;
+    });
+    for (StringRef key : keys) {
+      std::string path = linkFields.child(key);
+      const json::Object *object = (*links)->get(key)->getAsObject();
+      if (!object)
+        return jf::fieldError(file, path, "expected an object");
+      jf::Fields d{file, path, *object};
       if (Error e = d.onlyKeys({"mbps", "latency_ms"}))
         return std::move(e);
-      if (Error e = d.optionalNumber("mbps", cluster.defaultMbps))
+      if (key == "default") {
+        if (Error e = d.optionalNumber("mbps", cluster.defaultMbps))
+          return std::move(e);
+        if (Error e = d.optionalNumber("latency_ms", cluster.defaultLatencyMs))
+          return std::move(e);
+        continue;
+      }
+      auto [a, b] = key.split('-');
+      std::optional<int64_t> ra = rankOf(a), rb = rankOf(b);
+      if (!ra || !rb || *ra == *rb)
+        return jf::fieldError(file, path,
+                              "expected 'default' or 'A-B' naming two "
+                              "devices of the cluster");
+      Link link{cluster.defaultMbps, cluster.defaultLatencyMs};
+      if (Error e = d.optionalNumber("mbps", link.mbps))
         return std::move(e);
-      if (Error e = d.optionalNumber("latency_ms", cluster.defaultLatencyMs))
+      if (Error e = d.optionalNumber("latency_ms", link.latencyMs))
         return std::move(e);
+      if (!(link.mbps > 0))
+        return jf::fieldError(file, path + ".mbps", "must be positive");
+      cluster.pairLinks[{std::min(*ra, *rb), std::max(*ra, *rb)}] = link;
     }
+    if (!(cluster.defaultMbps > 0))
+      return jf::fieldError(file, "links.default.mbps", "must be positive");
   }
   if (Error e = top.optionalString("transport", cluster.transport))
     return std::move(e);

@@ -7,6 +7,25 @@
 using namespace mlir;
 using namespace mlir::sepnn;
 
+OpPolicy mlir::sepnn::defaultSplit(Operation *op, int64_t numDevices) {
+  // Weights computed at run time cannot be sharded ahead of time.
+  if (!readF32Constant(op->getOperand(1)))
+    return OpPolicy{Split::Device, {0}, {}, {}, "default"};
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t extent = type.getRank() >= 2 ? type.getDimSize(1) : 1;
+  int64_t unit = 1;
+  if (auto conv = dyn_cast<nn::ConvOp>(op); conv && conv.getGroup() > 1)
+    unit = extent / conv.getGroup();
+  int64_t units = extent / unit;
+  int64_t devices = std::min(numDevices, units);
+  OpPolicy split{Split::OutChannels, {}, {}, {}, "default"};
+  for (int64_t d = 0; d < devices; ++d) {
+    split.devices.push_back(d);
+    split.sizes.push_back((units / devices + (d < units % devices)) * unit);
+  }
+  return split;
+}
+
 bool mlir::sepnn::isPerChannelParameter(Operation *op, unsigned operandIndex) {
   return isa<nn::BatchNormOp>(op) && operandIndex > 0;
 }

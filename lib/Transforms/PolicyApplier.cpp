@@ -123,24 +123,7 @@ const OpPolicy *PolicyApplier::policyFor(Operation *op, std::string &name) {
     return nullptr; // follows its producer
   if (policy && policy->defaultPolicy)
     return &*policy->defaultPolicy;
-  static const OpPolicy onDeviceZero{Split::Device, {0}, {}, {}, "default"};
-  // Weights computed at run time cannot be sharded ahead of time.
-  if (!readF32Constant(op->getOperand(1)))
-    return &onDeviceZero;
-  // No entry and no default: split evenly by output channels over every
-  // device, in whole groups for a grouped conv (so that no group straddles
-  // devices).
-  int64_t extent = channelExtent(op->getResult(0));
-  int64_t unit = 1;
-  if (auto conv = dyn_cast<nn::ConvOp>(op); conv && conv.getGroup() > 1)
-    unit = extent / conv.getGroup();
-  int64_t units = extent / unit;
-  int64_t devices = std::min(numDevices, units);
-  evenSplit = OpPolicy{Split::OutChannels, {}, {}, {}, "default"};
-  for (int64_t d = 0; d < devices; ++d) {
-    evenSplit.devices.push_back(d);
-    evenSplit.sizes.push_back((units / devices + (d < units % devices)) * unit);
-  }
+  evenSplit = defaultSplit(op, numDevices);
   return &evenSplit;
 }
 

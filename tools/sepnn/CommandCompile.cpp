@@ -1,6 +1,7 @@
 // sepnn compile: import, partition, lower, emit, build.
 #include "Args.h"
 #include "Commands.h"
+#include "Diagnostics.h"
 #include "sepnn/Conversion/Passes.h"
 #include "sepnn/Import/ONNX.h"
 #include "sepnn/InitAll.h"
@@ -24,25 +25,6 @@ using namespace mlir;
 using namespace ::sepnn::driver;
 
 namespace {
-
-/// One line per error: `error: <file>: node '<name>': <message>`.
-void printDiagnostic(Diagnostic &diag) {
-  if (diag.getSeverity() != DiagnosticSeverity::Error)
-    return;
-  std::string where;
-  Location loc = diag.getLocation();
-  if (auto name = dyn_cast<NameLoc>(loc)) {
-    if (auto file = dyn_cast<FileLineColLoc>(name.getChildLoc()))
-      where = (file.getFilename().getValue() + ": ").str();
-    where += ("node '" + name.getName().getValue() + "': ").str();
-  } else if (auto file = dyn_cast<FileLineColLoc>(loc)) {
-    if (file.getLine() > 0)
-      where = llvm::formatv("{0}:{1}:{2}: ", file.getFilename().getValue(),
-                            file.getLine(), file.getColumn())
-                  .str();
-  }
-  llvm::errs() << "error: " << where << diag.str() << "\n";
-}
 
 llvm::Error runTool(llvm::StringRef tool, llvm::ArrayRef<llvm::StringRef> args,
                     llvm::StringRef log) {

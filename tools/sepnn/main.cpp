@@ -9,9 +9,13 @@
 
 static const char *kUsage = R"(usage:
   sepnn import  MODEL.onnx -o MODEL.mlir [--input-shape NAME=1x3x224x224]
+  sepnn search  MODEL.onnx --cluster CLUSTER.json -o POLICY.json
+                [--objective latency|bytes] [--report R.json] [--exhaustive] [--beam N]
+  sepnn search  MODEL.onnx --cluster CLUSTER.json --policy POLICY.json [--report R.json]
+                (the predicted figures of a given policy)
   sepnn compile MODEL.onnx --cluster CLUSTER.json [--policy POLICY.json] -o OUTDIR
                 [--target host|aarch64] [--input-shape NAME=DxDx...] [--no-build] [--cmake]
-  sepnn run     OUTDIR --input IN.pb [--input ...] -o OUT.pb [--transport tcp]
+  sepnn run     OUTDIR --input IN.pb [--input ...] -o OUT.pb [--transport tcp|mpi]
                 [--repeat N] [--report R.json] [--timeout SECONDS]
 )";
 
@@ -28,6 +32,8 @@ int main(int argc, char **argv) {
     return sepnn::driver::runCompile(argc, argv);
   if (command == "run")
     return sepnn::driver::runRun(argc, argv);
+  if (command == "search")
+    return sepnn::driver::runSearch(argc, argv);
   llvm::errs() << kUsage;
   return sepnn::driver::reportError("unknown command '" + command + "'");
 }

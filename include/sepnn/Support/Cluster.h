@@ -5,6 +5,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,15 @@ struct ClusterDevice {
   int64_t port = 0;
   double gflops = 0;
   int64_t memMb = 0;
+  /// Measured GFLOP/s per op class (conv, conv1x1, depthwise, gemm,
+  /// elementwise), as `sepnn profile` writes them; `gflops` stands in for a
+  /// class without a figure.
+  std::map<std::string, double> profile;
+};
+
+struct Link {
+  double mbps = 100;
+  double latencyMs = 0.5;
 };
 
 struct Cluster {
@@ -23,7 +33,16 @@ struct Cluster {
   std::vector<ClusterDevice> devices;
   double defaultMbps = 100;
   double defaultLatencyMs = 0.5;
+  /// Per-pair overrides ("links": {"pi0-pi1": {...}}), by ranks (a < b).
+  std::map<std::pair<int64_t, int64_t>, Link> pairLinks;
   std::string transport = "tcp";
+
+  /// The link between two devices (either order).
+  Link link(int64_t a, int64_t b) const {
+    auto it = pairLinks.find({std::min(a, b), std::max(a, b)});
+    return it != pairLinks.end() ? it->second
+                                 : Link{defaultMbps, defaultLatencyMs};
+  }
 };
 
 /// Parses CLUSTER.json text; errors read `<file>: <field>: <problem>`.

@@ -4,6 +4,8 @@
 #ifndef SEPNN_TRANSFORMS_LAYOUTRULES_H
 #define SEPNN_TRANSFORMS_LAYOUTRULES_H
 
+#include "sepnn/Support/Policy.h"
+
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -22,6 +24,11 @@ bool isPerChannelParameter(Operation *op, unsigned operandIndex);
 /// of its inputs along `axis` (with a broadcast right operand for binary
 /// ops), so that it runs on every piece where that piece lives.
 bool followsPieces(Operation *op, int64_t axis);
+
+/// The split of a Conv or Gemm that a policy does not mention (and that has
+/// no `default`): evenly by output channels over every device, in whole
+/// groups for a grouped conv; on device 0 when its weights are not constants.
+OpPolicy defaultSplit(Operation *op, int64_t numDevices);
 
 /// Output row bands [begin, end), one per device.
 using RowBands = SmallVector<std::pair<int64_t, int64_t>>;

@@ -1,0 +1,75 @@
+// The policy search (design.md §3-4): for a model and a described cluster,
+// the split of every Conv and Gemm that minimizes the predicted latency (or
+// the bytes moved), under each device's memory limit.
+//
+// The prediction is analytic: every op's compute time on each device from
+// its FLOPs and the device's profile for its op class, plus the time its
+// inputs' transfers take on the links (bytes over bandwidth, each device
+// sending and receiving one transfer at a time, plus the link latency),
+// summed over the ops in program order (one inference, batch 1: devices wait
+// for each other at every layer). The layouts follow the same rules as
+// dist-apply-policy (sepnn/Transforms/LayoutRules.h), so the predicted bytes
+// equal the manifest's.
+//
+// The search is a dynamic program over the ops in order whose state is the
+// layout of every value still to be used: exact when the number of distinct
+// states stays under the beam width (chains and residual networks), a beam
+// search keeping the best states beyond (then `exact` is false).
+#ifndef SEPNN_SEARCH_SEARCH_H
+#define SEPNN_SEARCH_SEARCH_H
+
+#include "sepnn/Support/Cluster.h"
+#include "sepnn/Support/Policy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlir::sepnn {
+
+enum class Objective { Latency, Bytes };
+
+struct Prediction {
+  double latencyMs = 0;
+  int64_t bytes = 0;                           // per inference, all links
+  std::map<std::pair<int, int>, int64_t> links; // (from, to) -> bytes
+  std::vector<double> computeMs;               // per device
+  std::vector<int64_t> memoryBytes;            // per device: weights + peak activations
+  bool fitsMemory = true;
+};
+
+struct SearchOptions {
+  Objective objective = Objective::Latency;
+  /// Most DP states kept after each op (beyond it the search is a beam).
+  int64_t beamWidth = 2048;
+  /// Enumerates every combination instead (small graphs: checks the DP).
+  bool exhaustive = false;
+};
+
+struct SearchResult {
+  Policy policy;
+  Prediction prediction;
+  bool exact = true;
+  int64_t decisions = 0;  // ops whose split was chosen
+  int64_t evaluated = 0;  // DP transitions or enumerated combinations
+  /// Fixed policies for comparison: single device, out_channels, rows,
+  /// pipeline, in the cost model.
+  std::vector<std::pair<std::string, Prediction>> baselines;
+};
+
+/// Searches the model function (cleaned up: batch norms folded).
+FailureOr<SearchResult> searchPolicy(func::FuncOp model, const Cluster &cluster,
+                                     const SearchOptions &options);
+
+/// The predicted figures of a given policy, for reports and tests.
+FailureOr<Prediction> predictPolicy(func::FuncOp model, const Cluster &cluster,
+                                    const Policy &policy);
+
+/// POLICY.json text for `policy` (design.md §4.2).
+std::string policyToJson(const Policy &policy);
+
+} // namespace mlir::sepnn
+
+#endif

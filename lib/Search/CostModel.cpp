@@ -1,0 +1,117 @@
+#include "CostModel.h"
+
+#include "NN/NNOps.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::sepnn;
+
+static double numel(Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  double n = 1;
+  for (int64_t d : type.getShape())
+    n *= d;
+  return n;
+}
+
+OpWork mlir::sepnn::workOf(Operation *op) {
+  if (op->getNumResults() != 1)
+    return {"elementwise", 0};
+  double out = numel(op->getResult(0));
+  if (auto conv = dyn_cast<nn::ConvOp>(op)) {
+    auto w = cast<RankedTensorType>(conv.getWeight().getType());
+    double perOutput = 1;
+    for (int64_t d : w.getShape().drop_front())
+      perOutput *= d; // input channels per group x kernel
+    std::string cls = "conv";
+    int64_t inChannels = cast<RankedTensorType>(conv.getInput().getType())
+                             .getDimSize(1);
+    if (conv.getGroup() > 1 && conv.getGroup() == inChannels)
+      cls = "depthwise";
+    else if (w.getRank() == 4 && w.getDimSize(2) == 1 && w.getDimSize(3) == 1)
+      cls = "conv1x1";
+    return {cls, 2 * out * perOutput};
+  }
+  if (auto gemm = dyn_cast<nn::GemmOp>(op)) {
+    auto a = cast<RankedTensorType>(gemm.getA().getType());
+    int64_t k = gemm.getTransA() ? a.getDimSize(0) : a.getDimSize(1);
+    return {"gemm", 2 * out * k};
+  }
+  if (auto matmul = dyn_cast<nn::MatMulOp>(op)) {
+    auto a = cast<RankedTensorType>(matmul.getOperand(0).getType());
+    return {"gemm", 2 * out * a.getShape().back()};
+  }
+  // Pools read a window per output; everything else is elementwise-like.
+  if (auto pool = dyn_cast<nn::MaxPoolOp>(op)) {
+    double window = 1;
+    for (int64_t k : pool.getKernelShape())
+      window *= k;
+    return {"elementwise", out * window};
+  }
+  if (auto pool = dyn_cast<nn::AveragePoolOp>(op)) {
+    double window = 1;
+    for (int64_t k : pool.getKernelShape())
+      window *= k;
+    return {"elementwise", out * window};
+  }
+  if (isa<nn::GlobalAveragePoolOp, nn::GlobalMaxPoolOp>(op))
+    return {"elementwise", numel(op->getOperand(0))};
+  return {"elementwise", out};
+}
+
+CostModel::CostModel(const Cluster &cluster)
+    : cluster(cluster), devices((int64_t)cluster.devices.size()) {}
+
+/// GFLOP/s: the profile's figure for the class, else the device's `gflops`
+/// (elementwise work, memory-bound, at a quarter of it), else 1.
+static double gflopsFor(const ClusterDevice &d, const std::string &cls) {
+  auto it = d.profile.find(cls);
+  if (it != d.profile.end())
+    return it->second;
+  if (cls == "conv1x1" || cls == "depthwise") {
+    auto conv = d.profile.find("conv");
+    if (conv != d.profile.end())
+      return conv->second;
+  }
+  double base = d.gflops > 0 ? d.gflops : 1.0;
+  return cls == "elementwise" ? base / 4 : base;
+}
+
+double CostModel::computeSeconds(int64_t device, const std::string &opClass,
+                                 double flops) const {
+  return flops / (gflopsFor(cluster.devices[device], opClass) * 1e9);
+}
+
+std::vector<double> CostModel::speeds(const std::string &opClass) const {
+  std::vector<double> out;
+  for (const ClusterDevice &d : cluster.devices)
+    out.push_back(gflopsFor(d, opClass));
+  return out;
+}
+
+double CostModel::transferSeconds(const std::vector<int64_t> &bytes) const {
+  double worst = 0, latency = 0;
+  for (int64_t x = 0; x < devices; ++x) {
+    double in = 0, out = 0;
+    for (int64_t y = 0; y < devices; ++y) {
+      if (x == y)
+        continue;
+      Link link = cluster.link(x, y);
+      double bytesPerSecond = link.mbps * 1e6 / 8;
+      if (int64_t b = bytes[y * devices + x]) {
+        in += b / bytesPerSecond;
+        latency = std::max(latency, link.latencyMs / 1e3);
+      }
+      if (int64_t b = bytes[x * devices + y])
+        out += b / bytesPerSecond;
+    }
+    worst = std::max({worst, in, out});
+  }
+  return worst + latency;
+}
+
+int64_t CostModel::memoryLimitBytes(int64_t device) const {
+  int64_t mb = cluster.devices[device].memMb;
+  return mb > 0 ? mb * (int64_t(1) << 20) : 0;
+}

@@ -1,0 +1,45 @@
+// What an op costs: its work (FLOPs, by op class) and the devices' speed for
+// each class; what a set of transfers costs on the cluster's links.
+#ifndef SEPNN_LIB_SEARCH_COSTMODEL_H
+#define SEPNN_LIB_SEARCH_COSTMODEL_H
+
+#include "sepnn/Support/Cluster.h"
+
+#include "mlir/IR/Operation.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::sepnn {
+
+struct OpWork {
+  std::string opClass; // conv, conv1x1, depthwise, gemm, elementwise
+  double flops = 0;
+};
+
+/// FLOPs of one inference of `op` (multiply-adds count 2).
+OpWork workOf(Operation *op);
+
+class CostModel {
+public:
+  explicit CostModel(const Cluster &cluster);
+  int64_t numDevices() const { return devices; }
+  /// Seconds for `flops` of `opClass` on `device`.
+  double computeSeconds(int64_t device, const std::string &opClass,
+                        double flops) const;
+  /// Relative speed of each device for `opClass` (for uneven splits).
+  std::vector<double> speeds(const std::string &opClass) const;
+  /// Seconds for one op's transfers, `bytes[from * K + to]`: each device
+  /// sends and receives one transfer at a time at its links' bandwidth; the
+  /// slowest device, plus the longest link latency used, bounds the op.
+  double transferSeconds(const std::vector<int64_t> &bytes) const;
+  int64_t memoryLimitBytes(int64_t device) const;
+
+private:
+  const Cluster &cluster;
+  int64_t devices;
+};
+
+} // namespace mlir::sepnn
+
+#endif

@@ -1,0 +1,443 @@
+#include "LayoutSim.h"
+#include "sepnn/Support/Weights.h"
+#include "sepnn/Transforms/LayoutRules.h"
+
+#include "NN/NNOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::sepnn;
+
+static int64_t extentOf(Value v, int64_t axis) {
+  auto type = cast<RankedTensorType>(v.getType());
+  return type.getRank() > axis ? type.getDimSize(axis) : 1;
+}
+
+static int64_t numelOf(Value v) {
+  int64_t n = 1;
+  for (int64_t d : cast<RankedTensorType>(v.getType()).getShape())
+    n *= d;
+  return n;
+}
+
+LayoutSim::LayoutSim(func::FuncOp f, const Cluster &cluster)
+    : model(cluster), k((int64_t)cluster.devices.size()) {
+  Block &body = f.getBody().front();
+  for (BlockArgument a : body.getArguments())
+    arguments.push_back(a);
+  for (Operation &op : body) {
+    position[&op] = order.size();
+    order.push_back(&op);
+  }
+  for (Operation *op : order)
+    for (Value v : op->getOperands())
+      lastUse[v] = position[op];
+}
+
+bool LayoutSim::isDecision(Operation *op) {
+  return isa<nn::ConvOp, nn::GemmOp>(op) &&
+         readF32Constant(op->getOperand(1)).has_value();
+}
+
+SimLayout LayoutSim::whole(Value v, int64_t device) const {
+  SimLayout l;
+  l.pieces.push_back({device, 0, extentOf(v, kChannelAxis)});
+  return l;
+}
+
+SimState LayoutSim::initialState() const {
+  SimState s;
+  s.linkBytes.assign(k * k, 0);
+  s.computeSeconds.assign(k, 0);
+  s.weightBytes.assign(k, 0);
+  s.liveBytes.assign(k, 0);
+  s.peakBytes.assign(k, 0);
+  for (Value a : arguments)
+    s.layouts[a] = whole(a, 0); // model inputs arrive on device 0
+  return s;
+}
+
+const SimLayout &LayoutSim::layoutOf(const SimState &state, Value v) const {
+  static const SimLayout everywhere{kChannelAxis, true, {}};
+  auto it = state.layouts.find(v);
+  return it == state.layouts.end() ? everywhere : it->second;
+}
+
+void LayoutSim::need(SimState &state, std::vector<int64_t> &xfer, Value v,
+                     int64_t device, int64_t axis, int64_t begin,
+                     int64_t end) const {
+  auto it = state.layouts.find(v);
+  if (it == state.layouts.end() || begin >= end)
+    return;
+  SimLayout &l = it->second;
+  if (l.everywhere || llvm::is_contained(l.replicas, device))
+    return;
+  int64_t numel = numelOf(v);
+  int64_t along = extentOf(v, axis), layoutExtent = extentOf(v, l.axis);
+  for (auto [index, p] : llvm::enumerate(l.pieces)) {
+    if (p.device == device)
+      continue; // local
+    // The cut of the piece that travels (what dist-apply-policy slices).
+    int64_t otherBegin = 0, otherEnd = 0, lo = p.begin, hi = p.end;
+    if (l.axis == axis) {
+      lo = std::max(begin, p.begin);
+      hi = std::min(end, p.end);
+      if (lo >= hi)
+        continue;
+    } else if (begin != 0 || end != along) {
+      otherBegin = begin;
+      otherEnd = end;
+    }
+    if (!l.sent.insert({(int64_t)index, otherBegin, otherEnd, lo, hi, device})
+             .second)
+      continue; // already there
+    int64_t elements = numel / layoutExtent * (hi - lo);
+    if (otherEnd > otherBegin)
+      elements = elements / along * (otherEnd - otherBegin);
+    xfer[p.device * k + device] += elements * 4;
+  }
+}
+
+void LayoutSim::needWhole(SimState &state, std::vector<int64_t> &xfer,
+                          Value v, int64_t device) const {
+  need(state, xfer, v, device, kChannelAxis, 0, extentOf(v, kChannelAxis));
+}
+
+/// Splits [0, extent) into `sizes`, in order.
+static SmallVector<std::pair<int64_t, int64_t>>
+rangesOf(ArrayRef<int64_t> sizes) {
+  SmallVector<std::pair<int64_t, int64_t>> out;
+  int64_t pos = 0;
+  for (int64_t s : sizes) {
+    out.push_back({pos, pos + s});
+    pos += s;
+  }
+  return out;
+}
+
+void LayoutSim::stepDecision(SimState &state, Operation *op,
+                             const OpPolicy &choice, std::vector<int64_t> &xfer,
+                             std::vector<double> &comp, SimLayout &out) const {
+  Value in = op->getOperand(0), result = op->getResult(0);
+  OpWork work = workOf(op);
+  int64_t weights = 0;
+  for (Value w : op->getOperands())
+    if (Operation *def = w.getDefiningOp();
+        def && def->hasTrait<OpTrait::ConstantLike>())
+      weights += numelOf(w) * 4;
+  auto compute = [&](int64_t d, double fraction) {
+    comp[d] += model.computeSeconds(d, work.opClass, work.flops * fraction);
+  };
+  auto conv = dyn_cast<nn::ConvOp>(op);
+  auto gemm = dyn_cast<nn::GemmOp>(op);
+  switch (choice.split) {
+  case Split::Device:
+  case Split::Replicate: {
+    // The whole op on each device; the first copy is the one others use.
+    for (int64_t d : choice.devices) {
+      for (Value v : op->getOperands())
+        needWhole(state, xfer, v, d);
+      compute(d, 1.0);
+      state.weightBytes[d] += weights;
+    }
+    out = whole(result, choice.devices.front());
+    if (choice.split == Split::Replicate)
+      out.replicas.assign(choice.devices.begin() + 1, choice.devices.end());
+    return;
+  }
+  case Split::OutChannels: {
+    int64_t channels = extentOf(result, kChannelAxis);
+    int64_t group = conv ? conv.getGroup() : 1;
+    int64_t perGroupOut = channels / group;
+    int64_t perGroupIn =
+        conv ? cast<RankedTensorType>(conv.getWeight().getType()).getDimSize(1)
+             : 0;
+    for (auto [d, range] : llvm::zip(choice.devices, rangesOf(choice.sizes))) {
+      auto [begin, end] = range;
+      if (group > 1)
+        need(state, xfer, in, d, kChannelAxis, begin / perGroupOut * perGroupIn,
+             end / perGroupOut * perGroupIn);
+      else
+        needWhole(state, xfer, in, d);
+      double fraction = double(end - begin) / channels;
+      compute(d, fraction);
+      state.weightBytes[d] += int64_t(weights * fraction);
+      out.pieces.push_back({d, begin, end});
+    }
+    out.axis = kChannelAxis;
+    return;
+  }
+  case Split::Rows: {
+    RowWindow w = *rowWindow(op);
+    int64_t inRows = extentOf(in, kRowAxis), outRows = extentOf(result, kRowAxis);
+    for (auto [d, range] : llvm::zip(choice.devices, rangesOf(choice.sizes))) {
+      auto [begin, end] = range;
+      BandInput band = bandInput(w, begin, end, inRows, outRows);
+      need(state, xfer, in, d, kRowAxis, band.lo, band.hi);
+      compute(d, double(end - begin) / outRows);
+      state.weightBytes[d] += weights;
+      out.pieces.push_back({d, begin, end});
+    }
+    out.axis = kRowAxis;
+    return;
+  }
+  case Split::InChannels: {
+    auto wType = cast<RankedTensorType>(op->getOperand(1).getType());
+    int64_t reduced =
+        wType.getDimSize(conv ? 1 : (gemm && gemm.getTransB() ? 1 : 0));
+    for (auto [d, range] : llvm::zip(choice.devices, rangesOf(choice.sizes))) {
+      auto [begin, end] = range;
+      need(state, xfer, in, d, kChannelAxis, begin, end);
+      double fraction = double(end - begin) / reduced;
+      compute(d, fraction);
+      state.weightBytes[d] += int64_t(weights * fraction);
+    }
+    int64_t partial = numelOf(result) * 4;
+    if (!choice.reduceScatter.empty()) {
+      // Each device receives its output channels of everyone's partials.
+      int64_t channels = extentOf(result, kChannelAxis);
+      for (auto [d, range] :
+           llvm::zip(choice.devices, rangesOf(choice.reduceScatter))) {
+        auto [begin, end] = range;
+        if (begin == end)
+          continue;
+        for (int64_t p : choice.devices)
+          if (p != d)
+            xfer[p * k + d] += partial / channels * (end - begin);
+        out.pieces.push_back({d, begin, end});
+      }
+      out.axis = kChannelAxis;
+      return;
+    }
+    int64_t reduceTo = choice.reduceTo.value_or(choice.devices.front());
+    for (int64_t p : choice.devices)
+      if (p != reduceTo)
+        xfer[p * k + reduceTo] += partial;
+    out = whole(result, reduceTo);
+    return;
+  }
+  }
+}
+
+void LayoutSim::stepConcat(SimState &state, Operation *op,
+                           std::vector<int64_t> &xfer, SimLayout &out) const {
+  auto concat = cast<nn::ConcatOp>(op);
+  int64_t axis = concat.getAxis();
+  const SimLayout &first = layoutOf(state, op->getOperand(0));
+  int64_t firstDevice = first.everywhere ? 0 : first.pieces.front().device;
+  bool split = llvm::any_of(op->getOperands(), [&](Value v) {
+    return layoutOf(state, v).pieces.size() > 1;
+  });
+  auto onFirstDevice = [&] {
+    for (Value v : op->getOperands())
+      needWhole(state, xfer, v, firstDevice);
+    out = whole(op->getResult(0), firstDevice);
+  };
+  if (!split || (axis != kChannelAxis && axis != kRowAxis))
+    return onFirstDevice();
+  if (first.axis == axis) {
+    // Along the split axis: the pieces pass through, shifted.
+    int64_t offset = 0;
+    SimLayout joined;
+    joined.axis = axis;
+    for (Value v : op->getOperands()) {
+      const SimLayout &l = layoutOf(state, v);
+      if (l.axis != axis)
+        return onFirstDevice();
+      if (l.everywhere)
+        joined.pieces.push_back({firstDevice, offset, offset + extentOf(v, axis)});
+      for (const SimPiece &p : l.pieces)
+        joined.pieces.push_back({p.device, p.begin + offset, p.end + offset});
+      offset += extentOf(v, axis);
+    }
+    out = joined;
+    return;
+  }
+  // Along another axis: joined piece by piece of the first input.
+  for (const SimPiece &p : first.pieces)
+    for (Value v : op->getOperands())
+      need(state, xfer, v, p.device, first.axis, p.begin, p.end);
+  out.axis = first.axis;
+  out.pieces = first.pieces;
+}
+
+void LayoutSim::stepFollower(SimState &state, Operation *op,
+                             std::vector<int64_t> &xfer,
+                             std::vector<double> &comp, SimLayout &out) const {
+  if (isa<nn::ConcatOp>(op))
+    return stepConcat(state, op, xfer, out);
+  Value first = op->getOperand(0), result = op->getResult(0);
+  SimLayout in = layoutOf(state, first);
+  OpWork work = workOf(op);
+  int64_t firstDevice = in.everywhere ? 0 : in.pieces.front().device;
+  auto compute = [&](int64_t d, double fraction) {
+    comp[d] += model.computeSeconds(d, work.opClass, work.flops * fraction);
+  };
+  if (!in.everywhere && in.pieces.size() > 1 && in.axis == kRowAxis &&
+      isa<nn::MaxPoolOp, nn::AveragePoolOp>(op)) {
+    RowBands inputBands;
+    for (const SimPiece &p : in.pieces)
+      inputBands.push_back({p.begin, p.end});
+    int64_t inRows = extentOf(first, kRowAxis);
+    int64_t outRows = extentOf(result, kRowAxis);
+    RowWindow w = *rowWindow(op);
+    RowBands bands = proportionalBands(inputBands, inRows, outRows);
+    out.axis = kRowAxis;
+    for (auto [p, band] : llvm::zip(in.pieces, bands)) {
+      if (band.first >= band.second)
+        continue;
+      BandInput b = bandInput(w, band.first, band.second, inRows, outRows);
+      need(state, xfer, first, p.device, kRowAxis, b.lo, b.hi);
+      compute(p.device, double(band.second - band.first) / outRows);
+      out.pieces.push_back({p.device, band.first, band.second});
+    }
+    return;
+  }
+  if (in.everywhere || in.pieces.size() == 1 || !followsPieces(op, in.axis)) {
+    for (Value v : op->getOperands())
+      needWhole(state, xfer, v, firstDevice);
+    compute(firstDevice, 1.0);
+    out = whole(result, firstDevice);
+    return;
+  }
+  int64_t extent = extentOf(first, in.axis);
+  int64_t scale = extentOf(result, in.axis) / extent;
+  out.axis = in.axis;
+  for (const SimPiece &p : in.pieces) {
+    for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+      if (isPerChannelParameter(op, i))
+        continue;
+      if (extentOf(v, in.axis) == extent)
+        need(state, xfer, v, p.device, in.axis, p.begin, p.end);
+      else
+        needWhole(state, xfer, v, p.device);
+    }
+    compute(p.device, double(p.end - p.begin) / extent);
+    out.pieces.push_back({p.device, p.begin * scale, p.end * scale});
+  }
+}
+
+void LayoutSim::step(SimState &state, Operation *op,
+                     const OpPolicy *choice) const {
+  if (op->hasTrait<OpTrait::ConstantLike>()) {
+    for (Value r : op->getResults())
+      state.layouts[r] = SimLayout{kChannelAxis, true, {}};
+    return;
+  }
+  std::vector<int64_t> xfer(k * k, 0);
+  std::vector<double> comp(k, 0);
+  if (isa<func::ReturnOp>(op)) {
+    // Model outputs are delivered on device 0.
+    for (Value v : op->getOperands())
+      needWhole(state, xfer, v, 0);
+  } else if (op->getNumResults() == 1) {
+    SimLayout out;
+    static const OpPolicy onDeviceZero{Split::Device, {0}, {}, {}, "default"};
+    if (!choice && isa<nn::ConvOp, nn::GemmOp>(op))
+      choice = &onDeviceZero; // weights computed at run time
+    if (choice)
+      stepDecision(state, op, *choice, xfer, comp, out);
+    else
+      stepFollower(state, op, xfer, comp, out);
+    Value result = op->getResult(0);
+    int64_t numel = numelOf(result), extent = extentOf(result, out.axis);
+    for (const SimPiece &p : out.pieces)
+      state.liveBytes[p.device] += numel / extent * (p.end - p.begin) * 4;
+    for (int64_t d : out.replicas)
+      state.liveBytes[d] += numel * 4;
+    for (int64_t d = 0; d < k; ++d)
+      state.peakBytes[d] = std::max(state.peakBytes[d], state.liveBytes[d]);
+    state.layouts[result] = std::move(out);
+  }
+  double slowest = 0;
+  for (int64_t d = 0; d < k; ++d) {
+    slowest = std::max(slowest, comp[d]);
+    state.computeSeconds[d] += comp[d];
+  }
+  for (int64_t i = 0; i < k * k; ++i) {
+    state.linkBytes[i] += xfer[i];
+    state.bytes += xfer[i];
+  }
+  state.seconds += model.transferSeconds(xfer) + slowest;
+}
+
+void LayoutSim::retire(SimState &state, size_t index) const {
+  auto forget = [&](Value v) {
+    auto it = state.layouts.find(v);
+    if (it == state.layouts.end())
+      return;
+    if (!it->second.everywhere) {
+      int64_t numel = numelOf(v), extent = extentOf(v, it->second.axis);
+      for (const SimPiece &p : it->second.pieces)
+        state.liveBytes[p.device] -= numel / extent * (p.end - p.begin) * 4;
+      for (int64_t d : it->second.replicas)
+        state.liveBytes[d] -= numel * 4;
+    }
+    state.layouts.erase(it);
+  };
+  Operation *op = order[index];
+  for (Value v : op->getOperands()) {
+    auto it = lastUse.find(v);
+    if (it != lastUse.end() && it->second == index)
+      forget(v);
+  }
+  for (Value r : op->getResults())
+    if (!lastUse.count(r))
+      forget(r);
+}
+
+std::string LayoutSim::key(const SimState &state) const {
+  // Values in program order: arguments, then results by their op's position.
+  SmallVector<std::pair<int64_t, const SimLayout *>> live;
+  for (const auto &[v, l] : state.layouts) {
+    int64_t id;
+    if (auto arg = dyn_cast<BlockArgument>(v))
+      id = -1 - (int64_t)arg.getArgNumber();
+    else
+      id = (int64_t)position.lookup(v.getDefiningOp()) * 16 +
+           cast<OpResult>(v).getResultNumber();
+    live.push_back({id, &l});
+  }
+  llvm::sort(live, [](auto &a, auto &b) { return a.first < b.first; });
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  for (auto [id, l] : live) {
+    os << id << ':' << l->axis << (l->everywhere ? "*" : "");
+    for (const SimPiece &p : l->pieces)
+      os << ',' << p.device << '/' << p.begin << '/' << p.end;
+    for (int64_t d : l->replicas)
+      os << ",r" << d;
+    for (const auto &cut : l->sent)
+      os << ",s" << cut[0] << '/' << cut[1] << '/' << cut[2] << '/' << cut[3]
+         << '/' << cut[4] << '/' << cut[5];
+    os << ';';
+  }
+  return text;
+}
+
+bool LayoutSim::fitsMemory(const SimState &state) const {
+  for (int64_t d = 0; d < k; ++d) {
+    int64_t limit = model.memoryLimitBytes(d);
+    if (limit > 0 && state.weightBytes[d] + state.peakBytes[d] > limit)
+      return false;
+  }
+  return true;
+}
+
+Prediction LayoutSim::prediction(const SimState &state) const {
+  Prediction p;
+  p.latencyMs = state.seconds * 1e3;
+  p.bytes = state.bytes;
+  for (int64_t from = 0; from < k; ++from)
+    for (int64_t to = 0; to < k; ++to)
+      if (int64_t b = state.linkBytes[from * k + to])
+        p.links[{(int)from, (int)to}] = b;
+  for (int64_t d = 0; d < k; ++d) {
+    p.computeMs.push_back(state.computeSeconds[d] * 1e3);
+    p.memoryBytes.push_back(state.weightBytes[d] + state.peakBytes[d]);
+  }
+  p.fitsMemory = fitsMemory(state);
+  return p;
+}

@@ -1,0 +1,90 @@
+// The cost model's view of dist-apply-policy: where each value lives (a
+// range of channels or rows per device), what each op computes on each
+// device and which ranges must travel, without rewriting any IR. One
+// SimState is one partial assignment of strategies, advanced op by op.
+#ifndef SEPNN_LIB_SEARCH_LAYOUTSIM_H
+#define SEPNN_LIB_SEARCH_LAYOUTSIM_H
+
+#include "CostModel.h"
+#include "sepnn/Search/Search.h"
+#include "sepnn/Support/Policy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <array>
+#include <set>
+
+namespace mlir::sepnn {
+
+/// [begin, end) along the layout's axis, held by `device`.
+struct SimPiece {
+  int64_t device, begin, end;
+};
+
+/// Where a value lives: disjoint pieces along `axis` (1 channels, 2 rows),
+/// in the policy applier's order; a whole value is one piece [0, C).
+struct SimLayout {
+  int64_t axis = 1;
+  bool everywhere = false; // constants
+  SmallVector<SimPiece, 4> pieces;
+  SmallVector<int64_t, 2> replicas; // devices with a whole copy (replicate)
+  /// The cuts already sent, as (piece, other-axis range, layout-axis range,
+  /// destination): the partitioner sends each cut once per destination, so
+  /// a second consumer of the same rows or channels costs nothing.
+  std::set<std::array<int64_t, 6>> sent;
+};
+
+struct SimState {
+  DenseMap<Value, SimLayout> layouts; // the values still to be used
+  double seconds = 0;
+  int64_t bytes = 0;
+  std::vector<int64_t> linkBytes;   // K x K
+  std::vector<double> computeSeconds;
+  std::vector<int64_t> weightBytes, liveBytes, peakBytes;
+  SmallVector<int16_t> choices;     // candidate index per decision op
+};
+
+class LayoutSim {
+public:
+  LayoutSim(func::FuncOp model, const Cluster &cluster);
+  SimState initialState() const;
+  ArrayRef<Operation *> ops() const { return order; }
+  /// Conv and Gemm with constant weights: the ops a policy splits.
+  static bool isDecision(Operation *op);
+  /// Advances `state` over `op`; `choice` is the strategy of a decision op.
+  void step(SimState &state, Operation *op, const OpPolicy *choice) const;
+  /// Forgets the values whose last use is op `index`.
+  void retire(SimState &state, size_t index) const;
+  /// The live layouts, as a key: states with equal keys have equal futures.
+  std::string key(const SimState &state) const;
+  Prediction prediction(const SimState &state) const;
+  bool fitsMemory(const SimState &state) const;
+  const CostModel &costs() const { return model; }
+
+private:
+  void need(SimState &state, std::vector<int64_t> &xfer, Value v,
+            int64_t device, int64_t axis, int64_t begin, int64_t end) const;
+  void needWhole(SimState &state, std::vector<int64_t> &xfer, Value v,
+                 int64_t device) const;
+  SimLayout whole(Value v, int64_t device) const;
+  const SimLayout &layoutOf(const SimState &state, Value v) const;
+  void stepDecision(SimState &state, Operation *op, const OpPolicy &choice,
+                    std::vector<int64_t> &xfer, std::vector<double> &comp,
+                    SimLayout &out) const;
+  void stepFollower(SimState &state, Operation *op, std::vector<int64_t> &xfer,
+                    std::vector<double> &comp, SimLayout &out) const;
+  void stepConcat(SimState &state, Operation *op, std::vector<int64_t> &xfer,
+                  SimLayout &out) const;
+
+  CostModel model;
+  int64_t k;
+  SmallVector<Operation *> order;
+  DenseMap<Operation *, size_t> position;
+  DenseMap<Value, size_t> lastUse;
+  SmallVector<Value> arguments;
+};
+
+} // namespace mlir::sepnn
+
+#endif

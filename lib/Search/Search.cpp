@@ -1,0 +1,370 @@
+// Candidates per op, the dynamic program over layouts, exhaustive
+// enumeration, the fixed baselines, and POLICY.json output.
+#include "sepnn/Search/Search.h"
+#include "LayoutSim.h"
+#include "sepnn/Transforms/LayoutRules.h"
+
+#include "NN/NNOps.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <numeric>
+#include <set>
+
+using namespace mlir;
+using namespace mlir::sepnn;
+
+namespace {
+
+/// A strategy the search may give an op, and what to call it.
+struct Candidate {
+  std::string label; // "device 2", "out_channels", "rows", "in_channels"
+  OpPolicy policy;
+};
+
+std::string nameOf(Operation *op) {
+  Location loc = op->getLoc();
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (auto name = dyn_cast<NameLoc>(inner))
+        return name.getName().str();
+  return "";
+}
+
+/// `extent` in multiples of `unit`, proportional to `speeds`, every device
+/// at least one unit; empty when there are fewer units than devices.
+std::vector<int64_t> proportionalSizes(int64_t extent, int64_t unit,
+                                       const std::vector<double> &speeds) {
+  int64_t units = extent / unit, k = (int64_t)speeds.size();
+  if (units < k)
+    return {};
+  double total = std::accumulate(speeds.begin(), speeds.end(), 0.0);
+  std::vector<int64_t> sizes(k);
+  int64_t given = 0;
+  for (int64_t d = 0; d < k; ++d) {
+    sizes[d] = std::max<int64_t>(1, (int64_t)(units * speeds[d] / total));
+    given += sizes[d];
+  }
+  // The rounding goes to (or comes from) the fastest device that can spare it.
+  int64_t fastest = std::max_element(speeds.begin(), speeds.end()) - speeds.begin();
+  sizes[fastest] += units - given;
+  while (sizes[fastest] < 1) {
+    int64_t donor = std::max_element(sizes.begin(), sizes.end()) - sizes.begin();
+    --sizes[donor];
+    ++sizes[fastest];
+  }
+  for (int64_t &s : sizes)
+    s *= unit;
+  return sizes;
+}
+
+std::vector<int64_t> allDevices(int64_t k) {
+  std::vector<int64_t> out(k);
+  std::iota(out.begin(), out.end(), 0);
+  return out;
+}
+
+/// Every device alone, then the splits over all devices with sizes in
+/// proportion to the devices' speed for the op's class.
+SmallVector<Candidate> candidatesFor(Operation *op, const CostModel &costs) {
+  int64_t k = costs.numDevices();
+  SmallVector<Candidate> out;
+  for (int64_t d = 0; d < k; ++d)
+    out.push_back({"device " + std::to_string(d),
+                   OpPolicy{Split::Device, {d}, {}, {}, "search"}});
+  if (k == 1)
+    return out;
+  std::vector<double> speeds = costs.speeds(workOf(op).opClass);
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t channels = type.getDimSize(1);
+  auto conv = dyn_cast<nn::ConvOp>(op);
+  auto gemm = dyn_cast<nn::GemmOp>(op);
+  int64_t unit = conv && conv.getGroup() > 1 ? channels / conv.getGroup() : 1;
+  std::vector<int64_t> sizes = proportionalSizes(channels, unit, speeds);
+  if (!sizes.empty())
+    out.push_back({"out_channels", OpPolicy{Split::OutChannels, allDevices(k),
+                                            sizes, {}, "search"}});
+  if (rowWindow(op)) {
+    std::vector<int64_t> rows =
+        proportionalSizes(type.getDimSize(2), 1, speeds);
+    if (!rows.empty())
+      out.push_back(
+          {"rows", OpPolicy{Split::Rows, allDevices(k), rows, {}, "search"}});
+  }
+  bool reducible = (conv && conv.getGroup() == 1) || (gemm && !gemm.getTransA());
+  if (reducible) {
+    auto w = cast<RankedTensorType>(op->getOperand(1).getType());
+    int64_t reduced = w.getDimSize(conv ? 1 : (gemm.getTransB() ? 1 : 0));
+    std::vector<int64_t> inSizes = proportionalSizes(reduced, 1, speeds);
+    std::vector<int64_t> outSizes = proportionalSizes(channels, 1, speeds);
+    if (!inSizes.empty() && !outSizes.empty()) {
+      OpPolicy policy{Split::InChannels, allDevices(k), inSizes, {}, "search"};
+      policy.reduceScatter = outSizes;
+      out.push_back({"in_channels", policy});
+    }
+  }
+  return out;
+}
+
+double objectiveOf(const SimState &s, Objective objective) {
+  // Bytes first for the bytes objective, the latency breaking ties.
+  return objective == Objective::Latency ? s.seconds
+                                         : s.bytes + s.seconds * 1e-3;
+}
+
+struct Problem {
+  LayoutSim sim;
+  SmallVector<Operation *> decisions;
+  DenseMap<Operation *, SmallVector<Candidate>> candidates;
+
+  Problem(func::FuncOp model, const Cluster &cluster) : sim(model, cluster) {
+    for (Operation *op : sim.ops())
+      if (LayoutSim::isDecision(op)) {
+        decisions.push_back(op);
+        candidates[op] = candidatesFor(op, sim.costs());
+      }
+  }
+
+  /// Runs one complete assignment (a candidate index per decision op).
+  SimState evaluate(ArrayRef<int16_t> choices) const {
+    SimState s = sim.initialState();
+    size_t next = 0;
+    for (auto [i, op] : llvm::enumerate(sim.ops())) {
+      const OpPolicy *choice = nullptr;
+      if (LayoutSim::isDecision(op))
+        choice = &candidates.find(op)->second[choices[next++]].policy;
+      sim.step(s, op, choice);
+      sim.retire(s, i);
+    }
+    s.choices.assign(choices.begin(), choices.end());
+    return s;
+  }
+
+  /// The candidate labelled `label` for each op, else `fallback`'s, else
+  /// the first device.
+  SmallVector<int16_t> byLabel(StringRef label, StringRef fallback) const {
+    SmallVector<int16_t> out;
+    for (Operation *op : decisions) {
+      const auto &cands = candidates.lookup(op);
+      int16_t pick = 0;
+      for (auto [i, c] : llvm::enumerate(cands))
+        if (c.label == fallback)
+          pick = i;
+      for (auto [i, c] : llvm::enumerate(cands))
+        if (c.label == label)
+          pick = i;
+      out.push_back(pick);
+    }
+    return out;
+  }
+
+  Policy policyOf(ArrayRef<int16_t> choices) const {
+    Policy p;
+    p.file = "search";
+    p.defaultPolicy = OpPolicy{Split::Device, {0}, {}, {}, "default"};
+    for (auto [op, choice] : llvm::zip(decisions, choices)) {
+      std::string name = nameOf(op);
+      if (!name.empty())
+        p.ops.emplace(name, candidates.lookup(op)[choice].policy);
+    }
+    return p;
+  }
+};
+
+} // namespace
+
+FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
+                                                  const Cluster &cluster,
+                                                  const SearchOptions &options) {
+  Problem problem(model, cluster);
+  const LayoutSim &sim = problem.sim;
+  int64_t k = (int64_t)cluster.devices.size();
+  SearchResult result;
+  result.decisions = problem.decisions.size();
+
+  std::optional<SimState> best;
+  auto better = [&](const SimState &a, const SimState &b) {
+    return objectiveOf(a, options.objective) < objectiveOf(b, options.objective);
+  };
+  if (options.exhaustive) {
+    double combinations = 1;
+    for (Operation *op : problem.decisions)
+      combinations *= problem.candidates.lookup(op).size();
+    if (combinations > 2e5)
+      return model.emitError() << "--exhaustive: " << combinations
+                               << " combinations is too many (at most 200000)";
+    SmallVector<int16_t> choices(problem.decisions.size(), 0);
+    for (;;) {
+      SimState s = problem.evaluate(choices);
+      ++result.evaluated;
+      if (sim.fitsMemory(s) && (!best || better(s, *best)))
+        best = s;
+      size_t i = 0;
+      for (; i < choices.size(); ++i) {
+        if (++choices[i] < (int16_t)problem.candidates.lookup(problem.decisions[i]).size())
+          break;
+        choices[i] = 0;
+      }
+      if (i == choices.size())
+        break;
+    }
+  } else {
+    std::vector<SimState> states{sim.initialState()};
+    for (auto [i, op] : llvm::enumerate(sim.ops())) {
+      std::vector<SimState> next;
+      if (LayoutSim::isDecision(op)) {
+        const auto &cands = problem.candidates.lookup(op);
+        for (const SimState &s : states)
+          for (auto [c, cand] : llvm::enumerate(cands)) {
+            SimState t = s;
+            sim.step(t, op, &cand.policy);
+            sim.retire(t, i);
+            t.choices.push_back(c);
+            ++result.evaluated;
+            if (sim.fitsMemory(t))
+              next.push_back(std::move(t));
+          }
+      } else {
+        for (SimState &s : states) {
+          sim.step(s, op, nullptr);
+          sim.retire(s, i);
+          if (sim.fitsMemory(s))
+            next.push_back(std::move(s));
+        }
+      }
+      // States with the same live layouts have the same future: keep the
+      // best of each.
+      llvm::StringMap<size_t> byKey;
+      std::vector<SimState> merged;
+      for (SimState &s : next) {
+        auto [it, inserted] = byKey.try_emplace(sim.key(s), merged.size());
+        if (inserted)
+          merged.push_back(std::move(s));
+        else if (better(s, merged[it->second]))
+          merged[it->second] = std::move(s);
+      }
+      if ((int64_t)merged.size() > options.beamWidth) {
+        llvm::sort(merged, better);
+        merged.resize(options.beamWidth);
+        result.exact = false;
+      }
+      states = std::move(merged);
+      if (states.empty())
+        return model.emitError()
+               << "no split of the model fits the devices' mem_mb limits";
+    }
+    for (SimState &s : states)
+      if (!best || better(s, *best))
+        best = std::move(s);
+  }
+  if (!best)
+    return model.emitError()
+           << "no split of the model fits the devices' mem_mb limits";
+  result.policy = problem.policyOf(best->choices);
+  result.prediction = sim.prediction(*best);
+
+  // Baselines, in the same model.
+  int64_t fastest = 0;
+  for (int64_t d = 1; d < k; ++d)
+    if (cluster.devices[d].gflops > cluster.devices[fastest].gflops)
+      fastest = d;
+  std::string alone = "device " + std::to_string(fastest);
+  result.baselines.push_back(
+      {"single device", sim.prediction(problem.evaluate(problem.byLabel(alone, alone)))});
+  result.baselines.push_back(
+      {"out_channels", sim.prediction(problem.evaluate(
+                           problem.byLabel("out_channels", alone)))});
+  result.baselines.push_back(
+      {"rows", sim.prediction(problem.evaluate(
+                   problem.byLabel("rows", "out_channels")))});
+  // A layer pipeline: consecutive ops on devices 0..K-1, balanced by FLOPs.
+  double total = 0;
+  for (Operation *op : problem.decisions)
+    total += workOf(op).flops;
+  SmallVector<int16_t> pipeline;
+  double before = 0;
+  for (Operation *op : problem.decisions) {
+    int64_t stage = std::min<int64_t>(k - 1, (int64_t)(before * k / total));
+    pipeline.push_back(stage); // candidate `stage` is "device <stage>"
+    before += workOf(op).flops;
+  }
+  result.baselines.push_back(
+      {"pipeline", sim.prediction(problem.evaluate(pipeline))});
+  return result;
+}
+
+FailureOr<Prediction> mlir::sepnn::predictPolicy(func::FuncOp model,
+                                                 const Cluster &cluster,
+                                                 const Policy &policy) {
+  LayoutSim sim(model, cluster);
+  int64_t k = (int64_t)cluster.devices.size();
+  // Every entry must name a node: a typo must not silently do nothing.
+  std::set<std::string> known;
+  for (Operation *op : sim.ops())
+    known.insert(nameOf(op));
+  for (const auto &[name, entry] : policy.ops)
+    if (!known.count(name))
+      return model.emitError() << policy.file << ": " << entry.field
+                               << ": no node named '" << name
+                               << "' in the model";
+  SimState s = sim.initialState();
+  for (auto [i, op] : llvm::enumerate(sim.ops())) {
+    std::optional<OpPolicy> choice;
+    auto it = policy.ops.find(nameOf(op));
+    if (it != policy.ops.end())
+      choice = it->second;
+    else if (isa<nn::ConvOp, nn::GemmOp>(op))
+      choice = policy.defaultPolicy && LayoutSim::isDecision(op)
+                   ? *policy.defaultPolicy
+                   : defaultSplit(op, k);
+    if (choice && choice->split == Split::Rows && !rowWindow(op))
+      return op->emitError("rows applies to 2-D Conv, MaxPool and AveragePool "
+                           "nodes");
+    sim.step(s, op, choice ? &*choice : nullptr);
+    sim.retire(s, i);
+  }
+  return sim.prediction(s);
+}
+
+std::string mlir::sepnn::policyToJson(const Policy &policy) {
+  auto entry = [](const OpPolicy &p) {
+    llvm::json::Object o{{"split", splitName(p.split).str()}};
+    if (p.split == Split::Device) {
+      o["device"] = p.devices.front();
+      return o;
+    }
+    o["devices"] = llvm::json::Array(p.devices);
+    if (p.split != Split::Replicate)
+      o["sizes"] = llvm::json::Array(p.sizes);
+    if (p.reduceTo)
+      o["reduce_to"] = *p.reduceTo;
+    if (!p.reduceScatter.empty())
+      o["reduce_scatter"] = llvm::json::Array(p.reduceScatter);
+    if (p.recomputeHalo)
+      o["halo"] = "recompute";
+    if (p.transmitDtype)
+      o["transmit_dtype"] = *p.transmitDtype;
+    return o;
+  };
+  // One entry per line: readable and diffable.
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "{ \"version\": 1,\n  \"transmit_dtype\": "
+     << llvm::json::Value(policy.transmitDtype);
+  if (policy.defaultPolicy)
+    os << ",\n  \"default\": "
+       << llvm::json::Value(entry(*policy.defaultPolicy));
+  os << ",\n  \"ops\": {";
+  bool first = true;
+  for (const auto &[name, p] : policy.ops) {
+    os << (first ? "\n" : ",\n") << "    " << llvm::json::Value(name) << ": "
+       << llvm::json::Value(entry(p));
+    first = false;
+  }
+  os << " } }\n";
+  return text;
+}

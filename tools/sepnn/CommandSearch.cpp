@@ -1,0 +1,209 @@
+// sepnn search: the split-and-transmit policy for a model on a cluster, with
+// the predicted figures of it and of the fixed baselines.
+#include "Args.h"
+#include "Commands.h"
+#include "Diagnostics.h"
+#include "sepnn/Import/ONNX.h"
+#include "sepnn/InitAll.h"
+#include "sepnn/Pipelines/Pipelines.h"
+#include "sepnn/Search/Search.h"
+#include "sepnn/Support/Cluster.h"
+#include "sepnn/Support/Policy.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace mlir;
+using namespace ::sepnn::driver;
+
+namespace {
+
+void printPrediction(llvm::raw_ostream &os, const mlir::sepnn::Cluster &cluster,
+                     const mlir::sepnn::Prediction &p) {
+  os << llvm::formatv("  predicted latency: {0:F3} ms, {1} bytes/inference\n",
+                      p.latencyMs, p.bytes);
+  for (auto [d, device] : llvm::enumerate(cluster.devices))
+    os << llvm::formatv("  device {0} ({1}): compute {2:F3} ms, memory {3:F1} MB\n",
+                        d, device.name, p.computeMs[d],
+                        p.memoryBytes[d] / 1048576.0);
+  for (auto &[link, bytes] : p.links)
+    os << llvm::formatv("  link {0}->{1}: {2} bytes/inference\n", link.first,
+                        link.second, bytes);
+}
+
+void writePrediction(llvm::json::OStream &j, const mlir::sepnn::Prediction &p) {
+  j.attribute("latency_ms", p.latencyMs);
+  j.attribute("bytes_per_inference", p.bytes);
+  j.attributeObject("links", [&] {
+    for (auto &[link, bytes] : p.links)
+      j.attribute(llvm::formatv("{0}->{1}", link.first, link.second).str(),
+                  bytes);
+  });
+  j.attributeArray("compute_ms", [&] {
+    for (double ms : p.computeMs)
+      j.value(ms);
+  });
+  j.attributeArray("memory_bytes", [&] {
+    for (int64_t b : p.memoryBytes)
+      j.value(b);
+  });
+  j.attribute("fits_memory", p.fitsMemory);
+}
+
+} // namespace
+
+int ::sepnn::driver::runSearch(int argc, char **argv) {
+  auto args = parseArgs(argc, argv, 2,
+                        {"--cluster", "-o", "--objective", "--report",
+                         "--input-shape", "--beam", "--policy"},
+                        {"--exhaustive"});
+  if (!args)
+    return reportError(args.takeError());
+  if (args->positional.size() != 1)
+    return reportError("search: expected one MODEL.onnx");
+  if (!args->has("--cluster"))
+    return reportError("search: missing --cluster CLUSTER.json");
+  if (!args->has("-o") && !args->has("--policy"))
+    return reportError("search: missing -o POLICY.json");
+  mlir::sepnn::SearchOptions options;
+  std::string objective = args->get("--objective", "latency");
+  if (objective == "bytes")
+    options.objective = mlir::sepnn::Objective::Bytes;
+  else if (objective != "latency")
+    return reportError("--objective: expected latency or bytes, got '" +
+                       objective + "'");
+  auto beam = args->getInt("--beam", options.beamWidth);
+  if (!beam)
+    return reportError(beam.takeError());
+  if (*beam < 1)
+    return reportError("--beam: must be at least 1");
+  options.beamWidth = *beam;
+  options.exhaustive = args->has("--exhaustive");
+
+  auto cluster = mlir::sepnn::readClusterFile(args->get("--cluster"));
+  if (!cluster)
+    return reportError(cluster.takeError());
+  DialectRegistry registry;
+  mlir::sepnn::registerAllDialects(registry);
+  MLIRContext context(registry);
+  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
+    printDiagnostic(diag);
+    return success();
+  });
+  mlir::sepnn::InputShapes shapes;
+  for (const std::string &spec : args->all("--input-shape"))
+    if (auto e = mlir::sepnn::parseInputShape(spec, shapes))
+      return reportError(std::move(e));
+  std::string model = args->positional[0];
+  auto module = mlir::sepnn::importONNXFile(model, &context, shapes);
+  if (!module)
+    return reportError(module.takeError());
+  PassManager cleanup(&context);
+  mlir::sepnn::buildCleanupPipeline(cleanup);
+  if (failed(cleanup.run(**module)))
+    return 1;
+  auto funcs = llvm::to_vector((*module)->getOps<func::FuncOp>());
+  if (funcs.size() != 1)
+    return reportError(model + ": expected one function after import");
+
+  if (args->has("--policy")) {
+    // The figures of a given policy, without searching.
+    auto policy = mlir::sepnn::readPolicyFile(args->get("--policy"));
+    if (!policy)
+      return reportError(policy.takeError());
+    auto prediction =
+        mlir::sepnn::predictPolicy(funcs.front(), *cluster, *policy);
+    if (failed(prediction))
+      return 1;
+    llvm::outs() << llvm::formatv("sepnn search: {0} with {1} on {2} devices\n",
+                                  model, args->get("--policy"),
+                                  cluster->devices.size());
+    printPrediction(llvm::outs(), *cluster, *prediction);
+    if (args->has("--report")) {
+      std::error_code ec;
+      llvm::raw_fd_ostream file(args->get("--report"), ec);
+      if (ec)
+        return reportError(args->get("--report") + ": cannot write: " +
+                           ec.message());
+      llvm::json::OStream j(file, 2);
+      j.object([&] {
+        j.attribute("model", model);
+        j.attribute("policy", args->get("--policy"));
+        j.attributeObject("predicted", [&] { writePrediction(j, *prediction); });
+      });
+      file << "\n";
+    }
+    return 0;
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  auto result = mlir::sepnn::searchPolicy(funcs.front(), *cluster, options);
+  double seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  if (failed(result))
+    return 1;
+  std::string out = args->get("-o");
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(out, ec);
+    if (ec)
+      return reportError(out + ": cannot write: " + ec.message());
+    os << mlir::sepnn::policyToJson(result->policy);
+  }
+
+  llvm::raw_ostream &os = llvm::outs();
+  os << llvm::formatv("sepnn search: {0} on {1} devices, objective {2}\n",
+                      model, cluster->devices.size(), objective);
+  os << llvm::formatv("  {0} ops split, {1} {2}, {3:F2} s; policy in {4}\n",
+                      result->decisions, result->evaluated,
+                      options.exhaustive ? "combinations enumerated"
+                                         : "transitions",
+                      seconds, out);
+  os << "  search: "
+     << (options.exhaustive ? "exhaustive"
+         : result->exact    ? "exact (dynamic programming)"
+                            : "beam (heuristic: states were dropped)")
+     << "\n";
+  printPrediction(os, *cluster, result->prediction);
+  os << "  baselines (predicted):\n";
+  for (auto &[name, p] : result->baselines)
+    os << llvm::formatv("    {0,-14} {1,10:F3} ms {2,14} bytes/inference{3}\n",
+                        name, p.latencyMs, p.bytes,
+                        p.fitsMemory ? "" : " (exceeds mem_mb)");
+  os << llvm::formatv("    {0,-14} {1,10:F3} ms {2,14} bytes/inference\n",
+                      "searched", result->prediction.latencyMs,
+                      result->prediction.bytes);
+
+  if (args->has("--report")) {
+    std::error_code ec;
+    llvm::raw_fd_ostream file(args->get("--report"), ec);
+    if (ec)
+      return reportError(args->get("--report") + ": cannot write: " +
+                         ec.message());
+    llvm::json::OStream j(file, 2);
+    j.object([&] {
+      j.attribute("model", model);
+      j.attribute("objective", objective);
+      j.attribute("search",
+                  options.exhaustive ? "exhaustive"
+                  : result->exact    ? "exact"
+                                     : "beam");
+      j.attribute("search_seconds", seconds);
+      j.attribute("decisions", result->decisions);
+      j.attribute("evaluated", result->evaluated);
+      j.attributeObject("predicted", [&] { writePrediction(j, result->prediction); });
+      j.attributeObject("baselines", [&] {
+        for (auto &[name, p] : result->baselines)
+          j.attributeObject(name, [&] { writePrediction(j, p); });
+      });
+    });
+    file << "\n";
+  }
+  return 0;
+}
