@@ -74,8 +74,9 @@ def check_case(case_dir, sepnn, work, port):
     for devices in (1, 2):
         outdir = os.path.join(work, f"{name}-{devices}")
         shutil.rmtree(outdir, ignore_errors=True)
+        # The even split puts every conv and gemm on both devices.
         rc, out = run([sepnn, "compile", model, "--devices", str(devices),
-                       "--base-port", str(port), "-o", outdir])
+                       "--base-port", str(port), "--even-split", "-o", outdir])
         if rc != 0:
             if rc == 1 and any(m in out for m in UNSUPPORTED_MARKERS):
                 return "unsupported", out.strip().splitlines()[-1]

@@ -9,8 +9,9 @@ Usage: strategies.py --sepnn PATH [--models a,b] [--devices 2,3,4]
 For each model (torchvision, exported by examples/export_torchvision.py at
 224x224), each strategy applied to every eligible layer with uneven sizes,
 and each device count: compile, run, and check that the output equals the
-single-device output within 1e-5 relative and that the runtime's byte
-counters equal manifest.json. Prints bytes per inference per case.
+single-device output within 1e-5 relative, that the runtime's byte
+counters equal manifest.json, and (except for fused tiles) that the search's
+cost model predicts those bytes exactly. Prints bytes per inference per case.
 """
 import argparse
 import json
@@ -177,6 +178,17 @@ def main():
                     manifest = json.load(open(out + "/manifest.json"))
                     if report["links"] != manifest["links"]:
                         raise RuntimeError("byte counters differ from the manifest")
+                    if strategy not in ("fused", "mixed"):
+                        # The search's cost model predicts the same bytes
+                        # (it does not model recomputed halos).
+                        check([args.sepnn, "search", model_path, "--cluster",
+                               out + "/cluster.json", "--policy", case + "/policy.json",
+                               "--report", case + "/predicted.json"], "predict")
+                        predicted = json.load(open(case + "/predicted.json"))["predicted"]
+                        if predicted["links"] != manifest["links"]:
+                            raise RuntimeError(
+                                f"the cost model predicts {predicted['bytes_per_inference']} "
+                                f"bytes, the manifest has {manifest['bytes_per_inference']}")
                     if error > 1e-5:
                         raise RuntimeError(f"relative error {error:.3g} > 1e-5")
                     print(f"{name:16} {strategy:13} {devices:7} "

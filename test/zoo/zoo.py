@@ -56,8 +56,11 @@ def run_model(name, args, port):
         out = os.path.join(work, f"x{devices}")
         shutil.rmtree(out, ignore_errors=True)
         start = time.time()
+        # The even split exercises every layer on both devices (the searched
+        # policy may keep small models on one device).
         check([args.sepnn, "compile", model, "--devices", str(devices),
-               "--base-port", str(port), "-o", out], f"compile x{devices}")
+               "--base-port", str(port), "--even-split", "-o", out],
+              f"compile x{devices}")
         timings.append(time.time() - start)
         result = os.path.join(out, "out.pb")
         check([args.sepnn, "run", out, "--input",

@@ -6,6 +6,7 @@
 #include "sepnn/Import/ONNX.h"
 #include "sepnn/InitAll.h"
 #include "sepnn/Pipelines/Pipelines.h"
+#include "sepnn/Search/Search.h"
 #include "sepnn/Support/Cluster.h"
 #include "sepnn/Target/EmitDevices.h"
 
@@ -124,7 +125,7 @@ int ::sepnn::driver::runCompile(int argc, char **argv) {
   auto args = parseArgs(argc, argv, 2,
                         {"--cluster", "--policy", "-o", "--target",
                          "--devices", "--base-port", "--input-shape"},
-                        {"--no-build", "--cmake"});
+                        {"--no-build", "--cmake", "--even-split"});
   if (!args)
     return reportError(args.takeError());
   if (args->positional.size() != 1)
@@ -182,9 +183,31 @@ int ::sepnn::driver::runCompile(int argc, char **argv) {
   if (!module)
     return reportError(module.takeError());
 
+  std::string policyPath = args->get("--policy");
+  if (policyPath.empty() && !args->has("--even-split")) {
+    // No policy: search one for this cluster (design.md 4.2).
+    PassManager cleanup(&context);
+    mlir::sepnn::buildCleanupPipeline(cleanup);
+    if (failed(cleanup.run(**module)))
+      return 1;
+    auto funcs = llvm::to_vector((*module)->getOps<func::FuncOp>());
+    if (funcs.size() != 1)
+      return reportError(model + ": expected one function after import");
+    auto searched = mlir::sepnn::searchPolicy(funcs.front(), *cluster, {});
+    if (failed(searched))
+      return 1;
+    policyPath = outDir + "/policy.json";
+    if (auto e = writeText(policyPath,
+                           mlir::sepnn::policyToJson(searched->policy)))
+      return reportError(std::move(e));
+    llvm::outs() << llvm::formatv(
+        "searched a policy ({0}): predicted {1:F3} ms, {2} bytes/inference\n",
+        policyPath, searched->prediction.latencyMs, searched->prediction.bytes);
+  }
+
   PassManager partition(&context);
   mlir::sepnn::PartitionPipelineOptions options;
-  options.policy = args->get("--policy");
+  options.policy = policyPath;
   options.cluster = outCluster;
   mlir::sepnn::buildPartitionPipeline(partition, options);
   if (failed(partition.run(**module)))

@@ -15,6 +15,8 @@ static const char *kUsage = R"(usage:
                 (the predicted figures of a given policy)
   sepnn compile MODEL.onnx --cluster CLUSTER.json [--policy POLICY.json] -o OUTDIR
                 [--target host|aarch64] [--input-shape NAME=DxDx...] [--no-build] [--cmake]
+                (without --policy: the searched policy; --even-split: every Conv
+                and Gemm split evenly by output channels)
   sepnn run     OUTDIR --input IN.pb [--input ...] -o OUT.pb [--transport tcp|mpi]
                 [--repeat N] [--report R.json] [--timeout SECONDS]
 )";
