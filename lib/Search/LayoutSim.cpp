@@ -319,12 +319,14 @@ void LayoutSim::stepFollower(SimState &state, Operation *op,
   }
 }
 
-void LayoutSim::step(SimState &state, Operation *op,
-                     const OpPolicy *choice) const {
+OpStep LayoutSim::step(SimState &state, Operation *op,
+                       const OpPolicy *choice) const {
+  OpStep figures;
   if (op->hasTrait<OpTrait::ConstantLike>()) {
     for (Value r : op->getResults())
       state.layouts[r] = SimLayout{kChannelAxis, true, {}};
-    return;
+    figures.result.everywhere = true;
+    return figures;
   }
   std::vector<int64_t> xfer(k * k, 0);
   std::vector<double> comp(k, 0);
@@ -349,6 +351,8 @@ void LayoutSim::step(SimState &state, Operation *op,
       state.liveBytes[d] += numel * 4;
     for (int64_t d = 0; d < k; ++d)
       state.peakBytes[d] = std::max(state.peakBytes[d], state.liveBytes[d]);
+    figures.result = out;
+    figures.result.sent.clear();
     state.layouts[result] = std::move(out);
   }
   double slowest = 0;
@@ -359,8 +363,12 @@ void LayoutSim::step(SimState &state, Operation *op,
   for (int64_t i = 0; i < k * k; ++i) {
     state.linkBytes[i] += xfer[i];
     state.bytes += xfer[i];
+    figures.bytesIn += xfer[i];
   }
-  state.seconds += model.transferSeconds(xfer) + slowest;
+  figures.computeSeconds = slowest;
+  figures.transferSeconds = model.transferSeconds(xfer);
+  state.seconds += figures.transferSeconds + slowest;
+  return figures;
 }
 
 void LayoutSim::retire(SimState &state, size_t index) const {

@@ -45,6 +45,13 @@ struct SimState {
   SmallVector<int16_t> choices;     // candidate index per decision op
 };
 
+/// What one op costs and where its result lives (for reports).
+struct OpStep {
+  double computeSeconds = 0, transferSeconds = 0;
+  int64_t bytesIn = 0;
+  SimLayout result;
+};
+
 class LayoutSim {
 public:
   LayoutSim(func::FuncOp model, const Cluster &cluster);
@@ -53,7 +60,7 @@ public:
   /// Conv and Gemm with constant weights: the ops a policy splits.
   static bool isDecision(Operation *op);
   /// Advances `state` over `op`; `choice` is the strategy of a decision op.
-  void step(SimState &state, Operation *op, const OpPolicy *choice) const;
+  OpStep step(SimState &state, Operation *op, const OpPolicy *choice) const;
   /// Forgets the values whose last use is op `index`.
   void retire(SimState &state, size_t index) const;
   /// The live layouts, as a key: states with equal keys have equal futures.

@@ -6,6 +6,7 @@
 
 #include "NN/NNOps.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -144,6 +145,45 @@ struct Problem {
     return s;
   }
 
+  /// Every non-constant op's figures under one complete assignment.
+  std::vector<LayerReport> layers(ArrayRef<int16_t> choices) const {
+    std::vector<LayerReport> out;
+    DenseMap<Value, size_t> producer;
+    SimState s = sim.initialState();
+    size_t next = 0;
+    int64_t k = sim.costs().numDevices();
+    for (auto [i, op] : llvm::enumerate(sim.ops())) {
+      const Candidate *choice = nullptr;
+      if (LayoutSim::isDecision(op))
+        choice = &candidates.find(op)->second[choices[next++]];
+      OpStep step = sim.step(s, op, choice ? &choice->policy : nullptr);
+      sim.retire(s, i);
+      if (step.result.everywhere)
+        continue;
+      LayerReport layer;
+      layer.name = nameOf(op);
+      layer.op = op->getName().getStringRef().str();
+      layer.strategy = choice ? choice->label : "follows";
+      layer.axis = step.result.axis == kRowAxis ? "rows" : "channels";
+      layer.shares.assign(k, 0.0);
+      int64_t total = 0;
+      for (const SimPiece &piece : step.result.pieces)
+        total += piece.end - piece.begin;
+      for (const SimPiece &piece : step.result.pieces)
+        layer.shares[piece.device] += double(piece.end - piece.begin) / total;
+      layer.computeMs = step.computeSeconds * 1e3;
+      layer.transferMs = step.transferSeconds * 1e3;
+      layer.bytesIn = step.bytesIn;
+      for (Value v : op->getOperands())
+        if (auto it = producer.find(v); it != producer.end())
+          layer.inputs.push_back(it->second);
+      for (Value r : op->getResults())
+        producer[r] = out.size();
+      out.push_back(std::move(layer));
+    }
+    return out;
+  }
+
   /// The candidate labelled `label` for each op, else `fallback`'s, else
   /// the first device.
   SmallVector<int16_t> byLabel(StringRef label, StringRef fallback) const {
@@ -266,6 +306,7 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
            << "no split of the model fits the devices' mem_mb limits";
   result.policy = problem.policyOf(best->choices);
   result.prediction = sim.prediction(*best);
+  result.layers = problem.layers(best->choices);
 
   // Baselines, in the same model.
   int64_t fastest = 0;
@@ -366,5 +407,40 @@ std::string mlir::sepnn::policyToJson(const Policy &policy) {
     first = false;
   }
   os << " } }\n";
+  return text;
+}
+
+std::string mlir::sepnn::layersToDot(const std::vector<LayerReport> &layers,
+                                     const Cluster &cluster) {
+  static const char *palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759",
+                                  "#b07aa1", "#76b7b2", "#edc948", "#ff9da7"};
+  auto colour = [&](size_t d) { return palette[d % std::size(palette)]; };
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "digraph policy {\n  rankdir=TB;\n"
+        "  node [shape=box, style=\"striped,rounded\", fontsize=10];\n";
+  // A legend: one node per device.
+  os << "  subgraph cluster_legend {\n    label=\"devices\";\n";
+  for (auto [d, device] : llvm::enumerate(cluster.devices))
+    os << llvm::formatv("    dev{0} [label=\"{0}: {1}\", style=filled, "
+                        "fillcolor=\"{2}\"];\n",
+                        d, device.name, colour(d));
+  os << "  }\n";
+  for (auto [i, layer] : llvm::enumerate(layers)) {
+    std::string fill;
+    for (auto [d, share] : llvm::enumerate(layer.shares))
+      if (share > 0)
+        fill += llvm::formatv("{0}{1};{2:F3}", fill.empty() ? "" : ":",
+                              colour(d), share)
+                    .str();
+    os << llvm::formatv("  n{0} [label=\"{1}\\n{2}: {3}\\n{4:F2} ms, {5} B in\", "
+                        "fillcolor=\"{6}\"];\n",
+                        i, layer.name.empty() ? layer.op : layer.name,
+                        layer.op, layer.strategy, layer.computeMs + layer.transferMs,
+                        layer.bytesIn, fill);
+    for (size_t in : layer.inputs)
+      os << llvm::formatv("  n{0} -> n{1};\n", in, i);
+  }
+  os << "}\n";
   return text;
 }

@@ -60,8 +60,8 @@ void writePrediction(llvm::json::OStream &j, const mlir::sepnn::Prediction &p) {
 int ::sepnn::driver::runSearch(int argc, char **argv) {
   auto args = parseArgs(argc, argv, 2,
                         {"--cluster", "-o", "--objective", "--report",
-                         "--input-shape", "--beam", "--policy"},
-                        {"--exhaustive"});
+                         "--input-shape", "--beam", "--policy", "--dot"},
+                        {"--exhaustive", "--layers"});
   if (!args)
     return reportError(args.takeError());
   if (args->positional.size() != 1)
@@ -179,6 +179,32 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
   os << llvm::formatv("    {0,-14} {1,10:F3} ms {2,14} bytes/inference\n",
                       "searched", result->prediction.latencyMs,
                       result->prediction.bytes);
+  if (args->has("--layers")) {
+    // The per-layer chart: strategy, each device's share, time and traffic.
+    os << "  layers (strategy, share per device, compute + transfer ms, bytes in):\n";
+    for (const auto &layer : result->layers) {
+      std::string shares;
+      for (auto [d, share] : llvm::enumerate(layer.shares))
+        if (share > 0)
+          shares += llvm::formatv("{0}{1}:{2:P0}", shares.empty() ? "" : " ",
+                                  d, share)
+                        .str();
+      os << llvm::formatv("    {0,-36} {1,-12} {2,-20} {3,8:F3} + {4,7:F3} ms {5,10} B\n",
+                          layer.name.empty() ? layer.op : layer.name,
+                          layer.strategy, shares + " " + layer.axis,
+                          layer.computeMs, layer.transferMs, layer.bytesIn);
+    }
+  }
+  if (args->has("--dot")) {
+    std::error_code ec;
+    llvm::raw_fd_ostream dot(args->get("--dot"), ec);
+    if (ec)
+      return reportError(args->get("--dot") + ": cannot write: " +
+                         ec.message());
+    dot << mlir::sepnn::layersToDot(result->layers, *cluster);
+    os << "  picture: " << args->get("--dot") << " (dot -Tpng " << args->get("--dot")
+       << " -o policy.png)\n";
+  }
 
   if (args->has("--report")) {
     std::error_code ec;
@@ -201,6 +227,22 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
       j.attributeObject("baselines", [&] {
         for (auto &[name, p] : result->baselines)
           j.attributeObject(name, [&] { writePrediction(j, p); });
+      });
+      j.attributeArray("layers", [&] {
+        for (const auto &layer : result->layers)
+          j.object([&] {
+            j.attribute("name", layer.name);
+            j.attribute("op", layer.op);
+            j.attribute("strategy", layer.strategy);
+            j.attribute("axis", layer.axis);
+            j.attributeArray("shares", [&] {
+              for (double share : layer.shares)
+                j.value(share);
+            });
+            j.attribute("compute_ms", layer.computeMs);
+            j.attribute("transfer_ms", layer.transferMs);
+            j.attribute("bytes_in", layer.bytesIn);
+          });
       });
     });
     file << "\n";

@@ -40,6 +40,19 @@ struct Prediction {
   bool fitsMemory = true;
 };
 
+/// One op of the searched policy, for the per-layer chart and the picture.
+struct LayerReport {
+  std::string name;     // ONNX node name
+  std::string op;       // nn op name
+  std::string strategy; // "out_channels", "rows", "device 1", "follows"
+  /// Share of the op's result per device, by the layout's axis.
+  std::vector<double> shares;
+  std::string axis; // "channels", "rows"
+  double computeMs = 0, transferMs = 0;
+  int64_t bytesIn = 0;
+  std::vector<size_t> inputs; // indices of the layers it reads
+};
+
 struct SearchOptions {
   Objective objective = Objective::Latency;
   /// Most DP states kept after each op (beyond it the search is a beam).
@@ -57,6 +70,8 @@ struct SearchResult {
   /// Fixed policies for comparison: single device, out_channels, rows,
   /// pipeline, in the cost model.
   std::vector<std::pair<std::string, Prediction>> baselines;
+  /// Every op of the model (constants aside) under the searched policy.
+  std::vector<LayerReport> layers;
 };
 
 /// Searches the model function (cleaned up: batch norms folded).
@@ -69,6 +84,11 @@ FailureOr<Prediction> predictPolicy(func::FuncOp model, const Cluster &cluster,
 
 /// POLICY.json text for `policy` (design.md §4.2).
 std::string policyToJson(const Policy &policy);
+
+/// A Graphviz picture of the layers: each node filled with its devices'
+/// colours in proportion to their shares, labelled with its strategy.
+std::string layersToDot(const std::vector<LayerReport> &layers,
+                        const Cluster &cluster);
 
 } // namespace mlir::sepnn
 
