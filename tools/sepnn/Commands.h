@@ -7,6 +7,7 @@ int runImport(int argc, char **argv);
 int runCompile(int argc, char **argv);
 int runRun(int argc, char **argv);
 int runSearch(int argc, char **argv);
+int runProfile(int argc, char **argv);
 } // namespace sepnn::driver
 
 #endif

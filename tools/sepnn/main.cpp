@@ -14,6 +14,8 @@ static const char *kUsage = R"(usage:
                 [--layers] [--dot POLICY.dot]
   sepnn search  MODEL.onnx --cluster CLUSTER.json --policy POLICY.json [--report R.json]
                 (the predicted figures of a given policy)
+  sepnn profile --cluster CLUSTER.json [--device K] [--link default|A-B]
+                [--seconds S] (measures this machine; writes into CLUSTER.json)
   sepnn compile MODEL.onnx --cluster CLUSTER.json [--policy POLICY.json] -o OUTDIR
                 [--target host|aarch64] [--input-shape NAME=DxDx...] [--no-build] [--cmake]
                 (without --policy: the searched policy; --even-split: every Conv
@@ -37,6 +39,8 @@ int main(int argc, char **argv) {
     return sepnn::driver::runRun(argc, argv);
   if (command == "search")
     return sepnn::driver::runSearch(argc, argv);
+  if (command == "profile")
+    return sepnn::driver::runProfile(argc, argv);
   llvm::errs() << kUsage;
   return sepnn::driver::reportError("unknown command '" + command + "'");
 }

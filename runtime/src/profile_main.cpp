@@ -1,0 +1,190 @@
+// sepnn_rt_profile: this device's speed for each op class of the search's
+// cost model, with the runtime's own kernels, and the bandwidth and latency
+// of a TCP link between two device processes of the runtime (loopback, or
+// two machines: run `--serve HOST:PORT` on one and `--peer` on the other).
+// Prints JSON for `sepnn profile`:
+//   {"profile": {"conv": G, "conv1x1": G, "depthwise": G, "gemm": G,
+//                "elementwise": G}, "link": {"mbps": M, "latency_ms": L}}
+#include "kernels/kernels.h"
+#include "transport/tcp.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace sepnn::rt;
+
+namespace {
+
+double now() {
+  return std::chrono::duration<double>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+/// The best time of `run` over repetitions lasting about `budget` seconds.
+double bestSeconds(const std::function<void()> &run, double budget) {
+  double best = 1e30, start = now();
+  int runs = 0;
+  while (runs < 3 || now() - start < budget) {
+    double t0 = now();
+    run();
+    best = std::min(best, now() - t0);
+    if (++runs >= 1000)
+      break;
+  }
+  return best;
+}
+
+TensorData filled(const Shape &shape, float value) {
+  TensorData t = TensorData::zeros(shape);
+  for (size_t i = 0; i < t.own.size(); ++i)
+    t.own[i] = value + float(i % 7) * 0.01f;
+  return t;
+}
+
+/// GFLOP/s of a conv of input `x` and weight `w` (FLOPs as the cost model
+/// counts them: 2 per multiply-add).
+double convGflops(const Shape &x, const Shape &w, int64_t group, int64_t pad,
+                  double budget) {
+  TensorData in = filled(x, 0.5f), weight = filled(w, 0.25f);
+  double flops = 0;
+  double s = bestSeconds(
+      [&] {
+        TensorData out = kernels::conv(in, weight, nullptr, {pad, pad, pad, pad},
+                                       {1, 1}, {1, 1}, group);
+        flops = 2.0 * numelOf(out.shape) * w[1] * w[2] * w[3];
+      },
+      budget);
+  return flops / s / 1e9;
+}
+
+struct Link {
+  double mbps = 0, latencyMs = 0;
+};
+
+/// Ping-pong between this process (device 0) and a forked device 1 over
+/// loopback TCP: a one-float round trip gives the latency, 4 MB transfers
+/// the bandwidth.
+Link measureLink(int port, double budget) {
+  std::vector<DeviceInfo> devices(2);
+  for (int d = 0; d < 2; ++d) {
+    devices[d].name = "profile" + std::to_string(d);
+    devices[d].host = "127.0.0.1";
+    devices[d].port = port + d;
+  }
+  const size_t big = size_t(1) << 20; // floats: 4 MB
+  const int rounds = 8;
+  auto options = [&](int rank) {
+    TcpOptions o;
+    o.rank = rank;
+    o.devices = devices;
+    o.modelHash = "sepnn-profile";
+    o.timeoutS = 30;
+    return o;
+  };
+  pid_t child = fork();
+  if (child == 0) {
+    try {
+      TcpTransport t(options(1));
+      t.connectAll();
+      for (int i = 0; i < rounds; ++i) {
+        std::vector<float> v = t.recv(0, 1, 1);
+        t.send(0, 2, v.data(), 1);
+      }
+      for (int i = 0; i < rounds; ++i) {
+        std::vector<float> v = t.recv(0, 3, big);
+        t.send(0, 4, v.data(), 1);
+      }
+      t.finish();
+      _exit(0);
+    } catch (const std::exception &e) {
+      std::fprintf(stderr, "error: profile device 1: %s\n", e.what());
+      _exit(1);
+    }
+  }
+  Link link;
+  TcpTransport t(options(0));
+  t.connectAll();
+  float one = 1;
+  double small = 1e30, large = 1e30;
+  for (int i = 0; i < rounds; ++i) {
+    double t0 = now();
+    t.send(1, 1, &one, 1);
+    t.recv(1, 2, 1);
+    small = std::min(small, now() - t0);
+  }
+  std::vector<float> payload(big, 0.5f);
+  for (int i = 0; i < rounds; ++i) {
+    double t0 = now();
+    t.send(1, 3, payload.data(), big);
+    t.recv(1, 4, 1);
+    large = std::min(large, now() - t0);
+  }
+  t.finish();
+  int status = 0;
+  waitpid(child, &status, 0);
+  (void)budget;
+  link.latencyMs = small / 2 * 1e3;
+  double seconds = std::max(large - small, 1e-9);
+  link.mbps = big * 4.0 * 8 / seconds / 1e6;
+  return link;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  double budget = 0.3;
+  int port = 29400;
+  bool link = true;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--seconds" && i + 1 < argc)
+      budget = std::atof(argv[++i]);
+    else if (arg == "--port" && i + 1 < argc)
+      port = std::atoi(argv[++i]);
+    else if (arg == "--no-link")
+      link = false;
+    else {
+      std::fprintf(stderr,
+                   "usage: %s [--seconds S] [--port P] [--no-link]\n"
+                   "error: unknown argument '%s'\n",
+                   argv[0], arg.c_str());
+      return 2;
+    }
+  }
+  try {
+    // Mid-network shapes of the torchvision models.
+    double conv = convGflops({1, 64, 28, 28}, {64, 64, 3, 3}, 1, 1, budget);
+    double conv1x1 = convGflops({1, 128, 28, 28}, {128, 128, 1, 1}, 1, 0, budget);
+    double depthwise = convGflops({1, 128, 28, 28}, {128, 1, 3, 3}, 128, 1, budget);
+    TensorData a = filled({1, 2048}, 0.5f), b = filled({1000, 2048}, 0.25f);
+    double gemm = 2.0 * 1000 * 2048 /
+                  bestSeconds([&] { kernels::gemm(a, b, nullptr, 1, 1, 0, 1); },
+                              budget) /
+                  1e9;
+    TensorData x = filled({1, 64, 56, 56}, -0.5f);
+    double elementwise =
+        numelOf(x.shape) / bestSeconds([&] { kernels::relu(x); }, budget) / 1e9;
+    std::printf("{\"profile\": {\"conv\": %.4f, \"conv1x1\": %.4f, \"depthwise\": "
+                "%.4f, \"gemm\": %.4f, \"elementwise\": %.4f}",
+                conv, conv1x1, depthwise, gemm, elementwise);
+    if (link) {
+      Link l = measureLink(port, budget);
+      std::printf(", \"link\": {\"mbps\": %.1f, \"latency_ms\": %.4f}", l.mbps,
+                  l.latencyMs);
+    }
+    std::printf("}\n");
+    return 0;
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}
