@@ -314,14 +314,14 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
     if (cluster.devices[d].gflops > cluster.devices[fastest].gflops)
       fastest = d;
   std::string alone = "device " + std::to_string(fastest);
-  result.baselines.push_back(
-      {"single device", sim.prediction(problem.evaluate(problem.byLabel(alone, alone)))});
-  result.baselines.push_back(
-      {"out_channels", sim.prediction(problem.evaluate(
-                           problem.byLabel("out_channels", alone)))});
-  result.baselines.push_back(
-      {"rows", sim.prediction(problem.evaluate(
-                   problem.byLabel("rows", "out_channels")))});
+  auto baseline = [&](StringRef name, ArrayRef<int16_t> choices) {
+    result.baselines.push_back(
+        {name.str(), sim.prediction(problem.evaluate(choices))});
+    result.baselinePolicies.push_back(problem.policyOf(choices));
+  };
+  baseline("single device", problem.byLabel(alone, alone));
+  baseline("out_channels", problem.byLabel("out_channels", alone));
+  baseline("rows", problem.byLabel("rows", "out_channels"));
   // A layer pipeline: consecutive ops on devices 0..K-1, balanced by FLOPs.
   double total = 0;
   for (Operation *op : problem.decisions)
@@ -333,8 +333,7 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
     pipeline.push_back(stage); // candidate `stage` is "device <stage>"
     before += workOf(op).flops;
   }
-  result.baselines.push_back(
-      {"pipeline", sim.prediction(problem.evaluate(pipeline))});
+  baseline("pipeline", pipeline);
   return result;
 }
 

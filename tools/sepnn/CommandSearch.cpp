@@ -12,6 +12,7 @@
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -60,7 +61,8 @@ void writePrediction(llvm::json::OStream &j, const mlir::sepnn::Prediction &p) {
 int ::sepnn::driver::runSearch(int argc, char **argv) {
   auto args = parseArgs(argc, argv, 2,
                         {"--cluster", "-o", "--objective", "--report",
-                         "--input-shape", "--beam", "--policy", "--dot"},
+                         "--input-shape", "--beam", "--policy", "--dot",
+                         "--baselines"},
                         {"--exhaustive", "--layers"});
   if (!args)
     return reportError(args.takeError());
@@ -193,6 +195,21 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
                           layer.name.empty() ? layer.op : layer.name,
                           layer.strategy, shares + " " + layer.axis,
                           layer.computeMs, layer.transferMs, layer.bytesIn);
+    }
+  }
+  if (args->has("--baselines")) {
+    // Each baseline's POLICY.json, for measuring them (bench/).
+    std::string dir = args->get("--baselines");
+    if (auto e = llvm::sys::fs::create_directories(dir))
+      return reportError(dir + ": cannot create: " + e.message());
+    for (auto [i, b] : llvm::enumerate(result->baselines)) {
+      std::string file = dir + "/" + b.first + ".json";
+      std::replace(file.begin() + dir.size(), file.end(), ' ', '_');
+      std::error_code ec;
+      llvm::raw_fd_ostream f(file, ec);
+      if (ec)
+        return reportError(file + ": cannot write: " + ec.message());
+      f << mlir::sepnn::policyToJson(result->baselinePolicies[i]);
     }
   }
   if (args->has("--dot")) {

@@ -70,6 +70,7 @@ struct SearchResult {
   /// Fixed policies for comparison: single device, out_channels, rows,
   /// pipeline, in the cost model.
   std::vector<std::pair<std::string, Prediction>> baselines;
+  std::vector<Policy> baselinePolicies; // in the order of `baselines`
   /// Every op of the model (constants aside) under the searched policy.
   std::vector<LayerReport> layers;
 };

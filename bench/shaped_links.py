@@ -1,0 +1,181 @@
+#!/usr/bin/python3
+"""The searched policy against the fixed baselines on links shaped like an
+edge LAN (issue: search). Run as root; it makes two network namespaces joined
+by a veth pair whose ends are limited with `tc ... tbf rate`, runs device k in
+namespace k pinned to core k, and removes everything it made on exit.
+
+Usage: bench/shaped_links.py --sepnn build/tools/sepnn/sepnn
+           [--models resnet18,vgg16,mobilenet_v2] [--mbps 50,100,1000]
+           [--repeat 3] [--work out/bench]
+
+For each model and bandwidth: `sepnn profile` measures this machine (pinned
+to one core) once; `sepnn search` on a 2-device cluster with that profile
+and the link's rate writes the searched policy and the baselines (single
+device, out_channels, rows, pipeline); each is compiled and run; the table
+gives predicted and measured latency (median of --repeat inferences on the
+device that delivers the output). It ends with two checks: the searched
+policy is never slower than the best baseline by more than 5%, and each
+prediction is within 25% of its measurement.
+"""
+import argparse
+import atexit
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXPORTER = os.path.join(HERE, "..", "examples", "export_torchvision.py")
+NAMESPACES = ("sepnn-bench0", "sepnn-bench1")
+ADDRESSES = ("10.231.0.1", "10.231.0.2")
+VETHS = ("sbench0", "sbench1")
+BASELINES = ("single_device", "out_channels", "rows", "pipeline")
+
+
+def sh(*cmd, check=True):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: {(p.stdout + p.stderr).strip()[-800:]}")
+    return p.stdout
+
+
+def remove_network():
+    for ns in NAMESPACES:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def make_network():
+    remove_network()
+    atexit.register(remove_network)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: sys.exit(130))
+    for ns in NAMESPACES:
+        sh("ip", "netns", "add", ns)
+    sh("ip", "link", "add", VETHS[0], "type", "veth", "peer", "name", VETHS[1])
+    for ns, veth, addr in zip(NAMESPACES, VETHS, ADDRESSES):
+        sh("ip", "link", "set", veth, "netns", ns)
+        sh("ip", "netns", "exec", ns, "ip", "addr", "add", addr + "/24", "dev", veth)
+        sh("ip", "netns", "exec", ns, "ip", "link", "set", veth, "up")
+        sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
+
+
+def shape(mbps):
+    # A token bucket per direction; the bucket holds 10 ms at the rate.
+    burst = max(32 * 1024, int(mbps * 1e6 / 8 / 100))
+    for ns, veth in zip(NAMESPACES, VETHS):
+        sh("ip", "netns", "exec", ns, "tc", "qdisc", "replace", "dev", veth, "root",
+           "tbf", "rate", f"{mbps}mbit", "burst", str(burst), "latency", "100ms")
+
+
+def cluster(mbps, profile):
+    devices = [{"name": f"dev{k}", "host": ADDRESSES[k], "port": 25600 + k,
+                "gflops": profile["conv"], "profile": profile} for k in range(2)]
+    return {"devices": devices,
+            "links": {"default": {"mbps": mbps, "latency_ms": 0.1}},
+            "transport": "tcp"}
+
+
+def measure_profile(sepnn, work):
+    path = os.path.join(work, "profile-cluster.json")
+    with open(path, "w") as f:
+        json.dump({"devices": [{"name": "dev0", "host": "127.0.0.1", "port": 25700}]}, f)
+    sh("taskset", "-c", "0", sepnn, "profile", "--cluster", path, "--seconds", "1")
+    return json.load(open(path))["devices"][0]["profile"]
+
+
+def run_devices(outdir, cluster_path, model_dir, repeat):
+    procs = []
+    for k in range(2):
+        exe = os.path.join(outdir, f"device_{k}", f"device_{k}")
+        cmd = ["ip", "netns", "exec", NAMESPACES[k], "taskset", "-c", str(k), exe,
+               "--cluster", cluster_path, "--repeat", str(repeat), "--timeout", "120",
+               "--report", os.path.join(outdir, f"report_{k}.json")]
+        if k == 0:
+            cmd += ["--input", os.path.join(model_dir, "input.pb"),
+                    "--output", os.path.join(outdir, "out.pb")]
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                      text=True))
+    for k, p in enumerate(procs):
+        out, _ = p.communicate(timeout=3600)
+        if p.returncode != 0:
+            for q in procs:
+                q.kill()
+            raise RuntimeError(f"device {k}: {out.strip()[-500:]}")
+    # Device 0 delivers the model's output: its latency is the inference's.
+    return json.load(open(os.path.join(outdir, "report_0.json")))["latency_ms"]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sepnn", required=True)
+    parser.add_argument("--models", default="resnet18,vgg16,mobilenet_v2")
+    parser.add_argument("--mbps", default="50,100,1000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", default="out/bench")
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("error: run as root (it makes network namespaces)")
+    sepnn = os.path.abspath(args.sepnn)
+    os.makedirs(args.work, exist_ok=True)
+    make_network()
+    profile = measure_profile(sepnn, args.work)
+    print("profile (GFLOP/s, one core): " +
+          ", ".join(f"{k} {v:.2f}" for k, v in sorted(profile.items())), flush=True)
+    rows, failures = [], []
+    print(f"{'model':14} {'Mbit/s':>6} {'policy':14} {'predicted ms':>12} "
+          f"{'measured ms':>11} {'pred/meas':>9}", flush=True)
+    for name in args.models.split(","):
+        model_dir = os.path.join(args.work, name, "model")
+        if not os.path.exists(os.path.join(model_dir, "input.pb")):
+            sh("/usr/bin/python3", EXPORTER, name, model_dir)
+        model = os.path.join(model_dir, "model.onnx")
+        for mbps in map(int, args.mbps.split(",")):
+            shape(mbps)
+            case = os.path.join(args.work, name, f"{mbps}mbps")
+            os.makedirs(case, exist_ok=True)
+            cluster_path = os.path.join(case, "cluster.json")
+            with open(cluster_path, "w") as f:
+                json.dump(cluster(mbps, profile), f, indent=1)
+            sh(sepnn, "search", model, "--cluster", cluster_path, "-o",
+               os.path.join(case, "searched.json"), "--baselines", case,
+               "--report", os.path.join(case, "search.json"))
+            report = json.load(open(os.path.join(case, "search.json")))
+            predicted = {b.replace(" ", "_"): v["latency_ms"]
+                         for b, v in report["baselines"].items()}
+            predicted["searched"] = report["predicted"]["latency_ms"]
+            measured = {}
+            for policy in BASELINES + ("searched",):
+                policy_path = os.path.join(case, policy + ".json")
+                # Equal policies share one build across bandwidths.
+                digest = hashlib.sha1(open(policy_path, "rb").read()).hexdigest()[:12]
+                outdir = os.path.join(args.work, name, "builds", digest)
+                if not os.path.exists(os.path.join(outdir, "device_1", "device_1")):
+                    shutil.rmtree(outdir, ignore_errors=True)
+                    sh(sepnn, "compile", model, "--cluster", cluster_path,
+                       "--policy", policy_path, "-o", outdir)
+                measured[policy] = run_devices(outdir, cluster_path, model_dir,
+                                               args.repeat)
+                ratio = predicted[policy] / measured[policy]
+                rows.append((name, mbps, policy, predicted[policy], measured[policy]))
+                print(f"{name:14} {mbps:6} {policy:14} {predicted[policy]:12.1f} "
+                      f"{measured[policy]:11.1f} {ratio:9.2f}", flush=True)
+                if abs(ratio - 1) > 0.25:
+                    failures.append(f"{name} {mbps} Mbit/s {policy}: predicted "
+                                    f"{predicted[policy]:.1f} ms, measured "
+                                    f"{measured[policy]:.1f} ms")
+            best = min(measured[p] for p in BASELINES)
+            if measured["searched"] > 1.05 * best:
+                failures.append(f"{name} {mbps} Mbit/s: searched {measured['searched']:.1f} "
+                                f"ms > 1.05 x best baseline {best:.1f} ms")
+    with open(os.path.join(args.work, "results.json"), "w") as f:
+        json.dump([dict(zip(("model", "mbps", "policy", "predicted_ms", "measured_ms"), r))
+                   for r in rows], f, indent=1)
+    print(f"{len(failures)} check(s) failed" + "".join("\n  " + m for m in failures))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
