@@ -3,13 +3,14 @@
 
 Usage: strategies.py --sepnn PATH [--models a,b] [--devices 2,3,4]
                      [--strategies out_channels,in_channels,reduce_scatter,rows,fused,
-                                   pipeline,mixed]
+                                   pipeline,mixed,f16,int8]
                      [--order alternate|fixed] [--work DIR] [--base-port N]
 
 For each model (torchvision, exported by examples/export_torchvision.py at
 224x224), each strategy applied to every eligible layer with uneven sizes,
 and each device count: compile, run, and check that the output equals the
-single-device output within 1e-5 relative, that the runtime's byte
+single-device output within 1e-5 relative (f16 and int8 transfers: the same
+top-1 class, and half or a quarter of out_channels' bytes), that the runtime's byte
 counters equal manifest.json, and (except for fused tiles) that the search's
 cost model predicts those bytes exactly. Prints bytes per inference per case.
 """
@@ -123,6 +124,12 @@ def policy(strategy, model, devices, alternate=True):
                              if kind == "device" else entry(kind, layer, devices, i, alternate))
         else:
             ops[layer[0]] = entry(strategy, layer, devices, i, alternate)
+    if strategy in ("f16", "int8"):
+        # out_channels everywhere, compressed on the wire.
+        ops = {layer[0]: entry("out_channels", layer, devices, i, alternate)
+               for i, layer in enumerate(all_layers)}
+        return {"version": 1, "transmit_dtype": strategy,
+                "default": {"split": "device", "device": 0}, "ops": ops}
     return {"version": 1, "default": {"split": "device", "device": 0}, "ops": ops}
 
 
@@ -131,7 +138,8 @@ def main():
     parser.add_argument("--sepnn", required=True)
     parser.add_argument("--models", default="resnet18,mobilenet_v2,squeezenet1_1")
     parser.add_argument("--devices", default="2,3,4")
-    parser.add_argument("--strategies", default="out_channels,in_channels,reduce_scatter,rows,fused,pipeline,mixed")
+    parser.add_argument("--strategies", default="out_channels,in_channels,reduce_scatter,rows,fused,pipeline,mixed,"
+                                                   "f16,int8")
     parser.add_argument("--work", default="/tmp/sepnn-strategies")
     parser.add_argument("--base-port", type=int, default=25000)
     parser.add_argument("--order", choices=["alternate", "fixed"], default="alternate",
@@ -141,6 +149,7 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     failures, port = [], args.base_port
+    out_channels_bytes = {}  # (model, devices) -> bytes, for f16 and int8
     print(f"{'model':16} {'strategy':13} {'devices':>7} {'bytes/inference':>16} {'rel err':>9}")
     for name in args.models.split(","):
         work = os.path.join(args.work, name)
@@ -178,7 +187,8 @@ def main():
                     manifest = json.load(open(out + "/manifest.json"))
                     if report["links"] != manifest["links"]:
                         raise RuntimeError("byte counters differ from the manifest")
-                    if strategy not in ("fused", "mixed"):
+                    compressed = strategy in ("f16", "int8")
+                    if strategy not in ("fused", "mixed") and not compressed:
                         # The search's cost model predicts the same bytes
                         # (it does not model recomputed halos).
                         check([args.sepnn, "search", model_path, "--cluster",
@@ -189,7 +199,24 @@ def main():
                             raise RuntimeError(
                                 f"the cost model predicts {predicted['bytes_per_inference']} "
                                 f"bytes, the manifest has {manifest['bytes_per_inference']}")
-                    if error > 1e-5:
+                    total = manifest["bytes_per_inference"]
+                    if strategy == "out_channels":
+                        out_channels_bytes[(name, devices)] = total
+                    if compressed:
+                        # Lossy on the wire: the class ranked first must stay
+                        # first, and the bytes halve (f16) or quarter (int8,
+                        # plus one f32 scale per channel).
+                        if int(got.argmax()) != int(reference.argmax()):
+                            raise RuntimeError(f"top-1 {int(got.argmax())} != "
+                                               f"{int(reference.argmax())}")
+                        base = out_channels_bytes.get((name, devices))
+                        if base:
+                            ratio = total / base
+                            if (strategy == "f16" and ratio != 0.5) or \
+                                    (strategy == "int8" and ratio > 0.3):
+                                raise RuntimeError(f"{strategy} moves {ratio:.3f} of "
+                                                   "the f32 bytes")
+                    elif error > 1e-5:
                         raise RuntimeError(f"relative error {error:.3g} > 1e-5")
                     print(f"{name:16} {strategy:13} {devices:7} "
                           f"{manifest['bytes_per_inference']:16,} {error:9.2e}", flush=True)
