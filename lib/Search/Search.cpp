@@ -25,17 +25,6 @@ struct Candidate {
   OpPolicy policy;
 };
 
-std::string nameOf(Operation *op) {
-  Location loc = op->getLoc();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(inner))
-        return name.getName().str();
-  return "";
-}
-
 /// `extent` in multiples of `unit`, proportional to `speeds`, every device
 /// at least one unit; empty when there are fewer units than devices.
 std::vector<int64_t> proportionalSizes(int64_t extent, int64_t unit,
@@ -161,7 +150,7 @@ struct Problem {
       if (step.result.everywhere)
         continue;
       LayerReport layer;
-      layer.name = nameOf(op);
+      layer.name = nodeName(op);
       layer.op = op->getName().getStringRef().str();
       layer.strategy = choice ? choice->label : "follows";
       layer.axis = step.result.axis == kRowAxis ? "rows" : "channels";
@@ -207,7 +196,7 @@ struct Problem {
     p.file = "search";
     p.defaultPolicy = OpPolicy{Split::Device, {0}, {}, {}, "default"};
     for (auto [op, choice] : llvm::zip(decisions, choices)) {
-      std::string name = nameOf(op);
+      std::string name = nodeName(op);
       if (!name.empty())
         p.ops.emplace(name, candidates.lookup(op)[choice].policy);
     }
@@ -345,7 +334,7 @@ FailureOr<Prediction> mlir::sepnn::predictPolicy(func::FuncOp model,
   // Every entry must name a node: a typo must not silently do nothing.
   std::set<std::string> known;
   for (Operation *op : sim.ops())
-    known.insert(nameOf(op));
+    known.insert(nodeName(op));
   for (const auto &[name, entry] : policy.ops)
     if (!known.count(name))
       return model.emitError() << policy.file << ": " << entry.field
@@ -354,7 +343,7 @@ FailureOr<Prediction> mlir::sepnn::predictPolicy(func::FuncOp model,
   SimState s = sim.initialState();
   for (auto [i, op] : llvm::enumerate(sim.ops())) {
     std::optional<OpPolicy> choice;
-    auto it = policy.ops.find(nameOf(op));
+    auto it = policy.ops.find(nodeName(op));
     if (it != policy.ops.end())
       choice = it->second;
     else if (isa<nn::ConvOp, nn::GemmOp>(op))

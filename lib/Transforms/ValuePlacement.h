@@ -2,6 +2,8 @@
 #ifndef SEPNN_LIB_TRANSFORMS_VALUEPLACEMENT_H
 #define SEPNN_LIB_TRANSFORMS_VALUEPLACEMENT_H
 
+#include "sepnn/Transforms/LayoutRules.h" // nodeName
+
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 
@@ -18,8 +20,6 @@ std::optional<int64_t> valueDevice(Value v);
 /// True for ops that every device can materialize itself (constants).
 bool isFreeToReplicate(Operation *op);
 
-/// The ONNX node name recorded in `op`'s location, or "" when it has none.
-std::string nodeName(Operation *op);
 
 } // namespace mlir::sepnn
 

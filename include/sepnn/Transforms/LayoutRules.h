@@ -10,9 +10,14 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <optional>
+#include <string>
 #include <utility>
 
 namespace mlir::sepnn {
+
+/// The ONNX node name recorded in `op`'s location (the key of its POLICY.json
+/// entry), or "" when it has none.
+std::string nodeName(Operation *op);
 
 /// The dimensions a layout can split.
 constexpr int64_t kChannelAxis = 1;
