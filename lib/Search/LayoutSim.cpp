@@ -1,4 +1,5 @@
 #include "LayoutSim.h"
+#include "sepnn/Conversion/RuntimeCall.h"
 #include "sepnn/Support/Weights.h"
 #include "sepnn/Transforms/LayoutRules.h"
 
@@ -54,8 +55,10 @@ SimState LayoutSim::initialState() const {
   s.weightBytes.assign(k, 0);
   s.liveBytes.assign(k, 0);
   s.peakBytes.assign(k, 0);
-  for (Value a : arguments)
+  for (Value a : arguments) {
     s.layouts[a] = whole(a, 0); // model inputs arrive on device 0
+    s.layouts[a].wire = defaultWire;
+  }
   return s;
 }
 
@@ -74,8 +77,7 @@ void LayoutSim::need(SimState &state, std::vector<int64_t> &xfer, Value v,
   SimLayout &l = it->second;
   if (l.everywhere || llvm::is_contained(l.replicas, device))
     return;
-  int64_t numel = numelOf(v);
-  int64_t along = extentOf(v, axis), layoutExtent = extentOf(v, l.axis);
+  int64_t along = extentOf(v, axis);
   for (auto [index, p] : llvm::enumerate(l.pieces)) {
     if (p.device == device)
       continue; // local
@@ -93,10 +95,16 @@ void LayoutSim::need(SimState &state, std::vector<int64_t> &xfer, Value v,
     if (!l.sent.insert({(int64_t)index, otherBegin, otherEnd, lo, hi, device})
              .second)
       continue; // already there
-    int64_t elements = numel / layoutExtent * (hi - lo);
+    // The cut's shape, for its bytes on the wire (int8 adds a scale per
+    // channel of the cut).
+    SmallVector<int64_t> shape(cast<RankedTensorType>(v.getType()).getShape());
+    if ((int64_t)shape.size() > l.axis)
+      shape[l.axis] = hi - lo;
     if (otherEnd > otherBegin)
-      elements = elements / along * (otherEnd - otherBegin);
-    xfer[p.device * k + device] += elements * 4;
+      shape[axis] = otherEnd - otherBegin;
+    auto cut = RankedTensorType::get(shape, Float32Type::get(v.getContext()));
+    xfer[p.device * k + device] += transferBytes(
+        cut, l.wire.empty() ? std::nullopt : std::optional<StringRef>(l.wire));
   }
 }
 
@@ -194,18 +202,24 @@ void LayoutSim::stepDecision(SimState &state, Operation *op,
       compute(d, fraction);
       state.weightBytes[d] += int64_t(weights * fraction);
     }
-    int64_t partial = numelOf(result) * 4;
+    // Partial sums travel as the policy's default transfer type.
+    auto type = cast<RankedTensorType>(result.getType());
+    auto wire = defaultWire.empty() ? std::nullopt
+                                    : std::optional<StringRef>(defaultWire);
     if (!choice.reduceScatter.empty()) {
       // Each device receives its output channels of everyone's partials.
-      int64_t channels = extentOf(result, kChannelAxis);
       for (auto [d, range] :
            llvm::zip(choice.devices, rangesOf(choice.reduceScatter))) {
         auto [begin, end] = range;
         if (begin == end)
           continue;
+        SmallVector<int64_t> shape(type.getShape());
+        shape[kChannelAxis] = end - begin;
+        int64_t bytes = transferBytes(
+            RankedTensorType::get(shape, type.getElementType()), wire);
         for (int64_t p : choice.devices)
           if (p != d)
-            xfer[p * k + d] += partial / channels * (end - begin);
+            xfer[p * k + d] += bytes;
         out.pieces.push_back({d, begin, end});
       }
       out.axis = kChannelAxis;
@@ -214,7 +228,7 @@ void LayoutSim::stepDecision(SimState &state, Operation *op,
     int64_t reduceTo = choice.reduceTo.value_or(choice.devices.front());
     for (int64_t p : choice.devices)
       if (p != reduceTo)
-        xfer[p * k + reduceTo] += partial;
+        xfer[p * k + reduceTo] += transferBytes(type, wire);
     out = whole(result, reduceTo);
     return;
   }
@@ -351,6 +365,8 @@ OpStep LayoutSim::step(SimState &state, Operation *op,
       state.liveBytes[d] += numel * 4;
     for (int64_t d = 0; d < k; ++d)
       state.peakBytes[d] = std::max(state.peakBytes[d], state.liveBytes[d]);
+    out.wire = choice && choice->transmitDtype ? wireOf(*choice->transmitDtype)
+                                              : defaultWire;
     figures.result = out;
     figures.result.sent.clear();
     state.layouts[result] = std::move(out);
@@ -412,7 +428,7 @@ std::string LayoutSim::key(const SimState &state) const {
   std::string text;
   llvm::raw_string_ostream os(text);
   for (auto [id, l] : live) {
-    os << id << ':' << l->axis << (l->everywhere ? "*" : "");
+    os << id << ':' << l->axis << (l->everywhere ? "*" : "") << l->wire;
     for (const SimPiece &p : l->pieces)
       os << ',' << p.device << '/' << p.begin << '/' << p.end;
     for (int64_t d : l->replicas)

@@ -29,6 +29,8 @@ struct SimLayout {
   bool everywhere = false; // constants
   SmallVector<SimPiece, 4> pieces;
   SmallVector<int64_t, 2> replicas; // devices with a whole copy (replicate)
+  /// How the value travels: "" (f32), "f16" or "int8".
+  StringRef wire;
   /// The cuts already sent, as (piece, other-axis range, layout-axis range,
   /// destination): the partitioner sends each cut once per destination, so
   /// a second consumer of the same rows or channels costs nothing.
@@ -55,6 +57,12 @@ struct OpStep {
 class LayoutSim {
 public:
   LayoutSim(func::FuncOp model, const Cluster &cluster);
+  /// The policy-wide transfer type ("f32", "f16", "int8"); an op's entry
+  /// overrides it for that op's results.
+  void setTransmitDtype(StringRef dtype) { defaultWire = wireOf(dtype); }
+  static StringRef wireOf(StringRef dtype) {
+    return dtype == "f16" ? "f16" : dtype == "int8" ? "int8" : "";
+  }
   SimState initialState() const;
   ArrayRef<Operation *> ops() const { return order; }
   /// Conv and Gemm with constant weights: the ops a policy splits.
@@ -86,6 +94,7 @@ private:
 
   CostModel model;
   int64_t k;
+  StringRef defaultWire;
   SmallVector<Operation *> order;
   DenseMap<Operation *, size_t> position;
   DenseMap<Value, size_t> lastUse;

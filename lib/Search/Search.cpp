@@ -330,6 +330,7 @@ FailureOr<Prediction> mlir::sepnn::predictPolicy(func::FuncOp model,
                                                  const Cluster &cluster,
                                                  const Policy &policy) {
   LayoutSim sim(model, cluster);
+  sim.setTransmitDtype(policy.transmitDtype);
   int64_t k = (int64_t)cluster.devices.size();
   // Every entry must name a node: a typo must not silently do nothing.
   std::set<std::string> known;
