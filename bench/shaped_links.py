@@ -6,7 +6,11 @@ namespace k pinned to core k, and removes everything it made on exit.
 
 Usage: bench/shaped_links.py --sepnn build/tools/sepnn/sepnn
            [--models resnet18,vgg16,mobilenet_v2] [--mbps 50,100,1000]
-           [--repeat 3] [--work out/bench]
+           [--repeat 3] [--work out/bench] [--slow-percent P]
+
+--slow-percent P runs device 1 in a cgroup limited to P% of a core (cgroup
+v1 cpu.cfs_quota_us, or v2 cpu.max) and tells the search so (its profile is
+scaled by P/100): the uneven splits it then chooses should pay off.
 
 For each model and bandwidth: `sepnn profile` measures this machine (pinned
 to one core) once; `sepnn search` on a 2-device cluster with that profile
@@ -42,9 +46,30 @@ def sh(*cmd, check=True):
     return p.stdout
 
 
+SLOW_CGROUP = None  # the cgroup directory device 1 runs in, with --slow-percent
+
+
 def remove_network():
     for ns in NAMESPACES:
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+    if SLOW_CGROUP and os.path.isdir(SLOW_CGROUP):
+        os.rmdir(SLOW_CGROUP)
+
+
+def make_slow_cgroup(percent):
+    """A cgroup with `percent` of one core; returns its directory."""
+    global SLOW_CGROUP
+    v1 = "/sys/fs/cgroup/cpu"
+    if os.path.exists(os.path.join(v1, "cpu.cfs_quota_us")):
+        SLOW_CGROUP = os.path.join(v1, "sepnn-bench-slow")
+        os.makedirs(SLOW_CGROUP, exist_ok=True)
+        open(os.path.join(SLOW_CGROUP, "cpu.cfs_period_us"), "w").write("100000")
+        open(os.path.join(SLOW_CGROUP, "cpu.cfs_quota_us"), "w").write(str(percent * 1000))
+    else:  # cgroup v2
+        SLOW_CGROUP = "/sys/fs/cgroup/sepnn-bench-slow"
+        os.makedirs(SLOW_CGROUP, exist_ok=True)
+        open(os.path.join(SLOW_CGROUP, "cpu.max"), "w").write(f"{percent * 1000} 100000")
+    return SLOW_CGROUP
 
 
 def make_network():
@@ -70,9 +95,10 @@ def shape(mbps):
            "tbf", "rate", f"{mbps}mbit", "burst", str(burst), "latency", "100ms")
 
 
-def cluster(mbps, profile):
+def cluster(mbps, profile, slow_percent):
+    profiles = [profile, {c: g * slow_percent / 100 for c, g in profile.items()}]
     devices = [{"name": f"dev{k}", "host": ADDRESSES[k], "port": 25600 + k,
-                "gflops": profile["conv"], "profile": profile} for k in range(2)]
+                "gflops": profiles[k]["conv"], "profile": profiles[k]} for k in range(2)]
     return {"devices": devices,
             "links": {"default": {"mbps": mbps, "latency_ms": 0.1}},
             "transport": "tcp"}
@@ -96,6 +122,10 @@ def run_devices(outdir, cluster_path, model_dir, repeat):
         if k == 0:
             cmd += ["--input", os.path.join(model_dir, "input.pb"),
                     "--output", os.path.join(outdir, "out.pb")]
+        elif SLOW_CGROUP:
+            # Enter the cgroup before exec, so that all of device 1 runs there.
+            procs_file = os.path.join(SLOW_CGROUP, "cgroup.procs")
+            cmd = ["sh", "-c", f'echo $$ > {procs_file} && exec "$@"', "sh"] + cmd
         procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                       text=True))
     for k, p in enumerate(procs):
@@ -115,12 +145,15 @@ def main():
     parser.add_argument("--mbps", default="50,100,1000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", default="out/bench")
+    parser.add_argument("--slow-percent", type=int, default=100)
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("error: run as root (it makes network namespaces)")
     sepnn = os.path.abspath(args.sepnn)
     os.makedirs(args.work, exist_ok=True)
     make_network()
+    if args.slow_percent < 100:
+        make_slow_cgroup(args.slow_percent)
     profile = measure_profile(sepnn, args.work)
     print("profile (GFLOP/s, one core): " +
           ", ".join(f"{k} {v:.2f}" for k, v in sorted(profile.items())), flush=True)
@@ -134,11 +167,12 @@ def main():
         model = os.path.join(model_dir, "model.onnx")
         for mbps in map(int, args.mbps.split(",")):
             shape(mbps)
-            case = os.path.join(args.work, name, f"{mbps}mbps")
+            case = os.path.join(args.work, name, f"{mbps}mbps" + (
+                f"-slow{args.slow_percent}" if args.slow_percent < 100 else ""))
             os.makedirs(case, exist_ok=True)
             cluster_path = os.path.join(case, "cluster.json")
             with open(cluster_path, "w") as f:
-                json.dump(cluster(mbps, profile), f, indent=1)
+                json.dump(cluster(mbps, profile, args.slow_percent), f, indent=1)
             sh(sepnn, "search", model, "--cluster", cluster_path, "-o",
                os.path.join(case, "searched.json"), "--baselines", case,
                "--report", os.path.join(case, "search.json"))
