@@ -1,7 +1,9 @@
 #!/bin/bash
 # The main job: torchvision's resnet18 (seeded random weights, 224x224) split
 # over two device processes on this machine, talking over loopback TCP, and
-# compared with PyTorch. Prints the run report (latency, bytes per link).
+# compared with PyTorch. The split is the one `sepnn compile` searches for the
+# cluster (out/<model>/2dev/policy.json). Prints the run report (latency,
+# bytes per link).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
