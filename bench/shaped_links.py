@@ -96,7 +96,9 @@ def shape(mbps):
 
 
 def cluster(mbps, profile, slow_percent):
-    profiles = [profile, {c: g * slow_percent / 100 for c, g in profile.items()}]
+    slow = profile if slow_percent >= 100 else \
+        {c: g * slow_percent / 100 for c, g in profile.items()}
+    profiles = [profile, slow]
     devices = [{"name": f"dev{k}", "host": ADDRESSES[k], "port": 25600 + k,
                 "gflops": profiles[k]["conv"], "profile": profiles[k]} for k in range(2)]
     return {"devices": devices,

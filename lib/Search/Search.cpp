@@ -297,12 +297,18 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
   result.prediction = sim.prediction(*best);
   result.layers = problem.layers(best->choices);
 
-  // Baselines, in the same model.
-  int64_t fastest = 0;
-  for (int64_t d = 1; d < k; ++d)
-    if (cluster.devices[d].gflops > cluster.devices[fastest].gflops)
-      fastest = d;
-  std::string alone = "device " + std::to_string(fastest);
+  // Baselines, in the same model. The single device is the best one
+  // (speed, and the transfer of the inputs and outputs it may need).
+  std::string alone = "device 0";
+  double bestAlone = 0;
+  for (int64_t d = 0; d < k; ++d) {
+    std::string label = "device " + std::to_string(d);
+    SimState s = problem.evaluate(problem.byLabel(label, label));
+    if (d == 0 || s.seconds < bestAlone) {
+      bestAlone = s.seconds;
+      alone = label;
+    }
+  }
   auto baseline = [&](StringRef name, ArrayRef<int16_t> choices) {
     result.baselines.push_back(
         {name.str(), sim.prediction(problem.evaluate(choices))});

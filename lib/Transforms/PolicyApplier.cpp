@@ -26,6 +26,17 @@ Value PolicyApplier::slice(Value v, int64_t device, int64_t axis,
     return cached;
   SmallVector<int64_t> shape(type.getShape());
   shape[axis] = end - begin;
+  // Cut where the value is produced, not where it is consumed: the send that
+  // dist-partition puts right after the cut then leaves as soon as the data
+  // exists, and the holder does not finish other work first (with halos, a
+  // late cut would make neighbours wait for each other layer by layer).
+  OpBuilder::InsertionGuard guard(builder);
+  if (Operation *after = lastCut.lookup(v))
+    builder.setInsertionPointAfter(after);
+  else if (Operation *def = v.getDefiningOp())
+    builder.setInsertionPointAfter(def);
+  else
+    builder.setInsertionPointToStart(cast<BlockArgument>(v).getOwner());
   auto op = builder.create<nn::SliceOp>(
       loc, RankedTensorType::get(shape, type.getElementType()), v,
       builder.getI64IntegerAttr(axis), builder.getI64IntegerAttr(begin),
@@ -35,6 +46,7 @@ Value PolicyApplier::slice(Value v, int64_t device, int64_t axis,
     if (Attribute dtype =
             def->getAttr(dist::DistDialect::kTransmitAttrName))
       op->setAttr(dist::DistDialect::kTransmitAttrName, dtype);
+  lastCut[v] = op; // the next cut of `v` goes after this one, in order
   return cached = place(op, device);
 }
 

@@ -158,6 +158,7 @@ private:
   std::map<std::tuple<void *, int64_t, int64_t, int64_t, int64_t>, Value>
       cache;
   std::map<std::tuple<void *, int64_t, int64_t, int64_t>, Value> slices;
+  DenseMap<Value, Operation *> lastCut; // the latest nn.slice placed after a value
   OpPolicy evenSplit;
 };
 

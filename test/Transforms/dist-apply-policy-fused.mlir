@@ -5,22 +5,22 @@
 // input rows those need; no conv1 row crosses the network, only the input's.
 // CHECK-LABEL: func.func @fused
 // CHECK: %[[X0:.*]] = nn.slice %arg0 {axis = 2 : i64, dist.device = #dist.device<0>, end = 6 : i64, start = 0 : i64}
+// CHECK: %[[X1:.*]] = nn.slice %arg0 {axis = 2 : i64, dist.device = #dist.device<0>, end = 8 : i64, start = 2 : i64}
 // CHECK: %[[A0:.*]] = nn.conv %[[X0]], {{.*}}dist.device = #dist.device<0>{{.*}}pads = array<i64: 1, 1, 0, 1>{{.*}} -> tensor<1x4x5x8xf32>
 // CHECK: %[[R0:.*]] = nn.relu %[[A0]] {dist.device = #dist.device<0>}
 // CHECK: %[[B0:.*]] = nn.conv %[[R0]], {{.*}}dist.device = #dist.device<0>{{.*}} -> tensor<1x4x4x8xf32>
-// CHECK: %[[X1:.*]] = nn.slice %arg0 {axis = 2 : i64, dist.device = #dist.device<0>, end = 8 : i64, start = 2 : i64}
 // CHECK: %[[A1:.*]] = nn.conv %[[X1]], {{.*}}dist.device = #dist.device<1>{{.*}}pads = array<i64: 0, 1, 1, 1>{{.*}} -> tensor<1x4x5x8xf32>
 // CHECK: %[[R1:.*]] = nn.relu %[[A1]] {dist.device = #dist.device<1>}
 // CHECK: %[[B1:.*]] = nn.conv %[[R1]], {{.*}}dist.device = #dist.device<1>{{.*}} -> tensor<1x4x4x8xf32>
 // Reduce-scatter: each device adds its own output channels ([0,1) on device
 // 0, [1,4) on device 1) of both partial sums; relu3 follows that split.
 // CHECK: %[[P0:.*]] = nn.conv {{.*}}dist.device = #dist.device<0>{{.*}} -> tensor<1x4x8x8xf32>
-// CHECK: %[[P1:.*]] = nn.conv {{.*}}dist.device = #dist.device<1>{{.*}} -> tensor<1x4x8x8xf32>
 // CHECK: %[[S00:.*]] = nn.slice %[[P0]] {axis = 1 : i64, dist.device = #dist.device<0>, end = 1 : i64, start = 0 : i64}
-// CHECK: %[[S10:.*]] = nn.slice %[[P1]] {axis = 1 : i64, dist.device = #dist.device<1>, end = 1 : i64, start = 0 : i64}
-// CHECK: %[[SUM0:.*]] = nn.add %[[S00]], %[[S10]] {dist.device = #dist.device<0>} {{.*}} -> tensor<1x1x8x8xf32>
-// CHECK: %[[S11:.*]] = nn.slice %[[P1]] {axis = 1 : i64, dist.device = #dist.device<1>, end = 4 : i64, start = 1 : i64}
 // CHECK: %[[S01:.*]] = nn.slice %[[P0]] {axis = 1 : i64, dist.device = #dist.device<0>, end = 4 : i64, start = 1 : i64}
+// CHECK: %[[P1:.*]] = nn.conv {{.*}}dist.device = #dist.device<1>{{.*}} -> tensor<1x4x8x8xf32>
+// CHECK: %[[S10:.*]] = nn.slice %[[P1]] {axis = 1 : i64, dist.device = #dist.device<1>, end = 1 : i64, start = 0 : i64}
+// CHECK: %[[S11:.*]] = nn.slice %[[P1]] {axis = 1 : i64, dist.device = #dist.device<1>, end = 4 : i64, start = 1 : i64}
+// CHECK: %[[SUM0:.*]] = nn.add %[[S00]], %[[S10]] {dist.device = #dist.device<0>} {{.*}} -> tensor<1x1x8x8xf32>
 // CHECK: %[[SUM1:.*]] = nn.add %[[S11]], %[[S01]] {dist.device = #dist.device<1>} {{.*}} -> tensor<1x3x8x8xf32>
 // CHECK: nn.relu %[[SUM0]] {dist.device = #dist.device<0>}
 // CHECK: nn.relu %[[SUM1]] {dist.device = #dist.device<1>}

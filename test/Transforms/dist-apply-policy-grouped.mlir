@@ -5,8 +5,8 @@
 // lives on device 0) and runs a 2-group conv; nothing else moves.
 // CHECK-LABEL: func.func @depthwise
 // CHECK: %[[S0:.*]] = nn.slice %arg0 {axis = 1 : i64, dist.device = #dist.device<0>, end = 2 : i64, start = 0 : i64}
-// CHECK: nn.conv %[[S0]], {{.*}}dist.device = #dist.device<0>, group = 2 : i64{{.*}} -> tensor<1x2x4x4xf32>
 // CHECK: %[[S1:.*]] = nn.slice %arg0 {axis = 1 : i64, dist.device = #dist.device<0>, end = 4 : i64, start = 2 : i64}
+// CHECK: nn.conv %[[S0]], {{.*}}dist.device = #dist.device<0>, group = 2 : i64{{.*}} -> tensor<1x2x4x4xf32>
 // CHECK: nn.conv %[[S1]], {{.*}}dist.device = #dist.device<1>, group = 2 : i64{{.*}} -> tensor<1x2x4x4xf32>
 func.func @depthwise(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
   %w = arith.constant dense<1.0> : tensor<4x1x3x3xf32>

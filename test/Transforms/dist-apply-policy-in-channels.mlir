@@ -7,10 +7,10 @@
 // reduce_to's partial. replicate: the relu runs on devices 1 and 2.
 // CHECK-LABEL: func.func @model
 // CHECK: %[[X0:.*]] = nn.slice %arg0 {axis = 1 : i64, dist.device = #dist.device<0>, end = 1 : i64, start = 0 : i64}
-// CHECK: %[[P0:.*]] = nn.conv %[[X0]], %{{[a-z_0-9]+}} {{{.*}}dist.device = #dist.device<0>{{.*}}} : (tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x4x4xf32>
 // CHECK: %[[X1:.*]] = nn.slice %arg0 {axis = 1 : i64, dist.device = #dist.device<0>, end = 3 : i64, start = 1 : i64}
-// CHECK: %[[P1:.*]] = nn.conv %[[X1]], %{{[a-z_0-9]+}}, %{{[a-z_0-9]+}} {{{.*}}dist.device = #dist.device<1>{{.*}}} : (tensor<1x2x4x4xf32>, tensor<2x2x3x3xf32>, tensor<2xf32>)
 // CHECK: %[[X2:.*]] = nn.slice %arg0 {axis = 1 : i64, dist.device = #dist.device<0>, end = 4 : i64, start = 3 : i64}
+// CHECK: %[[P0:.*]] = nn.conv %[[X0]], %{{[a-z_0-9]+}} {{{.*}}dist.device = #dist.device<0>{{.*}}} : (tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x4x4xf32>
+// CHECK: %[[P1:.*]] = nn.conv %[[X1]], %{{[a-z_0-9]+}}, %{{[a-z_0-9]+}} {{{.*}}dist.device = #dist.device<1>{{.*}}} : (tensor<1x2x4x4xf32>, tensor<2x2x3x3xf32>, tensor<2xf32>)
 // CHECK: %[[P2:.*]] = nn.conv %[[X2]], %{{[a-z_0-9]+}} {{{.*}}dist.device = #dist.device<2>{{.*}}} : (tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x4x4xf32>
 // CHECK: %[[S1:.*]] = nn.add %[[P1]], %[[P0]] {dist.device = #dist.device<1>}
 // CHECK: %[[S2:.*]] = nn.add %[[S1]], %[[P2]] {dist.device = #dist.device<1>}
