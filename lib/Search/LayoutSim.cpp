@@ -102,9 +102,8 @@ void LayoutSim::need(SimState &state, std::vector<int64_t> &xfer, Value v,
       shape[l.axis] = hi - lo;
     if (otherEnd > otherBegin)
       shape[axis] = otherEnd - otherBegin;
-    auto cut = RankedTensorType::get(shape, Float32Type::get(v.getContext()));
     xfer[p.device * k + device] += transferBytes(
-        cut, l.wire.empty() ? std::nullopt : std::optional<StringRef>(l.wire));
+        shape, l.wire.empty() ? std::nullopt : std::optional<StringRef>(l.wire));
   }
 }
 
@@ -215,8 +214,7 @@ void LayoutSim::stepDecision(SimState &state, Operation *op,
           continue;
         SmallVector<int64_t> shape(type.getShape());
         shape[kChannelAxis] = end - begin;
-        int64_t bytes = transferBytes(
-            RankedTensorType::get(shape, type.getElementType()), wire);
+        int64_t bytes = transferBytes(shape, wire);
         for (int64_t p : choice.devices)
           if (p != d)
             xfer[p * k + d] += bytes;

@@ -310,9 +310,8 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
     }
   }
   auto baseline = [&](StringRef name, ArrayRef<int16_t> choices) {
-    result.baselines.push_back(
-        {name.str(), sim.prediction(problem.evaluate(choices))});
-    result.baselinePolicies.push_back(problem.policyOf(choices));
+    result.baselines.push_back({name.str(), problem.policyOf(choices),
+                                sim.prediction(problem.evaluate(choices))});
   };
   baseline("single device", problem.byLabel(alone, alone));
   baseline("out_channels", problem.byLabel("out_channels", alone));

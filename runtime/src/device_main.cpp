@@ -176,13 +176,8 @@ void writeReport(const std::string &path, int rank, const std::vector<double> &m
 
 } // namespace
 
-std::unique_ptr<Transport> makeTcpTransport(const TransportSetup &setup) {
-  TcpOptions to;
-  to.rank = setup.rank;
-  to.devices = setup.devices;
-  to.modelHash = setup.modelHash;
-  to.timeoutS = setup.timeoutS;
-  auto transport = std::make_unique<TcpTransport>(to);
+std::unique_ptr<Transport> makeTcpTransport(const TransportOptions &options) {
+  auto transport = std::make_unique<TcpTransport>(options);
   transport->connectAll();
   return transport;
 }
@@ -233,7 +228,7 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
     ctx.weightsSize = haveWeights ? weights.size : 0;
 
     if (n > 1) {
-      TransportSetup setup;
+      TransportOptions setup;
       setup.rank = rank;
       setup.devices = cluster.devices;
       setup.modelHash = info.modelHash ? info.modelHash : "";

@@ -3,7 +3,6 @@
 #ifndef SEPNN_RT_DEVICE_MAIN_H
 #define SEPNN_RT_DEVICE_MAIN_H
 
-#include "io/cluster.h"
 #include "sepnn_rt/abi.h"
 #include "transport/transport.h"
 
@@ -12,17 +11,10 @@
 namespace sepnn {
 namespace rt {
 
-// What a transport needs to connect this device to its peers.
-struct TransportSetup {
-  int rank = 0;
-  std::vector<DeviceInfo> devices;
-  std::string modelHash;
-  double timeoutS = 30;
-};
-using TransportFactory = std::unique_ptr<Transport> (*)(const TransportSetup &);
+using TransportFactory = std::unique_ptr<Transport> (*)(const TransportOptions &);
 
 // TCP (the default): connects to every peer before returning.
-std::unique_ptr<Transport> makeTcpTransport(const TransportSetup &setup);
+std::unique_ptr<Transport> makeTcpTransport(const TransportOptions &options);
 
 // Parses the command line, runs the program, writes outputs and the report. Returns
 // the exit status; on failure prints "error: device <rank> (<name>): <message>".

@@ -5,12 +5,7 @@
 
 namespace {
 std::unique_ptr<sepnn::rt::Transport>
-makeMpiTransport(const sepnn::rt::TransportSetup &setup) {
-  sepnn::rt::MpiOptions options;
-  options.rank = setup.rank;
-  options.devices = setup.devices;
-  options.modelHash = setup.modelHash;
-  options.timeoutS = setup.timeoutS;
+makeMpiTransport(const sepnn::rt::TransportOptions &options) {
   return std::make_unique<sepnn::rt::MpiTransport>(options);
 }
 } // namespace

@@ -82,7 +82,7 @@ Link measureLink(int port, double budget) {
   const size_t big = size_t(1) << 20; // floats: 4 MB
   const int rounds = 8;
   auto options = [&](int rank) {
-    TcpOptions o;
+    TransportOptions o;
     o.rank = rank;
     o.devices = devices;
     o.modelHash = "sepnn-profile";

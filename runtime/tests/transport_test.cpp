@@ -18,9 +18,9 @@
 using namespace sepnn::rt;
 using namespace sepnn::rt::test;
 
-static TcpOptions opts(const std::vector<DeviceInfo> &devs, int rank, double timeout = 5,
+static TransportOptions opts(const std::vector<DeviceInfo> &devs, int rank, double timeout = 5,
                        const std::string &hash = "abc123") {
-  TcpOptions o;
+  TransportOptions o;
   o.rank = rank;
   o.devices = devs;
   o.modelHash = hash;
@@ -44,6 +44,17 @@ static std::string errorOf(const std::function<void()> &f) {
   }
   return "no error";
 }
+// Device 1: connects, then is killed (SIGKILL) 300 ms later.
+static Child peerThatDies(const std::vector<DeviceInfo> &devs) {
+  return spawn([&]() -> std::string {
+    TcpTransport t(opts(devs, 1, 2));
+    t.connectAll();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::kill(::getpid(), SIGKILL);
+    return "";
+  });
+}
+
 #define EXPECT_CONTAINS(hay, needle)                                                     \
   EXPECT_NE(std::string(hay).find(needle), std::string::npos) << "in: " << (hay)
 
@@ -192,13 +203,7 @@ TEST(Transport, CorruptedFramesAreDetected) {
 
 TEST(Transport, PeerKilledWhileWaiting) {
   const auto devs = loopbackDevices(2);
-  Child c = spawn([&]() -> std::string {
-    TcpTransport t(opts(devs, 1, 2));
-    t.connectAll();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    ::kill(::getpid(), SIGKILL);
-    return "";
-  });
+  Child c = peerThatDies(devs);
   TcpTransport t(opts(devs, 0, 2));
   t.connectAll();
   const auto t0 = std::chrono::steady_clock::now();
@@ -446,13 +451,7 @@ TEST(Transport, LargeSendReturnsBeforePeerReads) {
 // the next transfer call (and flush) reports it, naming the peer, within the timeout.
 TEST(Transport, PeerKilledWhileSendQueued) {
   const auto devs = loopbackDevices(2);
-  Child c = spawn([&]() -> std::string {
-    TcpTransport t(opts(devs, 1, 2));
-    t.connectAll();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    ::kill(::getpid(), SIGKILL);
-    return "";
-  });
+  Child c = peerThatDies(devs);
   TcpTransport t(opts(devs, 0, 2));
   t.connectAll();
   const size_t n = kBig; // 64 MB: far more than the socket buffers hold
@@ -474,13 +473,7 @@ TEST(Transport, PeerKilledWhileSendQueued) {
 // The same through the ABI: the error surfaces from the next transfer call.
 TEST(Transport, BackgroundSendFailureFailsNextAbiCall) {
   const auto devs = loopbackDevices(2);
-  Child c = spawn([&]() -> std::string {
-    TcpTransport t(opts(devs, 1, 2));
-    t.connectAll();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    ::kill(::getpid(), SIGKILL);
-    return "";
-  });
+  Child c = peerThatDies(devs);
   TcpTransport t(opts(devs, 0, 2));
   t.connectAll();
   const size_t n = kBig;

@@ -1,7 +1,7 @@
 // sepnn compile: import, partition, lower, emit, build.
 #include "Args.h"
 #include "Commands.h"
-#include "Diagnostics.h"
+#include "ModelLoading.h"
 #include "sepnn/Conversion/Passes.h"
 #include "sepnn/Import/ONNX.h"
 #include "sepnn/InitAll.h"
@@ -58,16 +58,6 @@ std::string localClusterJson(int64_t devices, int64_t basePort) {
   text += "  ],\n  \"links\": {\"default\": {\"mbps\": 1000, \"latency_ms\": "
           "0.1}},\n  \"transport\": \"tcp\"\n}\n";
   return text;
-}
-
-llvm::Error writeText(llvm::StringRef path, llvm::StringRef text) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec);
-  if (ec)
-    return llvm::createStringError(ec, path + ": cannot write: " +
-                                           ec.message());
-  os << text;
-  return llvm::Error::success();
 }
 
 /// Host builds link the runtime that was built with this sepnn: one compiler
@@ -167,33 +157,19 @@ int ::sepnn::driver::runCompile(int argc, char **argv) {
   if (auto e = writeText(outCluster, clusterText))
     return reportError(std::move(e));
 
-  DialectRegistry registry;
-  mlir::sepnn::registerAllDialects(registry);
-  MLIRContext context(registry);
-  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
-    printDiagnostic(diag);
-    return success();
-  });
-
-  mlir::sepnn::InputShapes shapes;
-  for (const std::string &spec : args->all("--input-shape"))
-    if (auto e = mlir::sepnn::parseInputShape(spec, shapes))
-      return reportError(std::move(e));
-  auto module = mlir::sepnn::importONNXFile(model, &context, shapes);
+  DriverContext driver;
+  MLIRContext &context = driver.context;
+  auto module = importModel(*args, model, &context);
   if (!module)
     return reportError(module.takeError());
 
   std::string policyPath = args->get("--policy");
   if (policyPath.empty() && !args->has("--even-split")) {
     // No policy: search one for this cluster (design.md 4.2).
-    PassManager cleanup(&context);
-    mlir::sepnn::buildCleanupPipeline(cleanup);
-    if (failed(cleanup.run(**module)))
+    FailureOr<func::FuncOp> func = cleanModel(**module, model);
+    if (failed(func))
       return 1;
-    auto funcs = llvm::to_vector((*module)->getOps<func::FuncOp>());
-    if (funcs.size() != 1)
-      return reportError(model + ": expected one function after import");
-    auto searched = mlir::sepnn::searchPolicy(funcs.front(), *cluster, {});
+    auto searched = mlir::sepnn::searchPolicy(*func, *cluster, {});
     if (failed(searched))
       return 1;
     policyPath = outDir + "/policy.json";

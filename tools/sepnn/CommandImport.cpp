@@ -1,7 +1,6 @@
 #include "Args.h"
 #include "Commands.h"
-#include "sepnn/Import/ONNX.h"
-#include "sepnn/InitAll.h"
+#include "ModelLoading.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/FileUtilities.h"
@@ -13,14 +12,8 @@ int ::sepnn::driver::runImport(int argc, char **argv) {
     return reportError(args.takeError());
   if (args->positional.size() != 1)
     return reportError("import: expected one MODEL.onnx");
-  mlir::DialectRegistry registry;
-  mlir::sepnn::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
-  mlir::sepnn::InputShapes shapes;
-  for (const std::string &spec : args->all("--input-shape"))
-    if (auto e = mlir::sepnn::parseInputShape(spec, shapes))
-      return reportError(std::move(e));
-  auto module = mlir::sepnn::importONNXFile(args->positional[0], &context, shapes);
+  DriverContext driver;
+  auto module = importModel(*args, args->positional[0], &driver.context);
   if (!module)
     return reportError(module.takeError());
   std::string message;

@@ -4,6 +4,7 @@
 // into CLUSTER.json for the search's cost model.
 #include "Args.h"
 #include "Commands.h"
+#include "ModelLoading.h"
 #include "sepnn/Support/Cluster.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -98,10 +99,8 @@ int ::sepnn::driver::runProfile(int argc, char **argv) {
                                   measuredLink->getNumber("mbps").value_or(0),
                                   measuredLink->getNumber("latency_ms").value_or(0));
   }
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec);
-  if (ec)
-    return reportError(path + ": cannot write: " + ec.message());
-  os << llvm::formatv("{0:2}", json::Value(std::move(*root))) << "\n";
+  if (auto e = writeText(
+          path, llvm::formatv("{0:2}\n", json::Value(std::move(*root))).str()))
+    return reportError(std::move(e));
   return 0;
 }

@@ -2,6 +2,7 @@
 // report latency and bytes per link, and check them against the manifest.
 #include "Args.h"
 #include "Commands.h"
+#include "ModelLoading.h"
 #include "ProcessGroup.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -135,6 +136,7 @@ struct RunResult {
   std::map<std::string, int64_t> links, expected;
   int64_t total = 0;
   std::string firstOutput;
+  std::string transport; // the one the devices used
 };
 
 struct RunOptions {
@@ -143,7 +145,9 @@ struct RunOptions {
   std::string outBase; // empty: OUTDIR/run/output.pb
   int64_t repeat = 1;
   double timeout = 30;
-  std::string transport = "tcp";
+  /// "tcp" or "mpi"; empty: the cluster's (an "mpi" cluster builds both,
+  /// so the manifest's last transport).
+  std::string transport;
 };
 
 /// mpirun as root needs --allow-run-as-root; --oversubscribe lets a job have
@@ -226,14 +230,17 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
     launcher = {*qemu, "-L", "/usr/aarch64-linux-gnu"};
   }
 
-  bool mpi = options.transport == "mpi";
+  std::vector<std::string> built;
+  if (const json::Array *transports = manifest->getArray("transports"))
+    for (const json::Value &t : *transports)
+      built.push_back(t.getAsString().value_or("").str());
+  result.transport = options.transport.empty()
+                         ? (built.empty() ? "tcp" : built.back())
+                         : options.transport;
+  bool mpi = result.transport == "mpi";
   std::vector<std::string> mpirun;
   if (mpi) {
-    bool built = false;
-    if (const json::Array *transports = manifest->getArray("transports"))
-      for (const json::Value &t : *transports)
-        built |= t.getAsString() == llvm::StringRef("mpi");
-    if (!built)
+    if (!llvm::is_contained(built, "mpi"))
       return runError(manifestPath + ": the devices were not built for MPI "
                       "(compile with \"transport\": \"mpi\" in the cluster "
                       "file)");
@@ -361,16 +368,8 @@ int sepnn::driver::runRun(int argc, char **argv) {
     return reportError(timeout.takeError());
   if (*repeat < 1)
     return reportError("--repeat: must be at least 1");
-  // By default, the cluster file's transport.
-  std::string transport = "tcp";
-  if (auto cluster = readJson(outDir + "/cluster.json")) {
-    if (const json::Object *o = cluster->getAsObject())
-      transport = o->getString("transport").value_or("tcp").str();
-  } else {
-    llvm::consumeError(cluster.takeError()); // runDevices names the problem
-  }
-  transport = args->get("--transport", transport);
-  if (transport != "tcp" && transport != "mpi")
+  std::string transport = args->get("--transport");
+  if (!transport.empty() && transport != "tcp" && transport != "mpi")
     return reportError("--transport: expected tcp or mpi, got '" + transport +
                        "'");
 
@@ -380,7 +379,7 @@ int sepnn::driver::runRun(int argc, char **argv) {
   if (!run)
     return reportError(run.takeError());
   auto &[devices, deviceLatency, latency, links, expected, total,
-         firstOutput] = *run;
+         firstOutput, usedTransport] = *run;
 
   // Compressed transfers: run the f32-transfer twin and compare outputs.
   std::optional<double> errorVsF32;
@@ -416,36 +415,29 @@ int sepnn::driver::runRun(int argc, char **argv) {
     llvm::outs() << llvm::formatv(
         "  max abs error vs f32 transfers: {0:e}\n", *errorVsF32);
 
-  if (args->has("--report")) {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(args->get("--report"), ec);
-    if (ec)
-      return reportError(args->get("--report") + ": cannot write: " +
-                         ec.message());
-    json::OStream j(os, 2);
-    j.object([&] {
-      j.attribute("latency_ms", latency);
-      j.attribute("repeat", *repeat);
-      j.attribute("transport", transport);
-      j.attributeArray("devices", [&] {
-        for (auto [i, d] : llvm::enumerate(devices))
-          j.object([&] {
-            j.attribute("rank", d.rank);
-            j.attribute("name", d.name);
-            j.attribute("latency_ms", deviceLatency[i]);
+  if (args->has("--report"))
+    if (auto e = writeJson(args->get("--report"), [&](json::OStream &j) {
+          j.attribute("latency_ms", latency);
+          j.attribute("repeat", *repeat);
+          j.attribute("transport", usedTransport);
+          j.attributeArray("devices", [&] {
+            for (auto [i, d] : llvm::enumerate(devices))
+              j.object([&] {
+                j.attribute("rank", d.rank);
+                j.attribute("name", d.name);
+                j.attribute("latency_ms", deviceLatency[i]);
+              });
           });
-      });
-      j.attributeObject("links", [&] {
-        for (auto &[link, bytes] : links)
-          j.attribute(link, bytes);
-      });
-      j.attribute("bytes_per_inference", total);
-      j.attribute("manifest_bytes_match", match);
-      if (errorVsF32)
-        j.attribute("max_error_vs_f32", *errorVsF32);
-    });
-    os << "\n";
-  }
+          j.attributeObject("links", [&] {
+            for (auto &[link, bytes] : links)
+              j.attribute(link, bytes);
+          });
+          j.attribute("bytes_per_inference", total);
+          j.attribute("manifest_bytes_match", match);
+          if (errorVsF32)
+            j.attribute("max_error_vs_f32", *errorVsF32);
+        }))
+      return reportError(std::move(e));
   if (!match)
     return reportError(outDir + "/manifest.json" +
                        ": the bytes the devices sent differ from the manifest");

@@ -2,16 +2,11 @@
 // the predicted figures of it and of the fixed baselines.
 #include "Args.h"
 #include "Commands.h"
-#include "Diagnostics.h"
-#include "sepnn/Import/ONNX.h"
-#include "sepnn/InitAll.h"
-#include "sepnn/Pipelines/Pipelines.h"
+#include "ModelLoading.h"
 #include "sepnn/Search/Search.h"
 #include "sepnn/Support/Cluster.h"
 #include "sepnn/Support/Policy.h"
 
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -90,74 +85,51 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
   auto cluster = mlir::sepnn::readClusterFile(args->get("--cluster"));
   if (!cluster)
     return reportError(cluster.takeError());
-  DialectRegistry registry;
-  mlir::sepnn::registerAllDialects(registry);
-  MLIRContext context(registry);
-  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
-    printDiagnostic(diag);
-    return success();
-  });
-  mlir::sepnn::InputShapes shapes;
-  for (const std::string &spec : args->all("--input-shape"))
-    if (auto e = mlir::sepnn::parseInputShape(spec, shapes))
-      return reportError(std::move(e));
+  DriverContext driver;
   std::string model = args->positional[0];
-  auto module = mlir::sepnn::importONNXFile(model, &context, shapes);
+  auto module = importModel(*args, model, &driver.context);
   if (!module)
     return reportError(module.takeError());
-  PassManager cleanup(&context);
-  mlir::sepnn::buildCleanupPipeline(cleanup);
-  if (failed(cleanup.run(**module)))
+  FailureOr<func::FuncOp> func = cleanModel(**module, model);
+  if (failed(func))
     return 1;
-  auto funcs = llvm::to_vector((*module)->getOps<func::FuncOp>());
-  if (funcs.size() != 1)
-    return reportError(model + ": expected one function after import");
 
   if (args->has("--policy")) {
     // The figures of a given policy, without searching.
     auto policy = mlir::sepnn::readPolicyFile(args->get("--policy"));
     if (!policy)
       return reportError(policy.takeError());
-    auto prediction =
-        mlir::sepnn::predictPolicy(funcs.front(), *cluster, *policy);
+    auto prediction = mlir::sepnn::predictPolicy(*func, *cluster, *policy);
     if (failed(prediction))
       return 1;
     llvm::outs() << llvm::formatv("sepnn search: {0} with {1} on {2} devices\n",
                                   model, args->get("--policy"),
                                   cluster->devices.size());
     printPrediction(llvm::outs(), *cluster, *prediction);
-    if (args->has("--report")) {
-      std::error_code ec;
-      llvm::raw_fd_ostream file(args->get("--report"), ec);
-      if (ec)
-        return reportError(args->get("--report") + ": cannot write: " +
-                           ec.message());
-      llvm::json::OStream j(file, 2);
-      j.object([&] {
-        j.attribute("model", model);
-        j.attribute("policy", args->get("--policy"));
-        j.attributeObject("predicted", [&] { writePrediction(j, *prediction); });
-      });
-      file << "\n";
-    }
+    if (args->has("--report"))
+      if (auto e = writeJson(args->get("--report"), [&](llvm::json::OStream &j) {
+            j.attribute("model", model);
+            j.attribute("policy", args->get("--policy"));
+            j.attributeObject("predicted",
+                              [&] { writePrediction(j, *prediction); });
+          }))
+        return reportError(std::move(e));
     return 0;
   }
 
   auto start = std::chrono::steady_clock::now();
-  auto result = mlir::sepnn::searchPolicy(funcs.front(), *cluster, options);
+  auto result = mlir::sepnn::searchPolicy(*func, *cluster, options);
   double seconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - start)
                        .count();
   if (failed(result))
     return 1;
   std::string out = args->get("-o");
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(out, ec);
-    if (ec)
-      return reportError(out + ": cannot write: " + ec.message());
-    os << mlir::sepnn::policyToJson(result->policy);
-  }
+  if (auto e = writeText(out, mlir::sepnn::policyToJson(result->policy)))
+    return reportError(std::move(e));
+  const char *kind = options.exhaustive ? "exhaustive"
+                     : result->exact    ? "exact"
+                                        : "beam";
 
   llvm::raw_ostream &os = llvm::outs();
   os << llvm::formatv("sepnn search: {0} on {1} devices, objective {2}\n",
@@ -174,10 +146,10 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
      << "\n";
   printPrediction(os, *cluster, result->prediction);
   os << "  baselines (predicted):\n";
-  for (auto &[name, p] : result->baselines)
+  for (const auto &b : result->baselines)
     os << llvm::formatv("    {0,-14} {1,10:F3} ms {2,14} bytes/inference{3}\n",
-                        name, p.latencyMs, p.bytes,
-                        p.fitsMemory ? "" : " (exceeds mem_mb)");
+                        b.name, b.prediction.latencyMs, b.prediction.bytes,
+                        b.prediction.fitsMemory ? "" : " (exceeds mem_mb)");
   os << llvm::formatv("    {0,-14} {1,10:F3} ms {2,14} bytes/inference\n",
                       "searched", result->prediction.latencyMs,
                       result->prediction.bytes);
@@ -198,71 +170,57 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
     }
   }
   if (args->has("--baselines")) {
-    // Each baseline's POLICY.json, for measuring them (bench/).
+    // Each baseline's POLICY.json ("single device" -> single_device.json),
+    // for measuring them (bench/).
     std::string dir = args->get("--baselines");
     if (auto e = llvm::sys::fs::create_directories(dir))
       return reportError(dir + ": cannot create: " + e.message());
-    for (auto [i, b] : llvm::enumerate(result->baselines)) {
-      std::string file = dir + "/" + b.first + ".json";
-      std::replace(file.begin() + dir.size(), file.end(), ' ', '_');
-      std::error_code ec;
-      llvm::raw_fd_ostream f(file, ec);
-      if (ec)
-        return reportError(file + ": cannot write: " + ec.message());
-      f << mlir::sepnn::policyToJson(result->baselinePolicies[i]);
+    for (const auto &b : result->baselines) {
+      std::string name = b.name;
+      std::replace(name.begin(), name.end(), ' ', '_');
+      if (auto e = writeText(dir + "/" + name + ".json",
+                             mlir::sepnn::policyToJson(b.policy)))
+        return reportError(std::move(e));
     }
   }
   if (args->has("--dot")) {
-    std::error_code ec;
-    llvm::raw_fd_ostream dot(args->get("--dot"), ec);
-    if (ec)
-      return reportError(args->get("--dot") + ": cannot write: " +
-                         ec.message());
-    dot << mlir::sepnn::layersToDot(result->layers, *cluster);
-    os << "  picture: " << args->get("--dot") << " (dot -Tpng " << args->get("--dot")
-       << " -o policy.png)\n";
+    if (auto e = writeText(args->get("--dot"),
+                           mlir::sepnn::layersToDot(result->layers, *cluster)))
+      return reportError(std::move(e));
+    os << "  picture: " << args->get("--dot") << " (dot -Tpng "
+       << args->get("--dot") << " -o policy.png)\n";
   }
-
-  if (args->has("--report")) {
-    std::error_code ec;
-    llvm::raw_fd_ostream file(args->get("--report"), ec);
-    if (ec)
-      return reportError(args->get("--report") + ": cannot write: " +
-                         ec.message());
-    llvm::json::OStream j(file, 2);
-    j.object([&] {
-      j.attribute("model", model);
-      j.attribute("objective", objective);
-      j.attribute("search",
-                  options.exhaustive ? "exhaustive"
-                  : result->exact    ? "exact"
-                                     : "beam");
-      j.attribute("search_seconds", seconds);
-      j.attribute("decisions", result->decisions);
-      j.attribute("evaluated", result->evaluated);
-      j.attributeObject("predicted", [&] { writePrediction(j, result->prediction); });
-      j.attributeObject("baselines", [&] {
-        for (auto &[name, p] : result->baselines)
-          j.attributeObject(name, [&] { writePrediction(j, p); });
-      });
-      j.attributeArray("layers", [&] {
-        for (const auto &layer : result->layers)
-          j.object([&] {
-            j.attribute("name", layer.name);
-            j.attribute("op", layer.op);
-            j.attribute("strategy", layer.strategy);
-            j.attribute("axis", layer.axis);
-            j.attributeArray("shares", [&] {
-              for (double share : layer.shares)
-                j.value(share);
-            });
-            j.attribute("compute_ms", layer.computeMs);
-            j.attribute("transfer_ms", layer.transferMs);
-            j.attribute("bytes_in", layer.bytesIn);
+  if (args->has("--report"))
+    if (auto e = writeJson(args->get("--report"), [&](llvm::json::OStream &j) {
+          j.attribute("model", model);
+          j.attribute("objective", objective);
+          j.attribute("search", kind);
+          j.attribute("search_seconds", seconds);
+          j.attribute("decisions", result->decisions);
+          j.attribute("evaluated", result->evaluated);
+          j.attributeObject("predicted",
+                            [&] { writePrediction(j, result->prediction); });
+          j.attributeObject("baselines", [&] {
+            for (const auto &b : result->baselines)
+              j.attributeObject(b.name, [&] { writePrediction(j, b.prediction); });
           });
-      });
-    });
-    file << "\n";
-  }
+          j.attributeArray("layers", [&] {
+            for (const auto &layer : result->layers)
+              j.object([&] {
+                j.attribute("name", layer.name);
+                j.attribute("op", layer.op);
+                j.attribute("strategy", layer.strategy);
+                j.attribute("axis", layer.axis);
+                j.attributeArray("shares", [&] {
+                  for (double share : layer.shares)
+                    j.value(share);
+                });
+                j.attribute("compute_ms", layer.computeMs);
+                j.attribute("transfer_ms", layer.transferMs);
+                j.attribute("bytes_in", layer.bytesIn);
+              });
+          });
+        }))
+      return reportError(std::move(e));
   return 0;
 }

@@ -49,9 +49,13 @@ private:
 FailureOr<RuntimeCall> describeNNOp(Operation *op, Value runtimeCtx,
                                     ArrayRef<Value> operands);
 
-/// Payload bytes of one transfer of `type` as `wire` (f32 when absent); the
-/// runtime's byte counters count exactly this.
-int64_t transferBytes(RankedTensorType type, std::optional<StringRef> wire);
+/// Payload bytes of one transfer of a tensor of `shape` as `wire` (f32 when
+/// absent); the runtime's byte counters count exactly this.
+int64_t transferBytes(ArrayRef<int64_t> shape, std::optional<StringRef> wire);
+inline int64_t transferBytes(RankedTensorType type,
+                             std::optional<StringRef> wire) {
+  return transferBytes(type.getShape(), wire);
+}
 
 /// Describes a dist.send / dist.recv as a runtime call.
 FailureOr<RuntimeCall> describeDistOp(Operation *op, Value runtimeCtx,

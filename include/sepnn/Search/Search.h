@@ -67,10 +67,14 @@ struct SearchResult {
   bool exact = true;
   int64_t decisions = 0;  // ops whose split was chosen
   int64_t evaluated = 0;  // DP transitions or enumerated combinations
-  /// Fixed policies for comparison: single device, out_channels, rows,
-  /// pipeline, in the cost model.
-  std::vector<std::pair<std::string, Prediction>> baselines;
-  std::vector<Policy> baselinePolicies; // in the order of `baselines`
+  /// Fixed policies for comparison, in the cost model: "single device",
+  /// "out_channels", "rows", "pipeline".
+  struct Baseline {
+    std::string name;
+    Policy policy;
+    Prediction prediction;
+  };
+  std::vector<Baseline> baselines;
   /// Every op of the model (constants aside) under the searched policy.
   std::vector<LayerReport> layers;
 };

@@ -11,18 +11,20 @@ static std::string wireTypeLiteral(StringRef wire) {
   return wire == "f16" ? "sepnn::rt::WireType::F16" : "sepnn::rt::WireType::Int8";
 }
 
-int64_t mlir::sepnn::transferBytes(RankedTensorType type,
+int64_t mlir::sepnn::transferBytes(ArrayRef<int64_t> shape,
                                    std::optional<StringRef> wire) {
-  int64_t numel = type.getNumElements();
+  int64_t numel = 1;
+  for (int64_t d : shape)
+    numel *= d;
   if (!wire)
     return numel * 4;
   if (*wire == "f16")
     return numel * 2;
   // int8: one byte per value plus an f32 scale per channel (dim 1, or dim 0
   // of a vector).
-  int64_t channels = type.getRank() >= 2 ? type.getDimSize(1)
-                     : type.getRank() == 1 ? type.getDimSize(0)
-                                           : 1;
+  int64_t channels = shape.size() >= 2   ? shape[1]
+                     : shape.size() == 1 ? shape[0]
+                                         : 1;
   return numel + 4 * channels;
 }
 

@@ -2,6 +2,7 @@
 
 #include "tensor.h"
 #include "transport/socket.h"
+#include "transport/wire_codec.h"
 
 #include <mpi.h>
 
@@ -34,18 +35,6 @@ void check(int code, const std::string &what) {
     fail(what, ": ", mpiError(code));
 }
 
-const char *wireName(WireType w) {
-  switch (w) {
-  case WireType::F32:
-    return "f32";
-  case WireType::F16:
-    return "f16";
-  case WireType::Int8:
-    return "int8";
-  }
-  return "?";
-}
-
 } // namespace
 
 struct MpiTransport::State {
@@ -59,7 +48,7 @@ struct MpiTransport::State {
   bool finalized = false;
 };
 
-MpiTransport::MpiTransport(MpiOptions opts)
+MpiTransport::MpiTransport(TransportOptions opts)
     : opts_(std::move(opts)), state_(std::make_unique<State>()) {
   int initialized = 0;
   MPI_Initialized(&initialized);
@@ -107,11 +96,7 @@ MpiTransport::~MpiTransport() {
   // the process exits non-zero and mpirun stops the job.
 }
 
-std::string MpiTransport::who(int peer) const {
-  if (peer < 0 || peer >= (int)opts_.devices.size())
-    return "device " + std::to_string(peer);
-  return "device " + std::to_string(peer) + " (" + opts_.devices[peer].name + ")";
-}
+std::string MpiTransport::who(int peer) const { return peerName(opts_.devices, peer); }
 
 void MpiTransport::sendPayload(int peer, int64_t tag, WireType wire,
                                const void *data, size_t bytes) {
@@ -172,7 +157,7 @@ Payload MpiTransport::recvPayload(int peer, int64_t tag, WireType wire,
   Header h;
   std::memcpy(&h, message.data(), sizeof h);
   if (h.wire != (uint32_t)wire)
-    fail("tag ", tag, " from ", who(peer), ": expected ", wireName(wire),
+    fail("tag ", tag, " from ", who(peer), ": expected ", codec::wireName(wire),
          " data, got wire type ", h.wire);
   Payload out;
   out.wire = wire;

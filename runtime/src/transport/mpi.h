@@ -6,7 +6,6 @@
 #ifndef SEPNN_RT_TRANSPORT_MPI_H
 #define SEPNN_RT_TRANSPORT_MPI_H
 
-#include "io/cluster.h"
 #include "transport/transport.h"
 
 #include <memory>
@@ -15,19 +14,12 @@
 namespace sepnn {
 namespace rt {
 
-struct MpiOptions {
-  int rank = 0;
-  std::vector<DeviceInfo> devices;
-  std::string modelHash;
-  double timeoutS = 30;
-};
-
 class MpiTransport : public Transport {
 public:
   // Initializes MPI, checks that the job has one rank per device and that this
   // process is rank `opts.rank`, and that every rank runs the same model
   // (hashes exchanged with an allgather). Throws Error.
-  explicit MpiTransport(MpiOptions opts);
+  explicit MpiTransport(TransportOptions opts);
   ~MpiTransport() override;
   MpiTransport(const MpiTransport &) = delete;
   MpiTransport &operator=(const MpiTransport &) = delete;
@@ -47,7 +39,7 @@ public:
 
 private:
   struct State;
-  MpiOptions opts_;
+  TransportOptions opts_;
   std::unique_ptr<State> state_;
 };
 

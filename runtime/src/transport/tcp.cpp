@@ -51,17 +51,13 @@ struct TcpTransport::Peer {
   std::condition_variable wcv; // wakes the writer
 };
 
-TcpTransport::TcpTransport(TcpOptions opts) : opts_(std::move(opts)) {
+TcpTransport::TcpTransport(TransportOptions opts) : opts_(std::move(opts)) {
   peers_.resize(opts_.devices.size());
 }
 
 TcpTransport::~TcpTransport() { stopReaders(); }
 
-std::string TcpTransport::who(int peer) const {
-  if (peer < 0 || peer >= (int)opts_.devices.size())
-    return "device " + std::to_string(peer);
-  return "device " + std::to_string(peer) + " (" + opts_.devices[peer].name + ")";
-}
+std::string TcpTransport::who(int peer) const { return peerName(opts_.devices, peer); }
 
 int TcpTransport::socketFor(int peer) const { return peerFor(peer, "socket").fd; }
 

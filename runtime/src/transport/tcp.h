@@ -20,16 +20,9 @@
 namespace sepnn {
 namespace rt {
 
-struct TcpOptions {
-  int rank = 0;
-  std::vector<DeviceInfo> devices;
-  std::string modelHash;
-  double timeoutS = 30; // every connect, accept, read, write and recv wait
-};
-
 class TcpTransport : public Transport {
 public:
-  explicit TcpTransport(TcpOptions opts);
+  explicit TcpTransport(TransportOptions opts);
   // Closes without a goodbye: peers still waiting for us see a lost connection.
   ~TcpTransport() override;
   TcpTransport(const TcpTransport &) = delete;
@@ -74,7 +67,7 @@ public:
 
 private:
 
-  TcpOptions opts_;
+  TransportOptions opts_;
   std::vector<std::unique_ptr<Peer>> peers_; // indexed by rank; null for ourselves
   mutable std::mutex mu_; // guards every Peer's mailbox, state and send queue
   std::condition_variable cv_; // mailbox/state changes, frames written, writer failures

@@ -2,6 +2,7 @@
 #ifndef SEPNN_RT_TRANSPORT_TRANSPORT_H
 #define SEPNN_RT_TRANSPORT_TRANSPORT_H
 
+#include "io/cluster.h"
 #include "sepnn_rt/abi.h"
 
 #include <cstddef>
@@ -20,6 +21,21 @@ struct Payload {
   std::vector<float> words; // (bytes + 3) / 4 words; the tail padding is zero
   const uint8_t *data() const { return reinterpret_cast<const uint8_t *>(words.data()); }
 };
+
+// What any transport needs to connect this device to its peers.
+struct TransportOptions {
+  int rank = 0;
+  std::vector<DeviceInfo> devices;
+  std::string modelHash;
+  double timeoutS = 30; // every connect, accept, read, write and recv wait
+};
+
+// "device 1 (pi1)", or "device 7" for a rank outside `devices`.
+inline std::string peerName(const std::vector<DeviceInfo> &devices, int peer) {
+  if (peer < 0 || peer >= (int)devices.size())
+    return "device " + std::to_string(peer);
+  return "device " + std::to_string(peer) + " (" + devices[peer].name + ")";
+}
 
 class Transport {
 public:
