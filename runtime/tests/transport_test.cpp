@@ -201,6 +201,48 @@ TEST(Transport, CorruptedFramesAreDetected) {
   join(c, 5);
 }
 
+// With the program's receive table, a header is checked before its payload is read:
+// a wrong length, encoding or tag is refused without allocating or waiting for it.
+TEST(Transport, FramesAreCheckedAgainstTheReceiveTable) {
+  const std::vector<float> payload = {1, 2, 3, 4};
+  struct Case {
+    const char *what;
+    std::function<void(wire::Header &)> corrupt;
+  } cases[] = {
+      // 512 MiB announced (under the protocol's limit), 16 bytes sent: the device must
+      // not allocate it or wait for it.
+      {"frame for tag 3 carries 536870912 bytes, the program expects 16",
+       [](wire::Header &h) { h.length = uint64_t(1) << 29; }},
+      {"frame for tag 3 carries 12 bytes, the program expects 16",
+       [](wire::Header &h) { h.length = 12; }},
+      {"frame for tag 3 is encoded as f16, the program expects f32",
+       [](wire::Header &h) { h.encoding = 1; }},
+      {"frame for tag 4, which the program never receives from this peer",
+       [](wire::Header &h) { h.tag = 4; }},
+  };
+  for (auto &cs : cases) {
+    const auto devs = loopbackDevices(2);
+    wire::Header h;
+    h.tag = 3;
+    h.length = 16;
+    h.crc = wire::crc32(payload.data(), 16);
+    cs.corrupt(h);
+    Child c = rawPeer(devs, frameBytes(h, payload));
+    TransportOptions o = opts(devs, 0, 2);
+    o.haveReceiveTable = true;
+    o.receives = {RecvSpec{1, 0, 3, 16}};
+    TcpTransport t(o);
+    t.connectAll();
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string err = errorOf([&] { t.recv(1, 3, 4); });
+    EXPECT_CONTAINS(err, "bad data from device 1 (d1) while waiting for tag 3: ");
+    EXPECT_CONTAINS(err, cs.what);
+    EXPECT_LT(secondsSince(t0), 1.5);
+    ::kill(c.pid, SIGKILL);
+    join(c, 5);
+  }
+}
+
 TEST(Transport, PeerKilledWhileWaiting) {
   const auto devs = loopbackDevices(2);
   Child c = peerThatDies(devs);

@@ -94,6 +94,16 @@ LogicalResult lowerDeviceFunction(func::FuncOp func) {
       lowered->setAttr("sepnn.bytes",
                        builder.getI64IntegerAttr(transferBytes(
                            send.getInput().getType(), send.getWire())));
+    if (auto recv = dyn_cast<dist::RecvOp>(op)) {
+      // The device's receive table (ProgramInfo::receives): peer, wire type
+      // (abi.h WireType), tag, payload bytes.
+      std::optional<StringRef> wire = recv.getWire();
+      int64_t wireType = !wire ? 0 : *wire == "f16" ? 1 : 2;
+      lowered->setAttr("sepnn.recv",
+                       builder.getDenseI64ArrayAttr(
+                           {recv.getFrom(), wireType, recv.getTag(),
+                            transferBytes(recv.getType(), wire)}));
+    }
     if (op->getNumResults() == 1)
       handles.map(op->getResult(0), lowered->getResult(0));
   }

@@ -131,6 +131,20 @@ add_subdirectory("{0}" sepnn_runtime)
   return text;
 }
 
+// The program's receives, for the runtime to check every incoming frame's size
+// before reading it. A trailing dummy keeps the array non-empty (its count is one
+// less than the array's length).
+std::string receiveTable(func::FuncOp func) {
+  std::string text = "static const sepnn::rt::RecvSpec sepnn_receives[] = {\n";
+  func.walk([&](emitc::CallOpaqueOp call) {
+    if (auto recv = call->getAttrOfType<DenseI64ArrayAttr>("sepnn.recv"))
+      text += llvm::formatv("    {{{0}, {1}, {2}, {3}},\n", recv[0], recv[1],
+                            recv[2], recv[3])
+                  .str();
+  });
+  return text + "    {-1, 0, -1, 0}};\n";
+}
+
 void writeShapes(llvm::json::OStream &j, func::FuncOp func, StringRef names,
                  StringRef shapes, int64_t rank) {
   auto nameList = func->getAttrOfType<ArrayAttr>(names);
@@ -175,10 +189,11 @@ Error mlir::sepnn::emitDevicePrograms(ModuleOp lowered, StringRef outDir,
   const std::string placeholder = "@SEPNN_MODEL_HASH@";
   llvm::SHA256 hasher;
   for (DeviceProgram &p : programs) {
-    std::string info = llvm::formatv(
+    std::string info = receiveTable(p.func) + llvm::formatv(
         "extern const sepnn::rt::ProgramInfo sepnn_program_info = "
-        "{{SEPNN_ABI_VERSION, {0}, {1}, \"{2}\"};",
-        p.rank, programs.size(), placeholder);
+        "{{SEPNN_ABI_VERSION, {0}, {1}, \"{2}\", sepnn_receives, "
+        "sizeof(sepnn_receives) / sizeof(sepnn_receives[0]) - 1};",
+        p.rank, programs.size(), placeholder).str();
     FailureOr<std::string> body = printProgram(p.func, info);
     if (failed(body))
       return makeError(llvm::formatv("device_{0}: C++ emission failed", p.rank).str());

@@ -13,7 +13,7 @@
 #include <initializer_list>
 #include <limits>
 
-#define SEPNN_ABI_VERSION 1
+#define SEPNN_ABI_VERSION 2
 
 namespace sepnn {
 namespace rt {
@@ -28,12 +28,27 @@ struct Tensor {
 
 using Ints = std::initializer_list<int64_t>;
 
+// One transfer the program receives: `bytes` payload bytes from device `peer` under
+// `tag`, encoded as `wire` (a WireType). The transport checks every incoming frame
+// against this table before reading its payload.
+struct RecvSpec {
+  int32_t peer;
+  int32_t wire;
+  int64_t tag;
+  int64_t bytes;
+};
+
 // Static description of the program, emitted once per device program.
 struct ProgramInfo {
   int32_t abiVersion;   // SEPNN_ABI_VERSION the program was generated for
   int32_t rank;         // this device's index in the cluster
   int32_t numDevices;   // devices in the cluster
   const char *modelHash; // hex digest; peers with another hash are refused
+  // Every receive of the program (generated code always sets `receives`, to a
+  // one-element dummy when numReceives is 0); nullptr: frames are checked against the
+  // protocol's limits only (hand-written test programs).
+  const RecvSpec *receives;
+  int32_t numReceives;
 };
 
 // --- graph boundary -------------------------------------------------------

@@ -36,6 +36,8 @@ struct TcpTransport::Peer {
   std::thread reader, writer;
   std::atomic<uint64_t> bytesSent{0};
   uint64_t recvSeq = 0; // reader thread only
+  bool checkTags = false;          // the program's receive table is known
+  wire::ExpectedFrames expected;   // what the program receives from this peer
   // Guarded by TcpTransport::mu_.
   State state = Open;
   std::string error;
@@ -131,6 +133,10 @@ void TcpTransport::connectAll() {
   closeFd(lfd);
   for (auto &peer : peers_)
     if (peer) {
+      peer->checkTags = opts_.haveReceiveTable;
+      for (const RecvSpec &r : opts_.receives)
+        if (r.peer == peer->rank)
+          peer->expected[r.tag] = {(uint32_t)r.wire, (uint64_t)r.bytes};
       peer->reader = std::thread([this, &p = *peer] { readerLoop(p); });
       peer->writer = std::thread([this, &p = *peer] { writerLoop(p); });
     }
@@ -248,23 +254,11 @@ void TcpTransport::readerLoop(Peer &p) {
         return;
       }
       const wire::Header h = wire::decodeHeader(hdr);
-      if (h.magic != wire::kFrameMagic)
-        fail("bad frame magic 0x", std::hex, h.magic, std::dec, " (expected frame ",
-             p.recvSeq, ")");
-      if (h.version != wire::kVersion)
-        fail("frame protocol version ", h.version, ", expected ", wire::kVersion);
-      if (h.seq != p.recvSeq)
-        fail("frame sequence number ", h.seq, ", expected ", p.recvSeq);
-      if (h.length > wire::kMaxPayload)
-        fail("frame payload of ", h.length, " bytes exceeds the limit of ",
-             wire::kMaxPayload);
-      if (h.kind != wire::kData && h.kind != wire::kBye)
-        fail("unknown frame kind ", h.kind);
-      if (h.kind == wire::kBye && h.length != 0)
-        fail("goodbye frame with a payload of ", h.length, " bytes");
-      if (h.encoding > (uint32_t)WireType::Int8)
-        fail("unknown payload encoding ", h.encoding, " for tag ", h.tag);
-      // Whole-payload lengths are checked by recv, which knows the expected shape.
+      const std::string bad =
+          wire::checkHeader(h, p.recvSeq, p.checkTags ? &p.expected : nullptr);
+      if (!bad.empty())
+        fail(bad);
+      // recv checks the length again: a program without a receive table relies on it.
       Payload payload;
       payload.wire = (WireType)h.encoding;
       payload.bytes = (size_t)h.length;

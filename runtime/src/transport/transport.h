@@ -28,6 +28,10 @@ struct TransportOptions {
   std::vector<DeviceInfo> devices;
   std::string modelHash;
   double timeoutS = 30; // every connect, accept, read, write and recv wait
+  // What the program receives (ProgramInfo::receives); without it, frames are
+  // checked against the protocol's limits only.
+  bool haveReceiveTable = false;
+  std::vector<RecvSpec> receives;
 };
 
 // "device 1 (pi1)", or "device 7" for a rank outside `devices`.

@@ -1,5 +1,9 @@
 #include "transport/wire.h"
 
+#include "tensor.h"
+
+#include <cstdio>
+
 namespace sepnn {
 namespace rt {
 namespace wire {
@@ -84,6 +88,40 @@ Header decodeHeader(const uint8_t in[kHeaderSize]) {
   h.crc = get<uint32_t>(p);
   h.encoding = get<uint32_t>(p);
   return h;
+}
+
+std::string checkHeader(const Header &h, uint64_t expectedSeq,
+                        const ExpectedFrames *expected) {
+  if (h.magic != kFrameMagic) {
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "%x", (unsigned)h.magic);
+    return cat("bad frame magic 0x", hex, " (expected frame ", expectedSeq, ")");
+  }
+  if (h.version != kVersion)
+    return cat("frame protocol version ", h.version, ", expected ", kVersion);
+  if (h.seq != expectedSeq)
+    return cat("frame sequence number ", h.seq, ", expected ", expectedSeq);
+  if (h.kind == kBye)
+    return h.length == 0 ? "" : cat("goodbye frame with a payload of ", h.length, " bytes");
+  if (h.kind != kData)
+    return cat("unknown frame kind ", h.kind);
+  if (h.length > kMaxPayload)
+    return cat("frame payload of ", h.length, " bytes exceeds the limit of ", kMaxPayload);
+  if (h.encoding > 2)
+    return cat("unknown payload encoding ", h.encoding, " for tag ", h.tag);
+  if (!expected)
+    return "";
+  auto it = expected->find(h.tag);
+  if (it == expected->end())
+    return cat("frame for tag ", h.tag, ", which the program never receives from this peer");
+  static const char *names[] = {"f32", "f16", "int8"};
+  if (h.encoding != it->second.encoding)
+    return cat("frame for tag ", h.tag, " is encoded as ", names[h.encoding],
+               ", the program expects ", names[it->second.encoding]);
+  if (h.length != it->second.bytes)
+    return cat("frame for tag ", h.tag, " carries ", h.length, " bytes, the program expects ",
+               it->second.bytes);
+  return "";
 }
 
 } // namespace wire

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace sepnn {
@@ -50,6 +51,21 @@ struct Header {
   uint32_t crc = 0;
   uint32_t encoding = 0; // WireType
 };
+
+// What the program expects under one tag from one peer: every frame's size is checked
+// against it before the payload is read, so a corrupt or hostile header cannot make
+// a device allocate (or wait for) anything the compiled program would not receive.
+struct ExpectedFrame {
+  uint32_t encoding = 0; // WireType
+  uint64_t bytes = 0;
+};
+using ExpectedFrames = std::map<int64_t, ExpectedFrame>; // by tag, for one peer
+
+// Checks a received header: magic, version, sequence number, kind and, for a data
+// frame, its tag, encoding and length against `expected` (nullptr: only the protocol
+// limits, for programs without a receive table). Returns what is wrong, or "".
+std::string checkHeader(const Header &h, uint64_t expectedSeq,
+                        const ExpectedFrames *expected);
 
 uint32_t crc32(const void *data, size_t n, uint32_t crc = 0);
 

@@ -2,7 +2,9 @@
 // channels 0..1, sends them to device 1, gets device 1's result back, concatenates.
 #include "sepnn_rt/abi.h"
 
-extern const sepnn::rt::ProgramInfo sepnn_program_info = {1, 0, 2, "e2e-test-hash"};
+static const sepnn::rt::RecvSpec receives[] = {{1, 0, 1, 128}};
+extern const sepnn::rt::ProgramInfo sepnn_program_info = {SEPNN_ABI_VERSION, 0, 2,
+                                                          "e2e-test-hash", receives, 1};
 void sepnn_program_run(sepnn::rt::Ctx *v1) {
   sepnn::rt::Tensor v2 = sepnn::rt::input(v1, 0, {1, 2, 4, 4});
   sepnn::rt::Tensor v3 = sepnn::rt::weight(v1, 0, {4, 2, 3, 3});
