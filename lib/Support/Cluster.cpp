@@ -35,7 +35,8 @@ static Expected<ClusterDevice> parseDevice(const jf::Fields &f) {
     Expected<const json::Object *> profile = f.object_("profile");
     if (!profile)
       return profile.takeError();
-    jf::Fields p{f.file, f.child("profile"), **profile};
+    std::string profilePath = f.child("profile"); // p.path refers to it
+    jf::Fields p{f.file, profilePath, **profile};
     if (Error e = p.onlyKeys(
             {"conv", "conv1x1", "depthwise", "gemm", "elementwise"}))
       return std::move(e);
@@ -57,7 +58,7 @@ Expected<Cluster> mlir::sepnn::parseCluster(StringRef text, StringRef file) {
   if (!root)
     return root.takeError();
   jf::Fields top{file, "", *root->getAsObject()};
-  if (Error e = top.onlyKeys({"devices", "links", "transport"}))
+  if (Error e = top.onlyKeys({"devices", "links", "transport", "key_file"}))
     return std::move(e);
   Cluster cluster;
   cluster.file = file.str();
@@ -138,6 +139,10 @@ Expected<Cluster> mlir::sepnn::parseCluster(StringRef text, StringRef file) {
     return jf::fieldError(file, "transport",
                           "'" + cluster.transport +
                               "' is not a transport (expected tcp or mpi)");
+  if (Error e = top.optionalString("key_file", cluster.keyFile))
+    return std::move(e);
+  if (top.object.get("key_file") && cluster.keyFile.empty())
+    return jf::fieldError(file, "key_file", "must not be empty");
   return cluster;
 }
 

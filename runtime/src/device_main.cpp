@@ -233,6 +233,7 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
       setup.devices = cluster.devices;
       setup.modelHash = info.modelHash ? info.modelHash : "";
       setup.timeoutS = o.timeoutS;
+      setup.key = loadClusterKey(cluster, o.cluster);
       setup.haveReceiveTable = info.receives != nullptr;
       if (info.receives)
         setup.receives.assign(info.receives, info.receives + info.numReceives);

@@ -109,6 +109,33 @@ llvm::Error buildWithCMake(const std::string &outDir,
   return runTool("cmake", {"--build", buildDir}, outDir + "/build.log");
 }
 
+/// OUTDIR/cluster.json is a copy of the cluster file, so a relative "key_file"
+/// must exist relative to OUTDIR too: the key is copied there, readable by its
+/// owner only. (An absolute path names a file each device keeps itself.)
+llvm::Error copyClusterKey(const mlir::sepnn::Cluster &cluster,
+                           const std::string &clusterPath,
+                           const std::string &outDir) {
+  if (cluster.keyFile.empty() || llvm::sys::path::is_absolute(cluster.keyFile))
+    return llvm::Error::success();
+  llvm::SmallString<256> from(llvm::sys::path::parent_path(clusterPath));
+  llvm::sys::path::append(from, cluster.keyFile);
+  llvm::SmallString<256> to(outDir);
+  llvm::sys::path::append(to, cluster.keyFile);
+  auto fail = [&](const llvm::Twine &what) {
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        clusterPath + ": key_file: " + what);
+  };
+  if (auto ec = llvm::sys::fs::create_directories(llvm::sys::path::parent_path(to)))
+    return fail(llvm::sys::path::parent_path(to) + ": cannot create: " + ec.message());
+  if (auto ec = llvm::sys::fs::copy_file(from, to))
+    return fail(from + ": cannot copy: " + ec.message());
+  if (auto ec = llvm::sys::fs::setPermissions(
+          to, llvm::sys::fs::owner_read | llvm::sys::fs::owner_write))
+    return fail(to + ": " + ec.message());
+  return llvm::Error::success();
+}
+
 } // namespace
 
 int ::sepnn::driver::runCompile(int argc, char **argv) {
@@ -155,6 +182,8 @@ int ::sepnn::driver::runCompile(int argc, char **argv) {
   if (!cluster)
     return reportError(cluster.takeError());
   if (auto e = writeText(outCluster, clusterText))
+    return reportError(std::move(e));
+  if (auto e = copyClusterKey(*cluster, clusterPath, outDir))
     return reportError(std::move(e));
 
   DriverContext driver;

@@ -36,6 +36,9 @@ struct Cluster {
   /// Per-pair overrides ("links": {"pi0-pi1": {...}}), by ranks (a < b).
   std::map<std::pair<int64_t, int64_t>, Link> pairLinks;
   std::string transport = "tcp";
+  /// The pre-shared key's file as written ("key_file"; relative to the cluster
+  /// file's directory), empty without one. Devices prove it to each other.
+  std::string keyFile;
 
   /// The link between two devices (either order).
   Link link(int64_t a, int64_t b) const {

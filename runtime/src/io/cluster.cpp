@@ -3,6 +3,7 @@
 #include "io/file.h"
 #include "io/json.h"
 #include "tensor.h"
+#include "transport/auth.h"
 
 namespace sepnn {
 namespace rt {
@@ -78,10 +79,35 @@ Cluster parseCluster(const std::string &text, const std::string &file) {
       c.bad("transport", "\"" + t->str + "\" is not a transport (expected \"tcp\" or \"mpi\")");
     cl.transport = t->str;
   }
+  if (root.find("key_file")) {
+    cl.keyFile = c.string(root, "", "key_file");
+    const size_t slash = file.rfind('/');
+    if (cl.keyFile[0] != '/' && slash != std::string::npos)
+      cl.keyFile = file.substr(0, slash + 1) + cl.keyFile;
+  }
   return cl;
 }
 
 Cluster loadCluster(const std::string &path) { return parseCluster(readFile(path), path); }
+
+std::string loadClusterKey(const Cluster &cluster, const std::string &clusterPath) {
+  if (cluster.keyFile.empty())
+    return "";
+  if (!auth::available())
+    fail(clusterPath, ": key_file: this runtime was built without OpenSSL (libssl-dev), "
+                      "so it cannot use a cluster key");
+  std::string key;
+  try {
+    key = readFile(cluster.keyFile);
+  } catch (const Error &e) {
+    fail(clusterPath, ": key_file: ", e.what());
+  }
+  if (key.size() < auth::kMinKeyBytes)
+    fail(clusterPath, ": key_file: ", cluster.keyFile, " holds ", key.size(),
+         " bytes, a cluster key needs at least ", auth::kMinKeyBytes,
+         " (make one with: head -c 32 /dev/urandom > ", cluster.keyFile, ")");
+  return key;
+}
 
 } // namespace rt
 } // namespace sepnn

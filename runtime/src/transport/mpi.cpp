@@ -50,6 +50,10 @@ struct MpiTransport::State {
 
 MpiTransport::MpiTransport(TransportOptions opts)
     : opts_(std::move(opts)), state_(std::make_unique<State>()) {
+  // Every rank reads the same cluster file, so all of them stop here.
+  if (!opts_.key.empty())
+    fail("key_file: cluster keys authenticate TCP connections; an MPI job is "
+         "authenticated by its launcher (mpirun over ssh): run with --transport tcp");
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) {

@@ -1,10 +1,12 @@
 #include "transport/tcp.h"
 
+#include "transport/auth.h"
 #include "transport/socket.h"
 #include "transport/wire.h"
 #include "transport/wire_codec.h"
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -52,6 +54,55 @@ struct TcpTransport::Peer {
   std::string sendError; // names the peer
   std::condition_variable wcv; // wakes the writer
 };
+
+namespace {
+
+// A connection this (keyed) device turns away without failing: a stranger, a peer
+// with the wrong key or none. Logged; the device goes on waiting for its real peer.
+struct Refused : Error {
+  using Error::Error;
+};
+
+wire::Hello helloFor(const TransportOptions &opts, int peer) {
+  wire::Hello h;
+  h.sender = opts.rank;
+  h.receiver = peer;
+  h.hash = opts.modelHash;
+  if (!opts.key.empty()) {
+    h.flags |= wire::kHelloHasKey;
+    h.nonce = auth::randomBytes(wire::kNonceSize);
+  }
+  return h;
+}
+
+// Reads and checks the other side's hello; `*bytes` gets it as it was on the wire
+// (the key proofs cover both hellos). `w` names the other side in errors.
+wire::Hello readHello(int fd, double timeoutS, const std::string &w, std::string *bytes) {
+  uint8_t fixed[wire::kHelloFixed];
+  if (!readFull(fd, fixed, sizeof fixed, timeoutS, true))
+    fail(w, ": closed the connection during the handshake (see its error message)");
+  uint32_t hashLen;
+  wire::Hello h = wire::decodeHelloFixed(fixed, &hashLen);
+  if (h.magic != wire::kHelloMagic)
+    fail(w, ": not a sepnn device (bad handshake magic)");
+  if (h.version != wire::kVersion)
+    fail(w, ": protocol version ", h.version, ", this runtime speaks ", wire::kVersion);
+  if (hashLen > wire::kMaxHashLen)
+    fail(w, ": handshake model hash of ", hashLen, " bytes is too long");
+  h.hash.resize(hashLen);
+  readFull(fd, &h.hash[0], hashLen, timeoutS, false);
+  *bytes = std::string(reinterpret_cast<char *>(fixed), sizeof fixed) + h.hash;
+  return h;
+}
+
+std::string readProof(int fd, double timeoutS) {
+  std::string proof(auth::kProofSize, '\0');
+  if (!readFull(fd, &proof[0], proof.size(), timeoutS, true))
+    return "";
+  return proof;
+}
+
+} // namespace
 
 TcpTransport::TcpTransport(TransportOptions opts) : opts_(std::move(opts)) {
   peers_.resize(opts_.devices.size());
@@ -116,6 +167,10 @@ void TcpTransport::connectAll() {
       int p;
       try {
         p = handshakeAsAcceptor(fd, addr);
+      } catch (const Refused &e) {
+        closeFd(fd);
+        std::fprintf(stderr, "warning: %s: refused %s\n", who(rank).c_str(), e.what());
+        continue;
       } catch (...) {
         closeFd(fd);
         throw;
@@ -143,30 +198,33 @@ void TcpTransport::connectAll() {
 }
 
 void TcpTransport::handshakeAsConnector(int peer, int fd) {
-  wire::Hello mine;
-  mine.sender = opts_.rank;
-  mine.receiver = peer;
-  mine.hash = opts_.modelHash;
-  const std::string bytes = wire::encodeHello(mine);
+  const wire::Hello mine = helloFor(opts_, peer);
+  const std::string myBytes = wire::encodeHello(mine);
   const std::string w = who(peer);
+  const bool keyed = !opts_.key.empty();
   try {
-    writeAll(fd, bytes.data(), bytes.size(), opts_.timeoutS);
-    uint8_t fixed[wire::kHelloFixed];
-    if (!readFull(fd, fixed, sizeof fixed, opts_.timeoutS, true))
-      fail(w, ": closed the connection during the handshake (see its error message)");
-    uint32_t hashLen;
-    wire::Hello theirs = wire::decodeHelloFixed(fixed, &hashLen);
-    if (theirs.magic != wire::kHelloMagic)
-      fail(w, ": not a sepnn device (bad handshake magic)");
-    if (theirs.version != wire::kVersion)
-      fail(w, ": protocol version ", theirs.version, ", this runtime speaks ", wire::kVersion);
-    if (hashLen > wire::kMaxHashLen)
-      fail(w, ": handshake model hash of ", hashLen, " bytes is too long");
-    theirs.hash.resize(hashLen);
-    readFull(fd, &theirs.hash[0], hashLen, opts_.timeoutS, false);
+    writeAll(fd, myBytes.data(), myBytes.size(), opts_.timeoutS);
+    std::string theirBytes;
+    const wire::Hello theirs = readHello(fd, opts_.timeoutS, w, &theirBytes);
     if (theirs.sender != peer || theirs.receiver != opts_.rank)
       fail(w, ": answered as device ", theirs.sender, " expecting device ", theirs.receiver,
            " (do all devices use the same cluster file?)");
+    const bool theyKeyed = theirs.flags & wire::kHelloHasKey;
+    if (keyed && !theyKeyed)
+      fail(w, ": holds no cluster key, and this device's cluster file requires one: refused");
+    if (!keyed && theyKeyed)
+      fail(w, ": requires a cluster key, and this device has none (\"key_file\" in the "
+              "cluster file)");
+    if (keyed) {
+      const std::string transcript = myBytes + theirBytes;
+      const std::string mine = auth::proof(opts_.key, "connector", transcript);
+      writeAll(fd, mine.data(), mine.size(), opts_.timeoutS);
+      const std::string theirProof = readProof(fd, opts_.timeoutS);
+      if (theirProof.empty())
+        fail(w, ": refused this device's cluster key (the keys differ)");
+      if (!auth::sameProof(theirProof, auth::proof(opts_.key, "acceptor", transcript)))
+        fail(w, ": failed to prove that it holds the cluster key: refused");
+    }
     if (theirs.hash != opts_.modelHash)
       fail(w, ": model hash mismatch: this device runs ", opts_.modelHash, ", it runs ",
            theirs.hash);
@@ -176,41 +234,59 @@ void TcpTransport::handshakeAsConnector(int peer, int fd) {
 }
 
 int TcpTransport::handshakeAsAcceptor(int fd, const std::string &addr) {
-  const std::string from = "connection from " + addr;
-  uint8_t fixed[wire::kHelloFixed];
-  try {
-    if (!readFull(fd, fixed, sizeof fixed, opts_.timeoutS, true))
-      fail(from, ": closed before the handshake");
-  } catch (const Error &e) {
-    fail(from, ": handshake: ", e.what());
-  }
-  uint32_t hashLen;
-  wire::Hello theirs = wire::decodeHelloFixed(fixed, &hashLen);
-  if (theirs.magic != wire::kHelloMagic)
-    fail(from, ": not a sepnn device (bad handshake magic)");
-  if (theirs.version != wire::kVersion)
-    fail(from, ": protocol version ", theirs.version, ", this runtime speaks ",
-         wire::kVersion);
-  if (hashLen > wire::kMaxHashLen)
-    fail(from, ": handshake model hash of ", hashLen, " bytes is too long");
-  theirs.hash.resize(hashLen);
-  readFull(fd, &theirs.hash[0], hashLen, opts_.timeoutS, false);
+  const bool keyed = !opts_.key.empty();
+  std::string from = "connection from " + addr;
   const int n = (int)opts_.devices.size();
-  if (theirs.receiver != opts_.rank || theirs.sender <= opts_.rank || theirs.sender >= n)
-    fail(from, ": claims to be device ", theirs.sender, " connecting to device ",
-         theirs.receiver, ", but this is device ", opts_.rank, " of ", n,
-         " (do all devices use the same cluster file?)");
-  const int p = theirs.sender;
-  // Answer even on a hash mismatch so that the peer can report it too.
-  wire::Hello mine;
-  mine.sender = opts_.rank;
-  mine.receiver = p;
-  mine.hash = opts_.modelHash;
-  const std::string bytes = wire::encodeHello(mine);
+  std::string theirBytes;
+  wire::Hello theirs;
   try {
-    writeAll(fd, bytes.data(), bytes.size(), opts_.timeoutS);
+    theirs = readHello(fd, opts_.timeoutS, from, &theirBytes);
+    if (theirs.receiver != opts_.rank || theirs.sender <= opts_.rank || theirs.sender >= n)
+      fail(from, ": claims to be device ", theirs.sender, " connecting to device ",
+           theirs.receiver, ", but this is device ", opts_.rank, " of ", n,
+           " (do all devices use the same cluster file?)");
   } catch (const Error &e) {
+    // A keyed device does not let an unauthenticated connection stop it.
+    if (keyed)
+      throw Refused(e.what());
+    throw;
+  }
+  const int p = theirs.sender;
+  from += " claiming to be " + who(p);
+  // Answer even on a mismatch so that the peer can report it too.
+  const wire::Hello mine = helloFor(opts_, p);
+  const std::string myBytes = wire::encodeHello(mine);
+  try {
+    writeAll(fd, myBytes.data(), myBytes.size(), opts_.timeoutS);
+  } catch (const Error &e) {
+    if (keyed)
+      throw Refused(from + ": handshake: " + e.what());
     fail(who(p), ": handshake: ", e.what());
+  }
+  const bool theyKeyed = theirs.flags & wire::kHelloHasKey;
+  if (keyed && !theyKeyed)
+    throw Refused(from + ": it holds no cluster key");
+  if (!keyed && theyKeyed)
+    throw Refused(from + ": it offers a cluster key proof, but this device has no key "
+                         "(\"key_file\" in the cluster file)");
+  if (keyed) {
+    const std::string transcript = theirBytes + myBytes;
+    std::string theirProof;
+    try {
+      theirProof = readProof(fd, opts_.timeoutS);
+    } catch (const Error &e) {
+      throw Refused(from + ": no cluster key proof: " + e.what());
+    }
+    if (theirProof.empty())
+      throw Refused(from + ": closed before proving the cluster key");
+    if (!auth::sameProof(theirProof, auth::proof(opts_.key, "connector", transcript)))
+      throw Refused(from + ": wrong cluster key");
+    const std::string proof = auth::proof(opts_.key, "acceptor", transcript);
+    try {
+      writeAll(fd, proof.data(), proof.size(), opts_.timeoutS);
+    } catch (const Error &e) {
+      fail(who(p), ": handshake: ", e.what());
+    }
   }
   if (theirs.hash != opts_.modelHash)
     fail(who(p), ": model hash mismatch: this device runs ", opts_.modelHash, ", it runs ",

@@ -28,6 +28,9 @@ struct TransportOptions {
   std::vector<DeviceInfo> devices;
   std::string modelHash;
   double timeoutS = 30; // every connect, accept, read, write and recv wait
+  // The pre-shared cluster key (CLUSTER.json "key_file"); empty: none. With a key,
+  // every connection proves it both ways (auth.h) and strangers are refused.
+  std::string key;
   // What the program receives (ProgramInfo::receives); without it, frames are
   // checked against the protocol's limits only.
   bool haveReceiveTable = false;

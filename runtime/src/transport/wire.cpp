@@ -50,6 +50,9 @@ std::string encodeHello(const Hello &h) {
   put<uint32_t>(p, h.version);
   put<int32_t>(p, h.sender);
   put<int32_t>(p, h.receiver);
+  put<uint32_t>(p, h.flags);
+  for (size_t i = 0; i < kNonceSize; ++i)
+    *p++ = i < h.nonce.size() ? uint8_t(h.nonce[i]) : 0;
   put<uint32_t>(p, (uint32_t)h.hash.size());
   return std::string(reinterpret_cast<char *>(buf), kHelloFixed) + h.hash;
 }
@@ -60,6 +63,9 @@ Hello decodeHelloFixed(const uint8_t *p, uint32_t *hashLen) {
   h.version = get<uint32_t>(p);
   h.sender = get<int32_t>(p);
   h.receiver = get<int32_t>(p);
+  h.flags = get<uint32_t>(p);
+  h.nonce.assign(reinterpret_cast<const char *>(p), kNonceSize);
+  p += kNonceSize;
   *hashLen = get<uint32_t>(p);
   return h;
 }

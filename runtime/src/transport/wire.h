@@ -3,7 +3,10 @@
 // Handshake, sent by both sides of every connection (the connecting, higher rank
 // first; the accepting rank answers even on a mismatch so both sides can report it):
 //   u32 magic 'SPNH' | u32 version | i32 sender rank | i32 receiver rank |
+//   u32 flags (bit 0: holds a cluster key) | 16-byte random nonce |
 //   u32 hash length (<= kMaxHashLen) | hash bytes
+// With a cluster key (auth.h) the connector then sends its 32-byte proof, and the
+// acceptor answers with its own only if the connector's was right.
 // Frame, then `length` payload bytes (DATA: the tensor in the frame's encoding, see
 // wire_codec.h; BYE: empty):
 //   u32 magic 'SPNF' | u16 version | u16 kind | i64 tag | u64 sequence |
@@ -26,9 +29,11 @@ namespace wire {
 
 constexpr uint32_t kHelloMagic = 0x484E5053; // "SPNH" read as little-endian bytes
 constexpr uint32_t kFrameMagic = 0x464E5053; // "SPNF"
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2; // 2: hellos carry flags and a nonce (cluster keys)
 constexpr uint32_t kMaxHashLen = 1024;
-constexpr size_t kHelloFixed = 20;
+constexpr size_t kNonceSize = 16;
+constexpr size_t kHelloFixed = 40;
+constexpr uint32_t kHelloHasKey = 1;
 constexpr size_t kHeaderSize = 40;
 // Largest payload accepted (1 GiB): anything larger is a corrupt header.
 constexpr uint64_t kMaxPayload = uint64_t(1) << 30;
@@ -38,6 +43,8 @@ enum Kind : uint16_t { kData = 1, kBye = 2 };
 struct Hello {
   uint32_t magic = kHelloMagic, version = kVersion;
   int32_t sender = 0, receiver = 0;
+  uint32_t flags = 0;
+  std::string nonce = std::string(kNonceSize, '\0'); // kNonceSize bytes
   std::string hash;
 };
 
