@@ -263,16 +263,18 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
     }
     ctx.beginInference();
 
-    for (const auto &kv : ctx.outputs)
-      writeTensorFile(o.outputs[kv.first], kv.second.shape, kv.second.data(),
-                      "output_" + std::to_string(kv.first));
     for (size_t i = 0; i < o.outputs.size(); ++i)
       if (!ctx.outputs.count((int64_t)i) && !ctx.outputs.empty())
         fail("--output ", o.outputs[i], " was given but the program never wrote output ", i);
+    // Outputs are written only once every peer has finished too: a failed run
+    // leaves no output file behind.
     if (transport) {
       transport->flush(); // every queued send written (bounded), or the peer's error
       transport->finish();
     }
+    for (const auto &kv : ctx.outputs)
+      writeTensorFile(o.outputs[kv.first], kv.second.shape, kv.second.data(),
+                      "output_" + std::to_string(kv.first));
     if (!o.report.empty())
       writeReport(o.report, rank, latencies, transport.get(), n);
     return 0;

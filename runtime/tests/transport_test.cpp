@@ -243,6 +243,29 @@ TEST(Transport, FramesAreCheckedAgainstTheReceiveTable) {
   }
 }
 
+// A peer killed after its last send (before its goodbye): everything arrived, but
+// the peer did not finish its run, so finish() reports it.
+TEST(Transport, PeerLostAfterItsLastSendFailsFinish) {
+  const auto devs = loopbackDevices(2);
+  Child c = spawn([&]() -> std::string {
+    TcpTransport t(opts(devs, 1, 2));
+    t.connectAll();
+    const std::vector<float> v = {1, 2};
+    t.send(0, 3, v.data(), v.size());
+    t.flush();
+    ::kill(::getpid(), SIGKILL);
+    return "";
+  });
+  TcpTransport t(opts(devs, 0, 2));
+  t.connectAll();
+  EXPECT_EQ(t.recv(1, 3, 2), (std::vector<float>{1, 2}));
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(errorOf([&] { t.finish(); }),
+            "lost connection to device 1 (d1) after its last transfer (no goodbye)");
+  EXPECT_LT(secondsSince(t0), 2.5);
+  join(c, 5);
+}
+
 TEST(Transport, PeerKilledWhileWaiting) {
   const auto devs = loopbackDevices(2);
   Child c = peerThatDies(devs);
@@ -508,7 +531,8 @@ TEST(Transport, PeerKilledWhileSendQueued) {
   EXPECT_EQ(errorOf([&] { t.checkSends(); }), err);
   EXPECT_EQ(errorOf([&] { t.send(1, 4, big.data(), 1); }), err);
   EXPECT_EQ(errorOf([&] { t.recv(1, 4, 1); }), err);
-  t.finish(); // never throws, never hangs
+  // finish never hangs, and reports the lost peer once more.
+  EXPECT_EQ(errorOf([&] { t.finish(); }), err);
   join(c, 5);
 }
 
@@ -533,6 +557,6 @@ TEST(Transport, BackgroundSendFailureFailsNextAbiCall) {
   send(&ctx, x, 1, 5);
   EXPECT_TRUE(ctx.failed);
   EXPECT_CONTAINS(ctx.error, "send (call #1): lost connection to device 1 (d1) while sending tag 3");
-  t.finish();
+  EXPECT_CONTAINS(errorOf([&] { t.finish(); }), "lost connection to device 1 (d1)");
   join(c, 5);
 }

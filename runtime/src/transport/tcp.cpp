@@ -570,6 +570,25 @@ void TcpTransport::finish() {
     });
   }
   stopReaders();
+  // Our work is complete, but a peer that vanished without its goodbye did not
+  // finish its own: the cluster's run failed, and this device says so.
+  std::lock_guard<std::mutex> lk(mu_);
+  for (auto &p : peers_) {
+    if (!p)
+      continue;
+    if (p->sendFailed)
+      throw Error(p->sendError);
+    switch (p->state) {
+    case Peer::Lost:
+      fail("lost connection to ", who(p->rank), " after its last transfer (no goodbye)");
+    case Peer::Failed:
+      fail("bad data from ", who(p->rank), " after its last transfer: ", p->error);
+    case Peer::Open:
+      fail(who(p->rank), " did not say goodbye within ", secondsStr(opts_.timeoutS));
+    case Peer::Bye:
+      break;
+    }
+  }
 }
 
 void TcpTransport::stopReaders() {

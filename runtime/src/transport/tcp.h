@@ -40,8 +40,8 @@ public:
   void checkSends() override;
   void flush() override;
   // Queues a goodbye after every queued frame, waits (bounded) until the queues are
-  // written, says goodbye to every peer, waits (bounded) for theirs, and closes. Never throws:
-  // our own work is complete by then.
+  // written, says goodbye to every peer, waits (bounded) for theirs, and closes.
+  // Throws Error, naming the peer, if a peer was lost or never said goodbye.
   void finish() override;
 
   // "device 1 (pi1)"

@@ -71,7 +71,7 @@ public:
   // written. Throws like checkSends.
   virtual void flush() {}
   // Ends the session in order after the last inference (goodbyes, shutdown).
-  // Never throws: our own work is complete by then.
+  // Throws Error if a peer vanished without its goodbye: the run failed there.
   virtual void finish() {}
 };
 
