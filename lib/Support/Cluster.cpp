@@ -75,6 +75,18 @@ Expected<Cluster> mlir::sepnn::parseCluster(StringRef text, StringRef file) {
     Expected<ClusterDevice> device = parseDevice({file, path, *entry});
     if (!device)
       return device.takeError();
+    // Two devices on one address cannot both listen there; names identify
+    // devices in messages, links and reports.
+    for (auto [j, other] : llvm::enumerate(cluster.devices)) {
+      if (other.name == device->name)
+        return jf::fieldError(file, path + ".name",
+                              formatv("'{0}' is also the name of devices[{1}]",
+                                      device->name, j));
+      if (other.host == device->host && other.port == device->port)
+        return jf::fieldError(file, path + ".port",
+                              formatv("{0}:{1} is also the address of devices[{2}]",
+                                      device->host, device->port, j));
+    }
     cluster.devices.push_back(*device);
   }
   if (top.has("links")) {

@@ -84,6 +84,9 @@ llvm::Error buildWithPrebuiltRuntime(const std::string &outDir,
           dir + "/program.cpp",
           prebuilt + (mpi ? "/libsepnn_rt_mpi_main.a" : "/libsepnn_rt_main.a"),
           prebuilt + "/libsepnn_rt.a", "-pthread", "-o", exe};
+      llvm::SmallVector<llvm::StringRef> extraLibs;
+      llvm::StringRef(SEPNN_RUNTIME_EXTRA_LIBS).split(extraLibs, ';', -1, false);
+      argv.insert(argv.end() - 2, extraLibs.begin(), extraLibs.end());
       std::vector<llvm::StringRef> refs(argv.begin(), argv.end());
       if (auto e = runTool(mpi ? "mpicxx" : "c++", refs,
                            dir + (mpi ? "/build_mpi.log" : "/build.log")))

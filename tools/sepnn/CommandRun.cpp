@@ -4,6 +4,7 @@
 #include "Commands.h"
 #include "ModelLoading.h"
 #include "ProcessGroup.h"
+#include "sepnn/Support/Cluster.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "onnx/onnx_pb.h"
@@ -191,6 +192,23 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
                        {},
                        {}});
   }
+  // The devices read OUTDIR/cluster.json: it must still describe the cluster
+  // the programs were compiled for (addresses may change, devices may not).
+  std::string clusterPath = outDir + "/cluster.json";
+  auto cluster = mlir::sepnn::readClusterFile(clusterPath);
+  if (!cluster)
+    return cluster.takeError();
+  if (cluster->devices.size() != devices.size())
+    return runError(llvm::formatv("{0}: lists {1} device(s), but {2} was compiled "
+                                  "for {3} (recompile for this cluster)",
+                                  clusterPath, cluster->devices.size(),
+                                  manifestPath, devices.size()));
+  for (auto [i, d] : llvm::enumerate(devices))
+    if (cluster->devices[i].name != d.name)
+      return runError(llvm::formatv("{0}: devices[{1}].name is '{2}', but {3} "
+                                    "was compiled with device {1} named '{4}'",
+                                    clusterPath, i, cluster->devices[i].name,
+                                    manifestPath, d.name));
   if (inputFiles.size() != inputsJson->size())
     return runError(llvm::formatv("the model has {0} input(s) but {1} "
                                      "--input file(s) were given",
@@ -291,7 +309,9 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
   // Each inference is bounded by the devices' own timeouts; this bound only
   // guards against a device that ignores them.
   double deadline = options.timeout * 2 + 10 + options.repeat * options.timeout;
-  int failed = group.waitAll(deadline, std::min(options.timeout, 3.0));
+  // After the first failure the others get their own timeout (and a second)
+  // to notice and say what happened to them before they are stopped.
+  int failed = group.waitAll(deadline, options.timeout + 1);
   if (failed == -2)
     return runError(llvm::formatv("the devices did not finish within {0} s; "
                                      "all were stopped",

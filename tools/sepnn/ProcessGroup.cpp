@@ -70,8 +70,13 @@ bool ProcessGroup::spawn(const std::vector<std::string> &argv,
 
 void ProcessGroup::killAll(int signal) {
   for (size_t i = 0; i < pids.size(); ++i)
-    if (!done[i])
+    if (!done[i]) {
       kill(pids[i], signal);
+      // A stopped device (SIGSTOP, a debugger) acts on SIGTERM only once
+      // continued.
+      if (signal != SIGKILL)
+        kill(pids[i], SIGCONT);
+    }
 }
 
 int ProcessGroup::waitAll(double timeoutSeconds, double graceSeconds) {

@@ -292,6 +292,21 @@ llvm::Error mlir::sepnn::checkClaimed(const onnx::ModelProto &model,
                            !isHostFoldableOp(node.op_type())))
       return error("node '" + nodeDisplayName(node, index) + "' (" +
                    node.op_type() + "): unsupported op");
+    // libonnx 1.12's conv/pool shape inference divides by the strides (and
+    // uses the other window attributes) unchecked: a zero stride is a SIGFPE.
+    if (!llvm::is_contained({"Conv", "MaxPool", "AveragePool"}, node.op_type()))
+      continue;
+    for (const auto &attr : node.attribute()) {
+      bool positive = llvm::is_contained({"strides", "dilations", "kernel_shape"},
+                                         attr.name());
+      if (!positive && attr.name() != "pads")
+        continue;
+      for (int64_t v : attr.ints())
+        if (positive ? v <= 0 : v < 0)
+          return error("node '" + nodeDisplayName(node, index) + "' (" +
+                       node.op_type() + "): attribute '" + attr.name() +
+                       "' must be " + (positive ? "positive" : "non-negative"));
+    }
   }
   return llvm::Error::success();
 }

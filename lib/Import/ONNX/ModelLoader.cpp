@@ -1,5 +1,6 @@
 #include "ModelLoader.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "onnx/checker.h"
 #include "onnx/defs/parser.h"
@@ -66,6 +67,27 @@ Error mlir::sepnn::inferONNXShapes(onnx::ModelProto &model, StringRef path) {
   return Error::success();
 }
 
+/// What libonnx's checker lets through but its version converter (which
+/// builds its own graph IR) dereferences without checking: a graph output that
+/// nothing defines crashes ImportModelProto (libonnx 1.12).
+static Error checkGraphForConverter(const onnx::GraphProto &graph,
+                                    StringRef path) {
+  StringSet<> defined;
+  for (const auto &in : graph.input())
+    defined.insert(in.name());
+  for (const auto &init : graph.initializer())
+    defined.insert(init.name());
+  for (const auto &node : graph.node())
+    for (const auto &out : node.output())
+      defined.insert(out);
+  for (const auto &out : graph.output())
+    if (!defined.contains(out.name()))
+      return loadError(path, "graph output '" + out.name() +
+                                 "' is not defined by any node, input or "
+                                 "initializer");
+  return Error::success();
+}
+
 Error mlir::sepnn::prepareONNXModel(onnx::ModelProto &model, StringRef path,
                                     int targetOpset) {
   try {
@@ -73,6 +95,8 @@ Error mlir::sepnn::prepareONNXModel(onnx::ModelProto &model, StringRef path,
   } catch (const std::exception &e) {
     return loadError(path, Twine("ONNX checker: ") + e.what());
   }
+  if (Error e = checkGraphForConverter(model.graph(), path))
+    return e;
   int64_t opset = defaultOpset(model);
   if (opset >= 0 && opset != targetOpset) {
     if (Error e = inferONNXShapes(model, path))

@@ -382,8 +382,10 @@ LogicalResult importSlice(NodeContext &ctx) {
     return failure();
   int64_t rank = cast<RankedTensorType>(x->getType()).getRank();
   SmallVector<std::optional<HostTensor>> params;
-  for (auto [i, what] : llvm::enumerate(
-           ArrayRef<StringRef>{"starts", "ends", "axes", "steps"})) {
+  // A named array: a braced temporary in the range-init would die before the
+  // loop body runs (C++17 extends only the range's own lifetime).
+  const StringRef names[] = {"starts", "ends", "axes", "steps"};
+  for (auto [i, what] : llvm::enumerate(names)) {
     FailureOr<std::optional<HostTensor>> p =
         ctx.requireConstantInput(i + 1, what);
     if (failed(p))

@@ -79,7 +79,15 @@ wire::Hello helloFor(const TransportOptions &opts, int peer) {
 // (the key proofs cover both hellos). `w` names the other side in errors.
 wire::Hello readHello(int fd, double timeoutS, const std::string &w, std::string *bytes) {
   uint8_t fixed[wire::kHelloFixed];
-  if (!readFull(fd, fixed, sizeof fixed, timeoutS, true))
+  bool got;
+  try {
+    got = readFull(fd, fixed, sizeof fixed, timeoutS, true);
+  } catch (const ConnectionLost &) {
+    throw;
+  } catch (const Error &) {
+    fail(w, ": no handshake within ", secondsStr(timeoutS), " (is it a sepnn device?)");
+  }
+  if (!got)
     fail(w, ": closed the connection during the handshake (see its error message)");
   uint32_t hashLen;
   wire::Hello h = wire::decodeHelloFixed(fixed, &hashLen);
