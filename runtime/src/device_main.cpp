@@ -8,6 +8,7 @@
 #include "io/json.h"
 #include "io/tensor_pb.h"
 #include "transport/tcp.h"
+#include "transport/wire.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -18,6 +19,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <memory>
+#include <set>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -149,8 +151,38 @@ std::string fmtDouble(double v) {
   return buf;
 }
 
+// What a long run shows about itself: whether every inference produced the same
+// outputs, and the resident memory after inference 1, 10, 100, ... and the last.
+struct RunHealth {
+  std::set<uint32_t> outputDigests; // CRC32 of each inference's outputs
+  std::vector<std::pair<int64_t, int64_t>> rssKb; // (inference, VmRSS in kB)
+
+  void record(const Ctx &ctx, int64_t inference, int64_t repeat) {
+    if (!ctx.outputs.empty()) {
+      uint32_t crc = 0;
+      for (const auto &kv : ctx.outputs)
+        crc = wire::crc32(kv.second.data(), (size_t)kv.second.numel() * sizeof(float), crc);
+      outputDigests.insert(crc);
+    }
+    int64_t decade = 1;
+    while (decade * 10 <= inference)
+      decade *= 10;
+    if (inference == decade || inference == repeat)
+      rssKb.push_back({inference, residentKb()});
+  }
+  static int64_t residentKb() {
+    long pages = 0, resident = 0;
+    if (FILE *f = std::fopen("/proc/self/statm", "r")) {
+      if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2)
+        resident = 0;
+      std::fclose(f);
+    }
+    return (int64_t)resident * (int64_t)::sysconf(_SC_PAGESIZE) / 1024;
+  }
+};
+
 void writeReport(const std::string &path, int rank, const std::vector<double> &ms,
-                 const Transport *t, int numDevices) {
+                 const Transport *t, int numDevices, const RunHealth &health) {
   std::vector<double> sorted = ms;
   std::sort(sorted.begin(), sorted.end());
   const size_t n = sorted.size();
@@ -170,7 +202,14 @@ void writeReport(const std::string &path, int rank, const std::vector<double> &m
          std::to_string(bytes);
     first = false;
   }
-  j += first ? "}\n}\n" : "\n  }\n}\n";
+  j += first ? "}" : "\n  }";
+  if (!health.outputDigests.empty())
+    j += ",\n  \"distinct_outputs\": " + std::to_string(health.outputDigests.size());
+  j += ",\n  \"rss_kb\": [";
+  for (size_t i = 0; i < health.rssKb.size(); ++i)
+    j += (i ? ", [" : "[") + std::to_string(health.rssKb[i].first) + ", " +
+         std::to_string(health.rssKb[i].second) + "]";
+  j += "]\n}\n";
   writeFile(path, j);
 }
 
@@ -242,6 +281,7 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
     }
 
     std::vector<double> latencies;
+    RunHealth health;
     for (int64_t r = 0; r < o.repeat; ++r) {
       ctx.beginInference();
       const auto t0 = std::chrono::steady_clock::now();
@@ -260,6 +300,7 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
         fail(ctx.error, o.repeat > 1 ? cat(" (inference ", r + 1, " of ", o.repeat, ")")
                                      : std::string());
       latencies.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      health.record(ctx, r + 1, o.repeat);
     }
     ctx.beginInference();
 
@@ -276,7 +317,7 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
       writeTensorFile(o.outputs[kv.first], kv.second.shape, kv.second.data(),
                       "output_" + std::to_string(kv.first));
     if (!o.report.empty())
-      writeReport(o.report, rank, latencies, transport.get(), n);
+      writeReport(o.report, rank, latencies, transport.get(), n, health);
     return 0;
   } catch (const std::exception &e) {
     // Destroying the transport closes without a goodbye: waiting peers see the loss.
