@@ -79,16 +79,24 @@ llvm::Error buildWithPrebuiltRuntime(const std::string &outDir,
     for (size_t k = 0; k < devices; ++k) {
       std::string dir = outDir + "/device_" + std::to_string(k);
       std::string exe = dir + "/device_" + std::to_string(k) + (mpi ? "_mpi" : "");
-      std::vector<std::string> argv = {
-          "-std=c++17", "-O2", "-I", runtimeDir + "/include",
+      // The compiler and flags that built libsepnn_rt.a (sanitizer builds
+      // included): its objects link only with their own kind.
+      std::vector<std::string> argv = {"-std=c++17", "-O2"};
+      llvm::SmallVector<llvm::StringRef> flags;
+      llvm::StringRef(SEPNN_RUNTIME_CXX_FLAGS).split(flags, ' ', -1, false);
+      argv.insert(argv.end(), flags.begin(), flags.end());
+      argv.insert(argv.end(), {"-I", runtimeDir + "/include",
           dir + "/program.cpp",
           prebuilt + (mpi ? "/libsepnn_rt_mpi_main.a" : "/libsepnn_rt_main.a"),
-          prebuilt + "/libsepnn_rt.a", "-pthread", "-o", exe};
+          prebuilt + "/libsepnn_rt.a", "-pthread", "-o", exe});
       llvm::SmallVector<llvm::StringRef> extraLibs;
       llvm::StringRef(SEPNN_RUNTIME_EXTRA_LIBS).split(extraLibs, ';', -1, false);
       argv.insert(argv.end() - 2, extraLibs.begin(), extraLibs.end());
       std::vector<llvm::StringRef> refs(argv.begin(), argv.end());
-      if (auto e = runTool(mpi ? "mpicxx" : "c++", refs,
+      // mpicxx wraps the compiler named by OMPI_CXX.
+      if (mpi)
+        ::setenv("OMPI_CXX", SEPNN_RUNTIME_CXX, /*overwrite=*/0);
+      if (auto e = runTool(mpi ? "mpicxx" : SEPNN_RUNTIME_CXX, refs,
                            dir + (mpi ? "/build_mpi.log" : "/build.log")))
         return e;
     }
