@@ -58,8 +58,8 @@ bool writeFile(const std::string &path, const uint8_t *data, size_t size) {
 DialectRegistry &registry() {
   static DialectRegistry r = [] {
     DialectRegistry reg;
-    reg.insert<nn::NNDialect, dist::DistDialect, arith::ArithDialect,
-               func::FuncDialect, emitc::EmitCDialect>();
+    reg.insert<sepnn::nn::NNDialect, sepnn::dist::DistDialect,
+               arith::ArithDialect, func::FuncDialect, emitc::EmitCDialect>();
     return reg;
   }();
   return r;

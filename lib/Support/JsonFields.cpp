@@ -77,6 +77,16 @@ Error sj::Fields::onlyKeys(ArrayRef<StringRef> known) const {
   return Error::success();
 }
 
+/// json::Value::getAsInteger, less its undefined behaviour: it converts a
+/// double of 2^63 (== double(INT64_MAX), e.g. `9223372036854775807.0`) to
+/// int64_t. Integers stored as such (getAsUINT64) are exact and fine.
+static std::optional<int64_t> asInteger(const llvm::json::Value &v) {
+  std::optional<double> d = v.getAsNumber();
+  if (d && *d >= 0x1p63 && !v.getAsUINT64())
+    return std::nullopt;
+  return v.getAsInteger();
+}
+
 static Error missing(const sj::Fields &f, StringRef key) {
   return sj::fieldError(f.file, f.child(key), "missing field");
 }
@@ -85,7 +95,7 @@ Expected<int64_t> sj::Fields::integer(StringRef key) const {
   const llvm::json::Value *v = object.get(key);
   if (!v)
     return missing(*this, key);
-  if (std::optional<int64_t> i = v->getAsInteger())
+  if (std::optional<int64_t> i = asInteger(*v))
     return *i;
   return fieldError(file, child(key), "expected an integer");
 }
@@ -114,7 +124,7 @@ Expected<std::vector<int64_t>> sj::Fields::integers(StringRef key) const {
     return list.takeError();
   std::vector<int64_t> out;
   for (auto [i, v] : llvm::enumerate(**list)) {
-    std::optional<int64_t> n = v.getAsInteger();
+    std::optional<int64_t> n = asInteger(v);
     if (!n)
       return fieldError(file, formatv("{0}[{1}]", child(key), i).str(),
                         "expected an integer");

@@ -92,6 +92,9 @@ int64_t int8Channels(const Shape &shape) {
 
 // Element i of an int8 tensor belongs to channel (i / inner) % channels.
 static int64_t int8Inner(const Shape &shape) {
+  // numelOf bounds the product, except past a zero dim ([1,0,2^61,31]).
+  if (numelOf(shape) == 0)
+    return 0;
   int64_t inner = 1;
   for (size_t d = 2; d < shape.size(); ++d)
     inner *= shape[d];
