@@ -7,6 +7,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler libfmt-dev libgtest-dev
   python3-torch python3-torchvision python3-onnx python3-numpy libopenblas0-pthread
   libonnx-testdata g++-aarch64-linux-gnu qemu-user-static openmpi-bin libopenmpi-dev
+  libssl-dev clang-19 libclang-rt-19-dev
 )
 missing=()
 for p in "${packages[@]}"; do

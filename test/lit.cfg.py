@@ -18,7 +18,9 @@ tools_dirs = [
 ]
 for d in tools_dirs + [config.llvm_tools_dir]:
     llvm_config.with_environment("PATH", d, append_path=True)
-llvm_config.with_system_environment(["HOME", "TMPDIR"])
+# Sanitizer builds (scripts/sanitize.sh) set their options for every process.
+llvm_config.with_system_environment(
+    ["HOME", "TMPDIR", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"])
 
 # Debian's PyTorch and onnx live in the system Python, not the pyenv one.
 config.substitutions.append(("%python", "/usr/bin/python3"))

@@ -101,7 +101,7 @@ LogicalResult lowerDeviceFunction(func::FuncOp func) {
       int64_t wireType = !wire ? 0 : *wire == "f16" ? 1 : 2;
       lowered->setAttr("sepnn.recv",
                        builder.getDenseI64ArrayAttr(
-                           {recv.getFrom(), wireType, recv.getTag(),
+                           {(int64_t)recv.getFrom(), wireType, (int64_t)recv.getTag(),
                             transferBytes(recv.getType(), wire)}));
     }
     if (op->getNumResults() == 1)

@@ -14,7 +14,7 @@
 // CHECK: %[[C:.*]] = emitc.call_opaque "sepnn::rt::conv"(%[[CTX]], %[[X]], %[[W]], %[[B]]) {args = [0 : index, 1 : index, 2 : index, 3 : index, #emitc.opaque<"{0, 0, 0, 0}">, #emitc.opaque<"{1, 1}">, #emitc.opaque<"{1, 1}">, #emitc.opaque<"1">]}
 // CHECK: %[[S:.*]] = emitc.call_opaque "sepnn::rt::slice"(%[[CTX]], %[[C]]) {args = [0 : index, 1 : index, #emitc.opaque<"1">, #emitc.opaque<"0">, #emitc.opaque<"1">]}
 // CHECK: emitc.call_opaque "sepnn::rt::send"(%[[CTX]], %[[S]]) {args = [0 : index, 1 : index, #emitc.opaque<"1">, #emitc.opaque<"0">], sepnn.bytes = 16 : i64}
-// CHECK: %[[R:.*]] = emitc.call_opaque "sepnn::rt::recv"(%[[CTX]]) {args = [0 : index, #emitc.opaque<"1">, #emitc.opaque<"1">, #emitc.opaque<"{1, 1, 2, 2}">]}
+// CHECK: %[[R:.*]] = emitc.call_opaque "sepnn::rt::recv"(%[[CTX]]) {args = [0 : index, #emitc.opaque<"1">, #emitc.opaque<"1">, #emitc.opaque<"{1, 1, 2, 2}">], sepnn.recv = array<i64: 1, 0, 1, 16>}
 // CHECK: %[[K:.*]] = emitc.call_opaque "sepnn::rt::concat"(%[[CTX]], %[[S]], %[[R]]) {args = [0 : index, #emitc.opaque<"1">, 1 : index, 2 : index]}
 // CHECK: %[[G:.*]] = emitc.call_opaque "sepnn::rt::gemm"(%[[CTX]], {{.*}}) {args = [0 : index, 1 : index, 2 : index, #emitc.opaque<"sepnn::rt::Tensor{}">, #emitc.opaque<"1">, #emitc.opaque<"0">, #emitc.opaque<"0">, #emitc.opaque<"1">]}
 // CHECK: emitc.call_opaque "sepnn::rt::output"(%[[CTX]], %[[G]]) {args = [0 : index, #emitc.opaque<"0">, 1 : index]}
