@@ -26,9 +26,14 @@ LogicalResult NodeContext::error(const Twine &message) {
 FailureOr<Value> NodeContext::optionalInput(int i) {
   if (i >= node.input_size() || node.input(i).empty())
     return Value();
+  // Importers fetch several inputs before checking any: a later input that
+  // is found must not erase an earlier one's error (an empty message).
+  std::string earlier = std::move(importer.message);
   importer.message.clear();
   FailureOr<Value> v = importer.lookup(node.input(i));
-  if (failed(v) && importer.message.empty())
+  if (succeeded(v))
+    importer.message = std::move(earlier);
+  else if (importer.message.empty())
     return error("input '" + node.input(i) + "' is not defined");
   return v;
 }
