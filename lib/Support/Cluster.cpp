@@ -21,6 +21,11 @@ static Expected<ClusterDevice> parseDevice(const jf::Fields &f) {
     return host.takeError();
   if (!port)
     return port.takeError();
+  // The device executables read the same file and refuse these too.
+  if (name->empty())
+    return jf::fieldError(f.file, f.child("name"), "must not be empty");
+  if (host->empty())
+    return jf::fieldError(f.file, f.child("host"), "must not be empty");
   if (*port <= 0 || *port > 65535)
     return jf::fieldError(f.file, f.child("port"),
                             "port must be in 1..65535");

@@ -10,7 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <thread>
+#include <unistd.h>
 
 using namespace sepnn::rt;
 using namespace sepnn::rt::test;
@@ -58,46 +60,55 @@ TEST(ClusterKey, DevicesWithTheKeyConnectAndTransfer) {
   EXPECT_EQ(join(c, 10).message, "no error");
 }
 
+// Waits (bounded) until `path` exists: orders the fake devices below without a
+// thread in the parent (forking a multi-threaded process breaks ThreadSanitizer).
+static void waitForFile(const std::string &path) {
+  for (int i = 0; i < 1000 && ::access(path.c_str(), F_OK) != 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 TEST(ClusterKey, StrangersAreRefusedAndLoggedThenTheRealPeerIsAccepted) {
   const auto devs = loopbackDevices(2);
-  std::string keyless, wrongKey;
-  Child real;
+  const std::string dir = tempDir();
   // One after the other: a device without a key, one with another key, then the
-  // real device 1.
-  std::thread strangers([&] {
-    Child a = spawn([&]() -> std::string {
-      TcpTransport t(keyed(devs, 1, ""));
-      return errorOf([&] { t.connectAll(); });
+  // real device 1; each starts when the one before has finished.
+  auto attempt = [&](const std::string &key, const std::string &after,
+                     const std::string &done) {
+    return spawn([=]() -> std::string {
+      if (!after.empty())
+        waitForFile(dir + "/" + after);
+      TcpTransport t(keyed(devs, 1, key));
+      const std::string err = errorOf([&] { t.connectAll(); });
+      writeFile(dir + "/" + done, err);
+      return err;
     });
-    keyless = join(a, 10).message;
-    Child b = spawn([&]() -> std::string {
-      TcpTransport t(keyed(devs, 1, "another key, 16 bytes or more"));
-      return errorOf([&] { t.connectAll(); });
-    });
-    wrongKey = join(b, 10).message;
-    real = spawn([&]() -> std::string {
-      TcpTransport t(keyed(devs, 1, kKey));
-      return errorOf([&] {
-        t.connectAll();
-        const std::vector<float> v = {4, 5};
-        t.send(0, 1, v.data(), v.size());
-        t.finish();
-      });
+  };
+  Child keyless = attempt("", "", "a");
+  Child wrongKey = attempt("another key, 16 bytes or more", "a", "b");
+  Child real = spawn([&]() -> std::string {
+    waitForFile(dir + "/b");
+    TcpTransport t(keyed(devs, 1, kKey));
+    return errorOf([&] {
+      t.connectAll();
+      const std::vector<float> v = {4, 5};
+      t.send(0, 1, v.data(), v.size());
+      t.finish();
     });
   });
   testing::internal::CaptureStderr();
   TcpTransport t(keyed(devs, 0, kKey, 10));
   const std::string err = errorOf([&] { t.connectAll(); });
   const std::string log = testing::internal::GetCapturedStderr();
-  strangers.join();
   EXPECT_EQ(err, "no error");
   EXPECT_EQ(t.recv(1, 1, 2), (std::vector<float>{4, 5}));
   t.finish();
   EXPECT_EQ(join(real, 10).message, "no error");
 
-  EXPECT_EQ(keyless, "device 0 (d0): requires a cluster key, and this device has none "
-                     "(\"key_file\" in the cluster file)");
-  EXPECT_EQ(wrongKey, "device 0 (d0): refused this device's cluster key (the keys differ)");
+  EXPECT_EQ(join(keyless, 10).message,
+            "device 0 (d0): requires a cluster key, and this device has none "
+            "(\"key_file\" in the cluster file)");
+  EXPECT_EQ(join(wrongKey, 10).message,
+            "device 0 (d0): refused this device's cluster key (the keys differ)");
   EXPECT_CONTAINS(log, "warning: device 0 (d0): refused connection from 127.0.0.1:");
   EXPECT_CONTAINS(log, "claiming to be device 1 (d1): it holds no cluster key\n");
   EXPECT_CONTAINS(log, "claiming to be device 1 (d1): wrong cluster key\n");
