@@ -4,6 +4,7 @@
 Usage:
   onnx_testdata.py --sepnn PATH [--data DIR] [--sets node,pytorch-converted,...]
                    [--cases FILE] [--expected-failures FILE] [--work DIR] [--jobs N]
+                   [--every N]
 
 Each case whose ops sepnn claims is compiled for one device and for two
 devices (default policy), run, and compared with the expected outputs
@@ -123,6 +124,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--base-port", type=int, default=22000)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--every", type=int, default=1,
+                        help="only every N-th case (sorted; sanitizer runs)")
     args = parser.parse_args()
 
     if not os.path.isdir(args.data):
@@ -140,6 +143,7 @@ def main():
         missing = only - {os.path.basename(c) for _, c in cases}
         if missing:
             sys.exit(f"error: cases not found: {sorted(missing)}")
+    cases = cases[::args.every]
     os.makedirs(args.work, exist_ok=True)
 
     results = {}
