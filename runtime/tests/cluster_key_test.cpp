@@ -30,14 +30,6 @@ static TransportOptions keyed(const std::vector<DeviceInfo> &devs, int rank,
   o.key = key;
   return o;
 }
-static std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const Error &e) {
-    return e.what();
-  }
-  return "no error";
-}
 static const std::string kKey = "0123456789abcdef0123456789abcdef";
 
 TEST(ClusterKey, DevicesWithTheKeyConnectAndTransfer) {

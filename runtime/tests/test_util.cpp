@@ -1,5 +1,7 @@
 #include "test_util.h"
 
+#include "tensor.h"
+
 #include <arpa/inet.h>
 #include <chrono>
 #include <csignal>
@@ -121,6 +123,15 @@ ChildResult join(Child c, double timeoutS) {
   if (!r.timedOut && WIFEXITED(status))
     r.exitCode = WEXITSTATUS(status);
   return r;
+}
+
+std::string errorOf(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const Error &e) {
+    return e.what();
+  }
+  return "no error";
 }
 
 } // namespace test

@@ -36,6 +36,9 @@ Child spawnExec(const std::vector<std::string> &argv);
 // Waits up to timeoutS, then SIGKILLs the child (and reports timedOut).
 ChildResult join(Child c, double timeoutS);
 
+// What f throws as Error, or "no error".
+std::string errorOf(const std::function<void()> &f);
+
 } // namespace test
 } // namespace rt
 } // namespace sepnn

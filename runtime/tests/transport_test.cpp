@@ -36,14 +36,6 @@ static std::vector<float> pattern(size_t n, float seed) {
 static double secondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
-static std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const Error &e) {
-    return e.what();
-  }
-  return "no error";
-}
 // Device 1: connects, then is killed (SIGKILL) 300 ms later.
 static Child peerThatDies(const std::vector<DeviceInfo> &devs) {
   return spawn([&]() -> std::string {
@@ -156,36 +148,43 @@ static std::string frameBytes(wire::Header h, const std::vector<float> &payload)
          std::string(reinterpret_cast<const char *>(payload.data()), payload.size() * 4);
 }
 
+using FrameCorruption = std::function<void(wire::Header &)>;
+// A fake device 1 sends one frame for tag 3 (16 bytes), corrupted by `corrupt`;
+// device 0 must refuse it at once with `what` in the message. `receives`: device
+// 0's receive table, if any.
+static void expectFrameRefused(const char *what, const FrameCorruption &corrupt,
+                               const std::vector<RecvSpec> *receives = nullptr) {
+  const std::vector<float> payload = {1, 2, 3, 4};
+  const auto devs = loopbackDevices(2);
+  wire::Header h;
+  h.tag = 3;
+  h.length = 16;
+  h.crc = wire::crc32(payload.data(), 16);
+  corrupt(h);
+  Child c = rawPeer(devs, frameBytes(h, payload));
+  TransportOptions o = opts(devs, 0, 2);
+  o.haveReceiveTable = receives != nullptr;
+  if (receives)
+    o.receives = *receives;
+  TcpTransport t(o);
+  t.connectAll();
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string err = errorOf([&] { t.recv(1, 3, 4); });
+  EXPECT_CONTAINS(err, "bad data from device 1 (d1) while waiting for tag 3: ");
+  EXPECT_CONTAINS(err, what);
+  EXPECT_LT(secondsSince(t0), 1.5);
+  ::kill(c.pid, SIGKILL);
+  join(c, 5);
+}
+
 TEST(Transport, CorruptedFramesAreDetected) {
   std::vector<float> payload = {1, 2, 3, 4};
-  struct Case {
-    const char *what;
-    std::function<void(wire::Header &)> corrupt;
-  } cases[] = {
-      {"frame checksum mismatch for tag 3", [](wire::Header &h) { h.crc ^= 1; }},
-      {"bad frame magic", [](wire::Header &h) { h.magic = 0xdeadbeef; }},
-      {"frame sequence number 5, expected 0", [](wire::Header &h) { h.seq = 5; }},
-      {"exceeds the limit", [](wire::Header &h) { h.length = uint64_t(1) << 40; }},
-      {"unknown payload encoding 9 for tag 3", [](wire::Header &h) { h.encoding = 9; }},
-  };
-  for (auto &cs : cases) {
-    const auto devs = loopbackDevices(2);
-    wire::Header h;
-    h.tag = 3;
-    h.length = 16;
-    h.crc = wire::crc32(payload.data(), 16);
-    cs.corrupt(h);
-    Child c = rawPeer(devs, frameBytes(h, payload));
-    TcpTransport t(opts(devs, 0, 2));
-    t.connectAll();
-    const auto t0 = std::chrono::steady_clock::now();
-    const std::string err = errorOf([&] { t.recv(1, 3, 4); });
-    EXPECT_CONTAINS(err, "bad data from device 1 (d1) while waiting for tag 3: ");
-    EXPECT_CONTAINS(err, cs.what);
-    EXPECT_LT(secondsSince(t0), 1.5);
-    ::kill(c.pid, SIGKILL);
-    join(c, 5);
-  }
+  expectFrameRefused("frame checksum mismatch for tag 3", [](wire::Header &h) { h.crc ^= 1; });
+  expectFrameRefused("bad frame magic", [](wire::Header &h) { h.magic = 0xdeadbeef; });
+  expectFrameRefused("frame sequence number 5, expected 0", [](wire::Header &h) { h.seq = 5; });
+  expectFrameRefused("exceeds the limit", [](wire::Header &h) { h.length = uint64_t(1) << 40; });
+  expectFrameRefused("unknown payload encoding 9 for tag 3",
+                     [](wire::Header &h) { h.encoding = 9; });
   // A well-formed frame from the same fake peer is accepted (the fake is faithful).
   const auto devs = loopbackDevices(2);
   wire::Header h;
@@ -204,43 +203,17 @@ TEST(Transport, CorruptedFramesAreDetected) {
 // With the program's receive table, a header is checked before its payload is read:
 // a wrong length, encoding or tag is refused without allocating or waiting for it.
 TEST(Transport, FramesAreCheckedAgainstTheReceiveTable) {
-  const std::vector<float> payload = {1, 2, 3, 4};
-  struct Case {
-    const char *what;
-    std::function<void(wire::Header &)> corrupt;
-  } cases[] = {
-      // 512 MiB announced (under the protocol's limit), 16 bytes sent: the device must
-      // not allocate it or wait for it.
-      {"frame for tag 3 carries 536870912 bytes, the program expects 16",
-       [](wire::Header &h) { h.length = uint64_t(1) << 29; }},
-      {"frame for tag 3 carries 12 bytes, the program expects 16",
-       [](wire::Header &h) { h.length = 12; }},
-      {"frame for tag 3 is encoded as f16, the program expects f32",
-       [](wire::Header &h) { h.encoding = 1; }},
-      {"frame for tag 4, which the program never receives from this peer",
-       [](wire::Header &h) { h.tag = 4; }},
-  };
-  for (auto &cs : cases) {
-    const auto devs = loopbackDevices(2);
-    wire::Header h;
-    h.tag = 3;
-    h.length = 16;
-    h.crc = wire::crc32(payload.data(), 16);
-    cs.corrupt(h);
-    Child c = rawPeer(devs, frameBytes(h, payload));
-    TransportOptions o = opts(devs, 0, 2);
-    o.haveReceiveTable = true;
-    o.receives = {RecvSpec{1, 0, 3, 16}};
-    TcpTransport t(o);
-    t.connectAll();
-    const auto t0 = std::chrono::steady_clock::now();
-    const std::string err = errorOf([&] { t.recv(1, 3, 4); });
-    EXPECT_CONTAINS(err, "bad data from device 1 (d1) while waiting for tag 3: ");
-    EXPECT_CONTAINS(err, cs.what);
-    EXPECT_LT(secondsSince(t0), 1.5);
-    ::kill(c.pid, SIGKILL);
-    join(c, 5);
-  }
+  const std::vector<RecvSpec> table = {RecvSpec{1, 0, 3, 16}};
+  // 512 MiB announced (under the protocol's limit), 16 bytes sent: the device must
+  // not allocate it or wait for it.
+  expectFrameRefused("frame for tag 3 carries 536870912 bytes, the program expects 16",
+                     [](wire::Header &h) { h.length = uint64_t(1) << 29; }, &table);
+  expectFrameRefused("frame for tag 3 carries 12 bytes, the program expects 16",
+                     [](wire::Header &h) { h.length = 12; }, &table);
+  expectFrameRefused("frame for tag 3 is encoded as f16, the program expects f32",
+                     [](wire::Header &h) { h.encoding = 1; }, &table);
+  expectFrameRefused("frame for tag 4, which the program never receives from this peer",
+                     [](wire::Header &h) { h.tag = 4; }, &table);
 }
 
 // A peer killed after its last send (before its goodbye): everything arrived, but

@@ -11,25 +11,7 @@ import subprocess
 import sys
 import time
 
-
-def children(pid):
-    """Direct children of pid, from /proc."""
-    found = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{task}/children") as f:
-                found += [int(c) for c in f.read().split()]
-        except FileNotFoundError:
-            pass
-    return found
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+from proctree import alive, children
 
 
 def main():

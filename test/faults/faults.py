@@ -20,34 +20,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def descendants(pid):
-    """Every process below pid, from /proc (never by name)."""
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            tasks = os.listdir(f"/proc/{p}/task")
-        except FileNotFoundError:
-            continue
-        for task in tasks:
-            try:
-                with open(f"/proc/{p}/task/{task}/children") as f:
-                    kids = [int(c) for c in f.read().split()]
-            except FileNotFoundError:
-                continue
-            found += kids
-            todo += kids
-    return found
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+from proctree import alive, children, descendants  # noqa: E402
 
 
 def install_fault(outdir, mode):
@@ -77,19 +51,11 @@ class Run:
         deadline = time.time() + within
         while time.time() < deadline:
             self.watch()
-            kids = [p for p in descendants(self.proc.pid)
-                    if p in self.direct_children()]
+            kids = children(self.proc.pid)
             if len(kids) >= count:
                 return kids
             time.sleep(0.02)
         raise SystemExit(f"expected {count} device processes")
-
-    def direct_children(self):
-        out = []
-        for task in os.listdir(f"/proc/{self.proc.pid}/task"):
-            with open(f"/proc/{self.proc.pid}/task/{task}/children") as f:
-                out += [int(c) for c in f.read().split()]
-        return out
 
     def watch(self):
         self.seen.update(descendants(self.proc.pid))
