@@ -6,11 +6,13 @@
 #include "tensor.h"
 #include "test_util.h"
 #include "transport/auth.h"
+#include "transport/socket.h"
 #include "transport/tcp.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <thread>
 #include <unistd.h>
 
@@ -104,6 +106,40 @@ TEST(ClusterKey, StrangersAreRefusedAndLoggedThenTheRealPeerIsAccepted) {
   EXPECT_CONTAINS(log, "warning: device 0 (d0): refused connection from 127.0.0.1:");
   EXPECT_CONTAINS(log, "claiming to be device 1 (d1): it holds no cluster key\n");
   EXPECT_CONTAINS(log, "claiming to be device 1 (d1): wrong cluster key\n");
+}
+
+// A stranger that connects and stays silent holds a keyed device for at most
+// kPreAuthS, then is refused; the real peer, queued behind it, is accepted.
+TEST(ClusterKey, SilentStrangerOnlyDelaysTheRealPeer) {
+  const auto devs = loopbackDevices(2);
+  Child stranger = spawn([&]() -> std::string {
+    int fd = connectWithRetry(devs[0].host, devs[0].port, 5, "device 0");
+    std::this_thread::sleep_for(std::chrono::seconds(12));
+    closeFd(fd);
+    return "";
+  });
+  Child real = spawn([&]() -> std::string {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    TcpTransport t(keyed(devs, 1, kKey, 10));
+    return errorOf([&] {
+      t.connectAll();
+      t.finish();
+    });
+  });
+  testing::internal::CaptureStderr();
+  TcpTransport t(keyed(devs, 0, kKey, 10));
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(errorOf([&] { t.connectAll(); }), "no error");
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const std::string log = testing::internal::GetCapturedStderr();
+  t.finish();
+  EXPECT_EQ(join(real, 10).message, "no error");
+  EXPECT_CONTAINS(log, "refused connection from 127.0.0.1:");
+  EXPECT_CONTAINS(log, "no handshake within");
+  EXPECT_LT(took, TcpTransport::kPreAuthS + 2);
+  ::kill(stranger.pid, SIGKILL);
+  join(stranger, 5);
 }
 
 TEST(ClusterKey, KeyedDeviceRefusesAPeerWithoutKey) {

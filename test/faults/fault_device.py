@@ -11,6 +11,7 @@ execs this file, so `sepnn run` starts it like any device. Modes:
   after-last-send    the same proxy kills the device when its goodbye frame
                      arrives, i.e. after every data frame was delivered;
   corrupt            the proxy flips one payload bit of the first data frame.
+The proxy parses the keyless handshake only (no cluster key: the hello, then frames).
 The proxy sits between this device (rank 1) and device 0: the real device gets a
 copy of the cluster file in which device 0's port is the proxy's. The real
 device dies with this process (PR_SET_PDEATHSIG), and this process ends the way

@@ -121,26 +121,43 @@ llvm::Error buildWithCMake(const std::string &outDir,
 }
 
 /// OUTDIR/cluster.json is a copy of the cluster file, so a relative "key_file"
-/// must exist relative to OUTDIR too: the key is copied there, readable by its
-/// owner only. (An absolute path names a file each device keeps itself.)
+/// must exist relative to OUTDIR too: the key is copied there, created readable
+/// by its owner only. (An absolute path names a file each device keeps itself.)
 llvm::Error copyClusterKey(const mlir::sepnn::Cluster &cluster,
                            const std::string &clusterPath,
                            const std::string &outDir) {
   if (cluster.keyFile.empty() || llvm::sys::path::is_absolute(cluster.keyFile))
     return llvm::Error::success();
+  auto fail = [&](const llvm::Twine &what) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   clusterPath + ": key_file: " + what);
+  };
+  for (llvm::StringRef part : llvm::make_range(
+           llvm::sys::path::begin(cluster.keyFile), llvm::sys::path::end(cluster.keyFile)))
+    if (part == "..")
+      return fail("'" + cluster.keyFile +
+                  "' leaves the cluster file's directory (use an absolute path)");
   llvm::SmallString<256> from(llvm::sys::path::parent_path(clusterPath));
   llvm::sys::path::append(from, cluster.keyFile);
   llvm::SmallString<256> to(outDir);
   llvm::sys::path::append(to, cluster.keyFile);
-  auto fail = [&](const llvm::Twine &what) {
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        clusterPath + ": key_file: " + what);
-  };
+  auto key = llvm::MemoryBuffer::getFile(from, /*IsText=*/false);
+  if (!key)
+    return fail(from + ": cannot read: " + key.getError().message());
+  if (llvm::sys::fs::equivalent(from, to))
+    return llvm::Error::success(); // compiling into the cluster file's own directory
   if (auto ec = llvm::sys::fs::create_directories(llvm::sys::path::parent_path(to)))
     return fail(llvm::sys::path::parent_path(to) + ": cannot create: " + ec.message());
-  if (auto ec = llvm::sys::fs::copy_file(from, to))
-    return fail(from + ": cannot copy: " + ec.message());
+  int fd;
+  if (auto ec = llvm::sys::fs::openFileForWrite(to, fd, llvm::sys::fs::CD_CreateAlways,
+                                                llvm::sys::fs::OF_None, 0600))
+    return fail(to + ": cannot create: " + ec.message());
+  llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+  os << (*key)->getBuffer();
+  os.close();
+  if (os.has_error())
+    return fail(to + ": write error: " + os.error().message());
+  // An existing file keeps its mode through CD_CreateAlways.
   if (auto ec = llvm::sys::fs::setPermissions(
           to, llvm::sys::fs::owner_read | llvm::sys::fs::owner_write))
     return fail(to + ": " + ec.message());

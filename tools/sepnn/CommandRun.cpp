@@ -231,10 +231,18 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
   llvm::sys::fs::create_directories(runDir);
   std::string outBase =
       options.outBase.empty() ? (runDir + "/output.pb").str() : options.outBase;
+  // A failed run must not leave an output behind, not even an earlier run's.
+  std::vector<std::string> outputFiles;
   for (auto [i, out] : llvm::enumerate(*outputsJson)) {
     int64_t rank = out.getAsObject()->getInteger("device").value_or(0);
-    devices.at(rank).outputs.push_back(outputPath(outBase, i));
+    outputFiles.push_back(outputPath(outBase, i));
+    llvm::sys::fs::remove(outputFiles.back());
+    devices.at(rank).outputs.push_back(outputFiles.back());
   }
+  auto removeOutputs = [&] {
+    for (const std::string &path : outputFiles)
+      llvm::sys::fs::remove(path);
+  };
 
   // An aarch64 build runs through qemu's user-mode emulator on other hosts.
   std::vector<std::string> launcher;
@@ -312,6 +320,8 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
   // After the first failure the others get their own timeout (and a second)
   // to notice and say what happened to them before they are stopped.
   int failed = group.waitAll(deadline, options.timeout + 1);
+  if (failed != -1)
+    removeOutputs();
   if (failed == -2)
     return runError(llvm::formatv("the devices did not finish within {0} s; "
                                      "all were stopped",

@@ -167,7 +167,7 @@ int acceptWithTimeout(int listenFd, double timeoutS, std::string *peerAddr) {
 }
 
 bool readFull(int fd, void *buf, size_t n, double timeoutS, bool eofOk,
-              const std::atomic<bool> *stop) {
+              const std::atomic<bool> *stop, bool fixedDeadline) {
   char *p = static_cast<char *>(buf);
   size_t got = 0;
   auto deadline = after(timeoutS);
@@ -186,7 +186,8 @@ bool readFull(int fd, void *buf, size_t n, double timeoutS, bool eofOk,
     const ssize_t k = ::recv(fd, p + got, n - got, 0);
     if (k > 0) {
       got += (size_t)k;
-      deadline = after(timeoutS);
+      if (!fixedDeadline)
+        deadline = after(timeoutS);
     } else if (k == 0) {
       if (got == 0 && eofOk)
         return false;

@@ -27,11 +27,12 @@ int connectWithRetry(const std::string &host, int port, double timeoutS,
 // Waits up to timeoutS for a connection on a listening socket; -1 on timeout.
 int acceptWithTimeout(int listenFd, double timeoutS, std::string *peerAddr);
 
-// Reads exactly n bytes. A timeout counts from the last progress. Returns false if
+// Reads exactly n bytes. A timeout counts from the last progress (from the call
+// when `fixedDeadline`: a peer dripping bytes cannot extend it). Returns false if
 // eofOk and the stream ended cleanly before the first byte. Throws ConnectionLost or
 // Error. Polls in short slices so that `stop` (if given) is honoured.
 bool readFull(int fd, void *buf, size_t n, double timeoutS, bool eofOk,
-              const std::atomic<bool> *stop = nullptr);
+              const std::atomic<bool> *stop = nullptr, bool fixedDeadline = false);
 // Writes exactly n bytes (MSG_NOSIGNAL); the timeout counts from the last progress.
 void writeAll(int fd, const void *buf, size_t n, double timeoutS);
 

@@ -5,6 +5,7 @@
 #include "transport/wire.h"
 #include "transport/wire_codec.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -77,11 +78,12 @@ wire::Hello helloFor(const TransportOptions &opts, int peer) {
 
 // Reads and checks the other side's hello; `*bytes` gets it as it was on the wire
 // (the key proofs cover both hellos). `w` names the other side in errors.
-wire::Hello readHello(int fd, double timeoutS, const std::string &w, std::string *bytes) {
+wire::Hello readHello(int fd, double timeoutS, const std::string &w, std::string *bytes,
+                      bool fixedDeadline = false) {
   uint8_t fixed[wire::kHelloFixed];
   bool got;
   try {
-    got = readFull(fd, fixed, sizeof fixed, timeoutS, true);
+    got = readFull(fd, fixed, sizeof fixed, timeoutS, true, nullptr, fixedDeadline);
   } catch (const ConnectionLost &) {
     throw;
   } catch (const Error &) {
@@ -98,14 +100,14 @@ wire::Hello readHello(int fd, double timeoutS, const std::string &w, std::string
   if (hashLen > wire::kMaxHashLen)
     fail(w, ": handshake model hash of ", hashLen, " bytes is too long");
   h.hash.resize(hashLen);
-  readFull(fd, &h.hash[0], hashLen, timeoutS, false);
+  readFull(fd, &h.hash[0], hashLen, timeoutS, false, nullptr, fixedDeadline);
   *bytes = std::string(reinterpret_cast<char *>(fixed), sizeof fixed) + h.hash;
   return h;
 }
 
-std::string readProof(int fd, double timeoutS) {
+std::string readProof(int fd, double timeoutS, bool fixedDeadline = false) {
   std::string proof(auth::kProofSize, '\0');
-  if (!readFull(fd, &proof[0], proof.size(), timeoutS, true))
+  if (!readFull(fd, &proof[0], proof.size(), timeoutS, true, nullptr, fixedDeadline))
     return "";
   return proof;
 }
@@ -174,7 +176,7 @@ void TcpTransport::connectAll() {
       }
       int p;
       try {
-        p = handshakeAsAcceptor(fd, addr);
+        p = handshakeAsAcceptor(fd, addr, left);
       } catch (const Refused &e) {
         closeFd(fd);
         std::fprintf(stderr, "warning: %s: refused %s\n", who(rank).c_str(), e.what());
@@ -241,14 +243,25 @@ void TcpTransport::handshakeAsConnector(int peer, int fd) {
   }
 }
 
-int TcpTransport::handshakeAsAcceptor(int fd, const std::string &addr) {
+int TcpTransport::handshakeAsAcceptor(int fd, const std::string &addr,
+                                      double leftS) {
   const bool keyed = !opts_.key.empty();
   std::string from = "connection from " + addr;
   const int n = (int)opts_.devices.size();
+  // A real peer sends its hello and proof at once; a connection that does not is
+  // given at most kPreAuthS (and never beyond the accept deadline), however it
+  // drips its bytes, so that a stranger can only delay the real peer's handshake.
+  const auto preAuthEnd =
+      std::chrono::steady_clock::now() +
+      std::chrono::microseconds((int64_t)(std::min({leftS, opts_.timeoutS, kPreAuthS}) * 1e6));
+  auto preAuthLeft = [&] {
+    return std::max(0.001, std::chrono::duration<double>(
+                               preAuthEnd - std::chrono::steady_clock::now()).count());
+  };
   std::string theirBytes;
   wire::Hello theirs;
   try {
-    theirs = readHello(fd, opts_.timeoutS, from, &theirBytes);
+    theirs = readHello(fd, preAuthLeft(), from, &theirBytes, /*fixedDeadline=*/true);
     if (theirs.receiver != opts_.rank || theirs.sender <= opts_.rank || theirs.sender >= n)
       fail(from, ": claims to be device ", theirs.sender, " connecting to device ",
            theirs.receiver, ", but this is device ", opts_.rank, " of ", n,
@@ -281,7 +294,7 @@ int TcpTransport::handshakeAsAcceptor(int fd, const std::string &addr) {
     const std::string transcript = theirBytes + myBytes;
     std::string theirProof;
     try {
-      theirProof = readProof(fd, opts_.timeoutS);
+      theirProof = readProof(fd, preAuthLeft(), /*fixedDeadline=*/true);
     } catch (const Error &e) {
       throw Refused(from + ": no cluster key proof: " + e.what());
     }
@@ -586,16 +599,12 @@ void TcpTransport::finish() {
       continue;
     if (p->sendFailed)
       throw Error(p->sendError);
-    switch (p->state) {
-    case Peer::Lost:
+    // A peer still Open may simply still be computing (a pipeline stage behind
+    // us): our goodbye is sent, it finishes on its own.
+    if (p->state == Peer::Lost)
       fail("lost connection to ", who(p->rank), " after its last transfer (no goodbye)");
-    case Peer::Failed:
+    if (p->state == Peer::Failed)
       fail("bad data from ", who(p->rank), " after its last transfer: ", p->error);
-    case Peer::Open:
-      fail(who(p->rank), " did not say goodbye within ", secondsStr(opts_.timeoutS));
-    case Peer::Bye:
-      break;
-    }
   }
 }
 

@@ -41,7 +41,8 @@ public:
   void flush() override;
   // Queues a goodbye after every queued frame, waits (bounded) until the queues are
   // written, says goodbye to every peer, waits (bounded) for theirs, and closes.
-  // Throws Error, naming the peer, if a peer was lost or never said goodbye.
+  // Throws Error, naming the peer, if a peer was lost (or sent bad data) before its
+  // goodbye; a peer still busy at the deadline is left to finish on its own.
   void finish() override;
 
   // "device 1 (pi1)"
@@ -53,7 +54,8 @@ private:
   struct Peer;
   Peer &peerFor(int peer, const char *what) const;
   void handshakeAsConnector(int peer, int fd);
-  int handshakeAsAcceptor(int fd, const std::string &addr);
+  // `leftS`: what is left of the accept deadline.
+  int handshakeAsAcceptor(int fd, const std::string &addr, double leftS);
   void readerLoop(Peer &p);
   void writerLoop(Peer &p);
   void enqueue(Peer &p, uint16_t kind, int64_t tag, uint32_t encoding, const void *data,
@@ -64,6 +66,8 @@ private:
 public:
   // A peer's queue may hold this many bytes before send() waits for it to drain.
   static constexpr size_t kMaxQueuedBytes = size_t(256) << 20;
+  // The most an accepting device waits for a connection's hello (and key proof).
+  static constexpr double kPreAuthS = 5.0;
 
 private:
 

@@ -72,6 +72,7 @@ public:
   virtual void flush() {}
   // Ends the session in order after the last inference (goodbyes, shutdown).
   // Throws Error if a peer vanished without its goodbye: the run failed there.
+  // (A peer still working when the wait ends is not an error.)
   virtual void finish() {}
 };
 
