@@ -85,6 +85,10 @@ TEST(Cluster, FieldErrorsNameFileAndField) {
             "cluster.json: devices[1].port: expected an integer");
   EXPECT_EQ(with("\"port\": 47000", "\"port\": 70000"),
             "cluster.json: devices[0].port: must be in 1..65535, got 70000");
+  // 47001.0 is an integer to the compiler's reader too: both accept it.
+  std::string integral = kGood;
+  integral.replace(integral.find("47001"), 5, "47001.0");
+  EXPECT_EQ(parseCluster(integral, "cluster.json").devices[1].port, 47001);
   EXPECT_EQ(with("\"host\": \"10.0.0.2\", ", ""), "cluster.json: devices[1].host: missing");
   EXPECT_EQ(with("\"name\": \"pi0\"", "\"name\": 3"),
             "cluster.json: devices[0].name: expected a string, found a number");

@@ -1,5 +1,7 @@
 #include "io/cluster.h"
 
+#include <cmath>
+
 #include "io/file.h"
 #include "io/json.h"
 #include "tensor.h"
@@ -62,11 +64,14 @@ Cluster parseCluster(const std::string &text, const std::string &file) {
     info.name = c.string(d, path, "name");
     info.host = c.string(d, path, "host");
     const Json &port = c.get(d, path, "port");
-    if (port.kind != Json::Number || !port.isInteger)
+    // 47000.0 is the integer 47000, as the compiler's reader (LLVM's JSON) sees it.
+    if (port.kind != Json::Number || !(port.isInteger || port.number == std::floor(port.number)))
       c.bad(path + "port", "expected an integer");
-    if (port.integer < 1 || port.integer > 65535)
-      c.bad(path + "port", "must be in 1..65535, got " + std::to_string(port.integer));
-    info.port = (int)port.integer;
+    if (!(port.number >= 1 && port.number <= 65535))
+      c.bad(path + "port", "must be in 1..65535, got " + (port.isInteger
+                                                              ? std::to_string(port.integer)
+                                                              : std::to_string(port.number)));
+    info.port = (int)port.number;
     info.gflops = c.optNumber(d, path, "gflops");
     info.memMb = c.optNumber(d, path, "mem_mb");
     cl.devices.push_back(info);
