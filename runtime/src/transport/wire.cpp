@@ -1,6 +1,7 @@
 #include "transport/wire.h"
 
 #include "tensor.h"
+#include "transport/wire_codec.h"
 
 #include <cstdio>
 
@@ -113,17 +114,16 @@ std::string checkHeader(const Header &h, uint64_t expectedSeq,
     return cat("unknown frame kind ", h.kind);
   if (h.length > kMaxPayload)
     return cat("frame payload of ", h.length, " bytes exceeds the limit of ", kMaxPayload);
-  if (h.encoding > 2)
+  if (h.encoding > (uint32_t)WireType::Int8)
     return cat("unknown payload encoding ", h.encoding, " for tag ", h.tag);
   if (!expected)
     return "";
   auto it = expected->find(h.tag);
   if (it == expected->end())
     return cat("frame for tag ", h.tag, ", which the program never receives from this peer");
-  static const char *names[] = {"f32", "f16", "int8"};
   if (h.encoding != it->second.encoding)
-    return cat("frame for tag ", h.tag, " is encoded as ", names[h.encoding],
-               ", the program expects ", names[it->second.encoding]);
+    return cat("frame for tag ", h.tag, " is encoded as ", codec::wireName((WireType)h.encoding),
+               ", the program expects ", codec::wireName((WireType)it->second.encoding));
   if (h.length != it->second.bytes)
     return cat("frame for tag ", h.tag, " carries ", h.length, " bytes, the program expects ",
                it->second.bytes);
