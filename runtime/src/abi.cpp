@@ -97,8 +97,8 @@ Tensor conv(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
             Ints dilations, int64_t group) noexcept {
   return guarded(ctx, "conv", [&] {
     const TensorData *bias = b.id < 0 ? nullptr : &ctx->get(b, "b");
-    return ctx->add(kernels::conv(ctx->get(x, "x"), ctx->get(w, "w"), bias, vec(pads),
-                                  vec(strides), vec(dilations), group));
+    return ctx->add(fast::conv(ctx->get(x, "x"), ctx->get(w, "w"), bias, vec(pads),
+                               vec(strides), vec(dilations), group, ctx->packs));
   });
 }
 
@@ -166,8 +166,8 @@ Tensor gemm(Ctx *ctx, Tensor a, Tensor b, Tensor c, double alpha, double beta,
             int64_t transA, int64_t transB) noexcept {
   return guarded(ctx, "gemm", [&] {
     const TensorData *cp = c.id < 0 ? nullptr : &ctx->get(c, "c");
-    return ctx->add(kernels::gemm(ctx->get(a, "a"), ctx->get(b, "b"), cp, alpha, beta,
-                                  transA, transB));
+    return ctx->add(fast::gemm(ctx->get(a, "a"), ctx->get(b, "b"), cp, alpha, beta,
+                               transA, transB));
   });
 }
 

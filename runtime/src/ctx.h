@@ -3,6 +3,7 @@
 #ifndef SEPNN_RT_CTX_H
 #define SEPNN_RT_CTX_H
 
+#include "kernels/fast/fast.h"
 #include "sepnn_rt/abi.h"
 #include "tensor.h"
 #include "transport/transport.h"
@@ -36,6 +37,9 @@ struct Ctx {
   std::string weightsPath;
 
   Transport *transport = nullptr; // null in a single-device cluster
+
+  // Conv weights packed for the GEMM on first use (only those inside `weights`).
+  fast::PackCache packs;
 
   void setError(const std::string &msg) {
     if (!failed) {

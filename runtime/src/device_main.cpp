@@ -265,6 +265,10 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
     ctx.haveWeights = haveWeights;
     ctx.weights = haveWeights ? weights.data() : nullptr;
     ctx.weightsSize = haveWeights ? weights.size : 0;
+    if (haveWeights) {
+      ctx.packs.stableBegin = ctx.weights;
+      ctx.packs.stableEnd = ctx.weights + ctx.weightsSize;
+    }
 
     if (n > 1) {
       TransportOptions setup;

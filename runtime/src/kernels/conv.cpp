@@ -16,16 +16,18 @@ static Ints attr(const Ints &v, size_t n, int64_t dflt, const char *name) {
   return v;
 }
 
-TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
-                const Ints &padsIn, const Ints &stridesIn, const Ints &dilIn,
-                int64_t group) {
+ConvGeometry convGeometry(const TensorData &x, const TensorData &w, const TensorData *b,
+                          const Ints &padsIn, const Ints &stridesIn, const Ints &dilIn,
+                          int64_t group) {
   if (x.rank() != 4)
     fail("x must be 4-D [N,C,H,W], got ", shapeStr(x.shape));
   if (w.rank() != 4)
     fail("w must be 4-D [M,C/group,kH,kW], got ", shapeStr(w.shape));
-  Ints pads = attr(padsIn, 4, 0, "pads");
-  Ints strides = attr(stridesIn, 2, 1, "strides");
-  Ints dil = attr(dilIn, 2, 1, "dilations");
+  ConvGeometry g;
+  g.pads = attr(padsIn, 4, 0, "pads");
+  g.strides = attr(stridesIn, 2, 1, "strides");
+  g.dil = attr(dilIn, 2, 1, "dilations");
+  const Ints &pads = g.pads, &strides = g.strides, &dil = g.dil;
   for (int64_t p : pads)
     if (p < 0)
       fail("negative pad in ", shapeStr(pads));
@@ -33,7 +35,7 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
     if (strides[i] < 1 || dil[i] < 1)
       fail("strides and dilations must be >= 1, got strides ", shapeStr(strides),
            " dilations ", shapeStr(dil));
-  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  const int64_t C = x.shape[1], H = x.shape[2], W = x.shape[3];
   const int64_t M = w.shape[0], Cg = w.shape[1], KH = w.shape[2], KW = w.shape[3];
   if (group < 1 || C % group != 0 || M % group != 0)
     fail("group ", group, " must divide input channels ", C, " and output channels ", M);
@@ -48,20 +50,41 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
       W + pads[1] + pads[3] < dil[1] * (KW - 1) + 1)
     fail("kernel ", shapeStr(w.shape), " does not fit input ", shapeStr(x.shape),
          " with pads ", shapeStr(pads));
+  g.N = x.shape[0];
+  g.C = C;
+  g.H = H;
+  g.W = W;
+  g.M = M;
+  g.Cg = Cg;
+  g.Mg = M / group;
+  g.KH = KH;
+  g.KW = KW;
+  g.OH = OH;
+  g.OW = OW;
+  g.group = group;
+  return g;
+}
 
+TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
+                const Ints &padsIn, const Ints &stridesIn, const Ints &dilIn,
+                int64_t group) {
+  const ConvGeometry g = convGeometry(x, w, b, padsIn, stridesIn, dilIn, group);
+  const Ints &pads = g.pads, &strides = g.strides, &dil = g.dil;
+  const int64_t N = g.N, C = g.C, H = g.H, W = g.W, M = g.M, Cg = g.Cg, KH = g.KH,
+                KW = g.KW, OH = g.OH, OW = g.OW;
   TensorData y = TensorData::zeros({N, M, OH, OW});
   const float *xp = x.data(), *wp = w.data();
   float *yp = y.mut();
-  const int64_t Mg = M / group, sh = strides[0], sw = strides[1];
+  const int64_t Mg = g.Mg, sh = strides[0], sw = strides[1];
   for (int64_t n = 0; n < N; ++n)
-    for (int64_t g = 0; g < group; ++g)
+    for (int64_t gi = 0; gi < group; ++gi)
       for (int64_t mo = 0; mo < Mg; ++mo) {
-        const int64_t m = g * Mg + mo;
+        const int64_t m = gi * Mg + mo;
         float *out = yp + ((n * M + m) * OH) * OW;
         if (b)
           std::fill(out, out + OH * OW, b->data()[m]);
         for (int64_t ci = 0; ci < Cg; ++ci) {
-          const float *in = xp + ((n * C + g * Cg + ci) * H) * W;
+          const float *in = xp + ((n * C + gi * Cg + ci) * H) * W;
           const float *k = wp + ((m * Cg + ci) * KH) * KW;
           for (int64_t kh = 0; kh < KH; ++kh)
             for (int64_t kw = 0; kw < KW; ++kw) {

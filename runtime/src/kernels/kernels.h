@@ -17,6 +17,15 @@ using Ints = std::vector<int64_t>;
 // throws naming the shape otherwise.
 int64_t normAxis(int64_t axis, int64_t rank, bool allowRank, const Shape &s);
 
+// Checked shapes and attributes of a Conv (pads [top,left,bottom,right], strides and
+// dilations with the ONNX defaults filled in); throws naming the mismatch.
+struct ConvGeometry {
+  int64_t N, C, H, W, M, Cg, Mg, KH, KW, OH, OW, group;
+  Ints pads, strides, dil;
+};
+ConvGeometry convGeometry(const TensorData &x, const TensorData &w, const TensorData *b,
+                          const Ints &pads, const Ints &strides, const Ints &dilations,
+                          int64_t group);
 // x [N,C,H,W], w [M,C/group,kH,kW], b [M] or null; pads [top,left,bottom,right].
 // Empty pads/strides/dilations mean the ONNX defaults (0, 1, 1).
 TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
@@ -52,6 +61,14 @@ TensorData averagePool(const TensorData &x, const Ints &kernel, const Ints &pads
 TensorData globalAveragePool(const TensorData &x);
 TensorData globalMaxPool(const TensorData &x);
 TensorData flatten(const TensorData &x, int64_t axis);
+// Gemm's M, K, N from A and B (transposed as flagged); throws if K differs.
+struct GemmShape {
+  int64_t M, K, N;
+};
+GemmShape gemmShape(const TensorData &a, const TensorData &b, int64_t transA,
+                    int64_t transB);
+// [M,N] holding beta * C broadcast (zeros without C); throws if C does not broadcast.
+TensorData gemmInitial(const TensorData *c, double beta, int64_t M, int64_t N);
 TensorData gemm(const TensorData &a, const TensorData &b, const TensorData *c,
                 double alpha, double beta, int64_t transA, int64_t transB);
 // numpy matmul: 1-D operands promoted (and the added dim dropped), batch dims

@@ -1,0 +1,160 @@
+// Fast Conv: im2col + packed GEMM per group, a vectorized direct loop for depthwise.
+#include "kernels/fast/fast.h"
+#include "kernels/fast/simd.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace sepnn {
+namespace rt {
+namespace fast {
+namespace {
+
+using kernels::ConvGeometry;
+
+// Input columns [lo, hi) of the output columns whose tap at input column
+// ow * stride + off lies inside [0, W).
+void validColumns(int64_t off, int64_t stride, int64_t W, int64_t OW, int64_t &lo,
+                  int64_t &hi) {
+  lo = off >= 0 ? 0 : (-off + stride - 1) / stride;
+  hi = (W - 1 - off) < 0 ? 0 : (W - 1 - off) / stride + 1;
+  hi = std::min(hi, OW);
+  lo = std::min(lo, hi);
+}
+
+// The im2col matrix of one image and group: row (ci, kh, kw) holds, for every output
+// pixel (oh, ow), the input value under tap (kh, kw) of channel ci (0 in the padding).
+void im2col(const float *in, const ConvGeometry &g, float *col) {
+  const int64_t P = g.OH * g.OW, sh = g.strides[0], sw = g.strides[1];
+  float *row = col;
+  for (int64_t ci = 0; ci < g.Cg; ++ci) {
+    const float *plane = in + ci * g.H * g.W;
+    for (int64_t kh = 0; kh < g.KH; ++kh)
+      for (int64_t kw = 0; kw < g.KW; ++kw, row += P) {
+        const int64_t offW = kw * g.dil[1] - g.pads[1];
+        int64_t lo, hi;
+        validColumns(offW, sw, g.W, g.OW, lo, hi);
+        for (int64_t oh = 0; oh < g.OH; ++oh) {
+          float *o = row + oh * g.OW;
+          const int64_t ih = oh * sh + kh * g.dil[0] - g.pads[0];
+          if (ih < 0 || ih >= g.H) {
+            std::fill(o, o + g.OW, 0.0f);
+            continue;
+          }
+          const float *src = plane + ih * g.W + offW;
+          std::fill(o, o + lo, 0.0f);
+          if (sw == 1)
+            std::memcpy(o + lo, src + lo, (size_t)(hi - lo) * sizeof(float));
+          else
+            for (int64_t ow = lo; ow < hi; ++ow)
+              o[ow] = src[ow * sw];
+          std::fill(o + hi, o + g.OW, 0.0f);
+        }
+      }
+  }
+}
+
+// One packed A per group: rows are the group's output channels, columns its
+// (ci, kh, kw) taps, exactly the weight tensor's row-major layout.
+const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometry &g,
+                                          PackCache &cache, std::vector<PackedA> &local) {
+  const int64_t K = g.Cg * g.KH * g.KW;
+  auto pack = [&](std::vector<PackedA> &out) {
+    out.clear();
+    for (int64_t gi = 0; gi < g.group; ++gi)
+      out.push_back(packA(w.data() + gi * g.Mg * K, g.Mg, K, K, 1));
+  };
+  if (!cache.stable(w.data())) {
+    pack(local);
+    return local;
+  }
+  auto key = std::make_tuple(w.data(), g.M, K, g.group);
+  auto it = cache.conv.find(key);
+  if (it == cache.conv.end()) {
+    it = cache.conv.emplace(key, std::vector<PackedA>{}).first;
+    pack(it->second);
+  }
+  return it->second;
+}
+
+// Depthwise (one input and one output channel per group): per output row, each tap
+// adds a scaled input row, vectorized along the row when the stride is 1.
+void depthwise(const float *x, const float *w, const float *bias, const ConvGeometry &g,
+               bool relu, float *y) {
+  const int64_t sh = g.strides[0], sw = g.strides[1];
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t c = 0; c < g.C; ++c) {
+      const float *in = x + (n * g.C + c) * g.H * g.W;
+      const float *k = w + c * g.KH * g.KW;
+      float *out = y + (n * g.C + c) * g.OH * g.OW;
+      const float b = bias ? bias[c] : 0.0f;
+      for (int64_t oh = 0; oh < g.OH; ++oh) {
+        float *orow = out + oh * g.OW;
+        std::fill(orow, orow + g.OW, b);
+        for (int64_t kh = 0; kh < g.KH; ++kh) {
+          const int64_t ih = oh * sh + kh * g.dil[0] - g.pads[0];
+          if (ih < 0 || ih >= g.H)
+            continue;
+          for (int64_t kw = 0; kw < g.KW; ++kw) {
+            const float wv = k[kh * g.KW + kw];
+            const int64_t offW = kw * g.dil[1] - g.pads[1];
+            int64_t lo, hi;
+            validColumns(offW, sw, g.W, g.OW, lo, hi);
+            const float *src = in + ih * g.W + offW;
+            int64_t ow = lo;
+            if (sw == 1) {
+              const VFloat wv4 = splat(wv);
+              for (; ow + kVec <= hi; ow += kVec)
+                store(orow + ow, load(orow + ow) + wv4 * load(src + ow));
+            }
+            for (; ow < hi; ++ow)
+              orow[ow] += wv * src[ow * sw];
+          }
+        }
+        if (relu)
+          for (int64_t ow = 0; ow < g.OW; ++ow)
+            orow[ow] = std::max(orow[ow], 0.0f);
+      }
+    }
+}
+
+} // namespace
+
+TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
+                const kernels::Ints &pads, const kernels::Ints &strides,
+                const kernels::Ints &dilations, int64_t group, PackCache &cache,
+                bool relu) {
+  const ConvGeometry g = kernels::convGeometry(x, w, b, pads, strides, dilations, group);
+  TensorData y = TensorData::zeros({g.N, g.M, g.OH, g.OW});
+  const float *bias = b ? b->data() : nullptr;
+  if (g.Cg == 1 && g.Mg == 1) {
+    depthwise(x.data(), w.data(), bias, g, relu, y.mut());
+    return y;
+  }
+  std::vector<PackedA> local;
+  const std::vector<PackedA> &packs = packedWeights(w, g, cache, local);
+  const int64_t K = g.Cg * g.KH * g.KW, P = g.OH * g.OW;
+  // A 1x1 convolution with stride 1 and no padding reads its input as the B matrix.
+  const bool direct = g.KH == 1 && g.KW == 1 && g.strides[0] == 1 && g.strides[1] == 1 &&
+                      g.pads[0] == 0 && g.pads[1] == 0 && g.pads[2] == 0 && g.pads[3] == 0;
+  if (!direct && cache.scratch.size() < (size_t)(K * P))
+    cache.scratch.resize((size_t)(K * P));
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t gi = 0; gi < g.group; ++gi) {
+      const float *in = x.data() + (n * g.C + gi * g.Cg) * g.H * g.W;
+      const float *bm = in;
+      if (!direct) {
+        im2col(in, g, cache.scratch.data());
+        bm = cache.scratch.data();
+      }
+      Epilogue ep;
+      ep.rowBias = bias ? bias + gi * g.Mg : nullptr;
+      ep.relu = relu;
+      sgemm(packs[gi], bm, P, P, y.mut() + (n * g.M + gi * g.Mg) * P, P, ep);
+    }
+  return y;
+}
+
+} // namespace fast
+} // namespace rt
+} // namespace sepnn

@@ -1,0 +1,47 @@
+// The fast kernels the ABI runs: same semantics and errors as the reference kernels
+// (kernels.h), which stay as their oracle (runtime/tests/fast_kernels_test.cpp).
+#ifndef SEPNN_RT_FAST_FAST_H
+#define SEPNN_RT_FAST_FAST_H
+
+#include "kernels/fast/sgemm.h"
+#include "kernels/kernels.h"
+
+#include <map>
+#include <tuple>
+
+namespace sepnn {
+namespace rt {
+namespace fast {
+
+// Weights packed for the GEMM, kept across inferences. Only weights inside the
+// read-only weights mapping [stableBegin, stableEnd) are cached, keyed by address and
+// layout: their values never change, unlike a tensor computed during an inference.
+struct PackCache {
+  const void *stableBegin = nullptr, *stableEnd = nullptr;
+  // (weights address, M, K, group) -> one packed A per group
+  std::map<std::tuple<const float *, int64_t, int64_t, int64_t>, std::vector<PackedA>> conv;
+  std::vector<float> scratch; // im2col matrix, reused by every conv
+
+  bool stable(const float *p) const {
+    return stableBegin && (const void *)p >= stableBegin && (const void *)p < stableEnd;
+  }
+};
+
+// Conv as kernels::conv, with ReLU fused when `relu`. Grouped and dense convolutions
+// run as im2col (none for 1x1 stride 1) + packed GEMM per group; depthwise ones as a
+// vectorized direct loop.
+TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
+                const kernels::Ints &pads, const kernels::Ints &strides,
+                const kernels::Ints &dilations, int64_t group, PackCache &cache,
+                bool relu = false);
+
+// Gemm as kernels::gemm: a vectorized matrix-vector product when A has few rows (batch
+// 1 fully connected layers), packed GEMM otherwise.
+TensorData gemm(const TensorData &a, const TensorData &b, const TensorData *c,
+                double alpha, double beta, int64_t transA, int64_t transB);
+
+} // namespace fast
+} // namespace rt
+} // namespace sepnn
+
+#endif

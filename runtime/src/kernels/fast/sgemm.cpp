@@ -1,0 +1,174 @@
+#include "kernels/fast/sgemm.h"
+#include "kernels/fast/simd.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace sepnn {
+namespace rt {
+namespace fast {
+namespace {
+
+// KC: depth of one packed slice (the A sliver, kMR x KC floats, stays in L1).
+// NC: width of one packed B block (KC x NC floats, ~512 KiB, stays in L2).
+constexpr int64_t kKC = 256;
+constexpr int64_t kNC = 16 * kNR;
+
+// The micro-kernel: a kMR x kNR tile of C from kc steps of a packed A sliver and a
+// packed B sliver. With `direct`, the tile is C itself and the epilogue is applied;
+// otherwise the raw products are written to `tile` (kMR x kNR) for an edge tile.
+template <bool First, bool Last>
+inline void microKernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
+                        const float *bias, bool relu, bool accumulate) {
+  VFloat acc[kMR][2];
+#pragma GCC unroll 16
+  for (int i = 0; i < kMR; ++i)
+    acc[i][0] = acc[i][1] = VFloat{};
+  for (int64_t k = 0; k < kc; ++k) {
+    const VFloat b0 = load(b), b1 = load(b + kVec);
+#pragma GCC unroll 16
+    for (int i = 0; i < kMR; ++i) {
+      const VFloat ai = splat(a[i]);
+      acc[i][0] += ai * b0;
+      acc[i][1] += ai * b1;
+    }
+    a += kMR;
+    b += kNR;
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < kMR; ++i) {
+    float *row = c + i * ldc;
+    VFloat v0 = acc[i][0], v1 = acc[i][1];
+    if (!First || accumulate) {
+      v0 += load(row);
+      v1 += load(row + kVec);
+    }
+    if (Last) {
+      if (bias) {
+        v0 += splat(bias[i]);
+        v1 += splat(bias[i]);
+      }
+      if (relu) {
+        v0 = vmax(v0, VFloat{});
+        v1 = vmax(v1, VFloat{});
+      }
+    }
+    store(row, v0);
+    store(row + kVec, v1);
+  }
+}
+
+// One tile, full or at an edge (rows < kMR or cols < kNR): edge tiles go through a
+// local kMR x kNR buffer so the kernel never touches memory outside C.
+void tile(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int64_t rows,
+          int64_t cols, bool first, bool last, const Epilogue &ep, int64_t m0) {
+  const float *bias = ep.rowBias ? ep.rowBias + m0 : nullptr;
+  const bool full = rows == kMR && cols == kNR;
+  if (full) {
+    if (first && last)
+      microKernel<true, true>(kc, a, b, c, ldc, bias, ep.relu, ep.accumulate);
+    else if (first)
+      microKernel<true, false>(kc, a, b, c, ldc, bias, ep.relu, ep.accumulate);
+    else if (last)
+      microKernel<false, true>(kc, a, b, c, ldc, bias, ep.relu, ep.accumulate);
+    else
+      microKernel<false, false>(kc, a, b, c, ldc, bias, ep.relu, ep.accumulate);
+    return;
+  }
+  alignas(64) float buf[kMR * kNR];
+  microKernel<true, false>(kc, a, b, buf, kNR, nullptr, false, false);
+  for (int64_t i = 0; i < rows; ++i) {
+    float *row = c + i * ldc;
+    for (int64_t j = 0; j < cols; ++j) {
+      float v = buf[i * kNR + j];
+      if (!first || ep.accumulate)
+        v += row[j];
+      if (last) {
+        if (bias)
+          v += bias[i];
+        if (ep.relu)
+          v = std::max(v, 0.0f);
+      }
+      row[j] = v;
+    }
+  }
+}
+
+// Packs B[k0:k0+kc, n0:n0+nc] into kNR-wide panels, each kc rows of kNR values, the
+// last panel zero-padded.
+void packB(const float *b, int64_t ldb, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+           float *dst) {
+  for (int64_t j = 0; j < nc; j += kNR) {
+    const int64_t w = std::min<int64_t>(kNR, nc - j);
+    const float *src = b + k0 * ldb + n0 + j;
+    if (w == kNR) {
+      for (int64_t k = 0; k < kc; ++k, src += ldb, dst += kNR) {
+        store(dst, load(src));
+        store(dst + kVec, load(src + kVec));
+      }
+    } else {
+      for (int64_t k = 0; k < kc; ++k, src += ldb, dst += kNR) {
+        std::memcpy(dst, src, (size_t)w * sizeof(float));
+        std::fill(dst + w, dst + kNR, 0.0f);
+      }
+    }
+  }
+}
+
+} // namespace
+
+PackedA packA(const float *a, int64_t M, int64_t K, int64_t rowStride, int64_t colStride,
+              float scale) {
+  PackedA p;
+  p.M = M;
+  p.K = K;
+  const int64_t panels = (M + kMR - 1) / kMR;
+  p.data.assign((size_t)(panels * kMR * K), 0.0f);
+  for (int64_t pi = 0; pi < panels; ++pi) {
+    float *dst = p.data.data() + pi * kMR * K;
+    const int64_t rows = std::min<int64_t>(kMR, M - pi * kMR);
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t i = 0; i < rows; ++i)
+        dst[k * kMR + i] = scale * a[(pi * kMR + i) * rowStride + k * colStride];
+  }
+  return p;
+}
+
+void sgemm(const PackedA &a, const float *b, int64_t ldb, int64_t N, float *c,
+           int64_t ldc, const Epilogue &ep, int threads) {
+  (void)threads;
+  const int64_t M = a.M, K = a.K;
+  if (M == 0 || N == 0)
+    return;
+  if (K == 0) { // no products: the epilogue alone
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t n = 0; n < N; ++n) {
+        float v = ep.accumulate ? c[m * ldc + n] : 0.0f;
+        if (ep.rowBias)
+          v += ep.rowBias[m];
+        c[m * ldc + n] = ep.relu ? std::max(v, 0.0f) : v;
+      }
+    return;
+  }
+  const int64_t panels = (M + kMR - 1) / kMR;
+  std::vector<float> bBlock((size_t)(std::min(kKC, K) * ((std::min(kNC, N) + kNR - 1) / kNR) * kNR));
+  for (int64_t n0 = 0; n0 < N; n0 += kNC) {
+    const int64_t nc = std::min(kNC, N - n0);
+    for (int64_t k0 = 0; k0 < K; k0 += kKC) {
+      const int64_t kc = std::min(kKC, K - k0);
+      const bool first = k0 == 0, last = k0 + kc == K;
+      packB(b, ldb, k0, kc, n0, nc, bBlock.data());
+      for (int64_t pi = 0; pi < panels; ++pi) {
+        const float *aSliver = a.data.data() + pi * kMR * K + k0 * kMR;
+        const int64_t m0 = pi * kMR, rows = std::min<int64_t>(kMR, M - m0);
+        for (int64_t j = 0; j < nc; j += kNR)
+          tile(kc, aSliver, bBlock.data() + j * kc, c + m0 * ldc + n0 + j, ldc, rows,
+               std::min<int64_t>(kNR, nc - j), first, last, ep, m0);
+      }
+    }
+  }
+}
+
+} // namespace fast
+} // namespace rt
+} // namespace sepnn

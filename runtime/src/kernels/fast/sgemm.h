@@ -1,0 +1,42 @@
+// Packed, register-blocked single-precision GEMM: C[M,N] = A[M,K] * B[K,N], with a
+// per-row bias, an optional ReLU and optional accumulation into C fused into the
+// stores. A is the weights side, packed once (PackedA) and reused by every
+// inference; B (activations, an im2col matrix) is packed block by block on the fly.
+// Blocking follows the BLIS scheme: a kMR x kNR micro-kernel (simd.h) over a KC-deep
+// slice, the A sliver kept in L1 while B slivers stream from an L2-sized block.
+#ifndef SEPNN_RT_FAST_SGEMM_H
+#define SEPNN_RT_FAST_SGEMM_H
+
+#include <cstdint>
+#include <vector>
+
+namespace sepnn {
+namespace rt {
+namespace fast {
+
+// A in panels of kMR rows (the last zero-padded); within a panel, K steps of kMR
+// consecutive values. Element (m, k) comes from a[m * rowStride + k * colStride],
+// scaled by `scale`.
+struct PackedA {
+  int64_t M = 0, K = 0;
+  std::vector<float> data;
+};
+PackedA packA(const float *a, int64_t M, int64_t K, int64_t rowStride, int64_t colStride,
+              float scale = 1.0f);
+
+struct Epilogue {
+  const float *rowBias = nullptr; // bias[m] added to row m, or null
+  bool relu = false;              // max(0, .) after the bias
+  bool accumulate = false;        // C += A*B instead of C = A*B
+};
+
+// C (row stride ldc) = epilogue(A * B); B is row-major [K, N] with row stride ldb.
+// threads > 1 splits the work over that many threads (each computes whole tiles).
+void sgemm(const PackedA &a, const float *b, int64_t ldb, int64_t N, float *c,
+           int64_t ldc, const Epilogue &ep, int threads = 1);
+
+} // namespace fast
+} // namespace rt
+} // namespace sepnn
+
+#endif

@@ -1,0 +1,49 @@
+// One vector type for the fast kernels, from GCC/clang vector extensions: the same
+// source compiles to AVX-512, AVX2/FMA or SSE on x86-64 and to NEON on aarch64,
+// depending on the target the runtime is built for (the host's, -march=native, by
+// default; see runtime/CMakeLists.txt). Files using it are built with
+// -ffp-contract=fast so that `acc += a * b` becomes one fused multiply-add.
+#ifndef SEPNN_RT_FAST_SIMD_H
+#define SEPNN_RT_FAST_SIMD_H
+
+#include <cstdint>
+
+namespace sepnn {
+namespace rt {
+namespace fast {
+
+#if defined(__AVX512F__)
+constexpr int kVec = 16;
+#elif defined(__AVX__)
+constexpr int kVec = 8;
+#else // SSE2 (x86-64 baseline) or NEON (aarch64 baseline)
+constexpr int kVec = 4;
+#endif
+
+typedef float VFloat __attribute__((vector_size(kVec * sizeof(float))));
+// The same vector at float alignment, for loads and stores at any float address.
+typedef float VFloatU __attribute__((vector_size(kVec * sizeof(float)), aligned(4)));
+
+inline VFloat load(const float *p) { return *reinterpret_cast<const VFloatU *>(p); }
+inline void store(float *p, VFloat v) { *reinterpret_cast<VFloatU *>(p) = v; }
+inline VFloat splat(float x) { return VFloat{} + x; }
+inline VFloat vmax(VFloat a, VFloat b) { return a > b ? a : b; }
+
+// Register tile of the GEMM micro-kernel: kMR rows of A (broadcast) times kNR
+// columns of B (two vectors), kMR * 2 accumulators kept in registers: 24 of the 32
+// zmm registers with AVX-512, 12 of the 16 ymm/xmm registers with AVX2 or SSE, 16 of
+// the 32 NEON registers.
+#if defined(__AVX512F__)
+constexpr int kMR = 12;
+#elif defined(__aarch64__)
+constexpr int kMR = 8;
+#else
+constexpr int kMR = 6;
+#endif
+constexpr int kNR = 2 * kVec;
+
+} // namespace fast
+} // namespace rt
+} // namespace sepnn
+
+#endif

@@ -1,0 +1,168 @@
+// The fast kernels (kernels/fast) against the reference kernels, their oracle: convs
+// of every kind (dense, grouped, depthwise, 1x1 direct, strided, dilated, padded) at
+// sizes that exercise the GEMM's edge tiles, several K slices and several N blocks;
+// packed weights reused from the cache; Gemm in every transposition.
+#include "kernels/fast/fast.h"
+#include "kernels/kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+using namespace sepnn::rt;
+namespace k = sepnn::rt::kernels;
+
+namespace {
+
+TensorData randomTensor(const Shape &s, std::mt19937 &rng) {
+  std::uniform_real_distribution<float> u(-1, 1);
+  TensorData t = TensorData::zeros(s);
+  for (float &v : t.own)
+    v = u(rng);
+  return t;
+}
+
+// Equal within float rounding of sums of `terms` products of values in [-1, 1].
+void expectClose(const TensorData &got, const TensorData &want, int64_t terms,
+                 const std::string &what) {
+  ASSERT_EQ(got.shape, want.shape) << what;
+  const float tol = 1e-6f * (float)std::max<int64_t>(terms, 16);
+  for (int64_t i = 0; i < got.numel(); ++i)
+    ASSERT_NEAR(got.data()[i], want.data()[i], tol) << what << ", element " << i;
+}
+
+struct ConvCase {
+  Shape x, w, pads, strides, dil;
+  int64_t group;
+};
+
+std::string describe(const ConvCase &c) {
+  return "conv x " + shapeStr(c.x) + " w " + shapeStr(c.w) + " pads " + shapeStr(c.pads) +
+         " strides " + shapeStr(c.strides) + " dil " + shapeStr(c.dil) + " group " +
+         std::to_string(c.group);
+}
+
+const ConvCase kConvCases[] = {
+    // dense 3x3, M not a multiple of the micro-kernel's rows, N of its columns
+    {{1, 5, 11, 13}, {7, 5, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
+    // K = 64*9 = 576 spans several packed slices; N = 30*30 several B blocks
+    {{1, 64, 30, 30}, {40, 64, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
+    // 1x1 stride 1 (input read directly as B), and 1x1 stride 2 (im2col)
+    {{2, 24, 17, 9}, {30, 24, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1},
+    {{1, 24, 17, 9}, {30, 24, 1, 1}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 1},
+    // 7x7 stride 2 pad 3 (a ResNet stem), uneven pads, dilation
+    {{1, 3, 23, 21}, {16, 3, 7, 7}, {3, 3, 3, 3}, {2, 2}, {1, 1}, 1},
+    {{1, 4, 9, 7}, {6, 4, 3, 2}, {1, 0, 2, 1}, {2, 1}, {1, 2}, 1},
+    // grouped (ResNeXt-like) and depthwise, strided, with a 5x5 kernel
+    {{1, 32, 10, 10}, {32, 4, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 8},
+    {{2, 12, 14, 15}, {12, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 12},
+    {{1, 12, 14, 15}, {12, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 12},
+    {{1, 6, 9, 40}, {6, 1, 5, 5}, {2, 2, 2, 2}, {1, 1}, {1, 1}, 6},
+    // depthwise with a channel multiplier (two outputs per group): the GEMM path
+    {{1, 4, 8, 8}, {8, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 4},
+    // an output of one pixel, a kernel as large as the padded input
+    {{1, 3, 2, 2}, {5, 3, 4, 4}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
+};
+
+} // namespace
+
+TEST(FastConv, MatchesReferenceKernel) {
+  std::mt19937 rng(11);
+  for (const ConvCase &c : kConvCases)
+    for (bool withBias : {false, true}) {
+      TensorData x = randomTensor(c.x, rng), w = randomTensor(c.w, rng),
+                 b = randomTensor({c.w[0]}, rng);
+      const TensorData *bias = withBias ? &b : nullptr;
+      fast::PackCache cache; // nothing stable: weights packed per call
+      TensorData got = fast::conv(x, w, bias, c.pads, c.strides, c.dil, c.group, cache);
+      TensorData want = k::conv(x, w, bias, c.pads, c.strides, c.dil, c.group);
+      expectClose(got, want, c.w[1] * c.w[2] * c.w[3], describe(c));
+      EXPECT_TRUE(cache.conv.empty());
+    }
+}
+
+TEST(FastConv, FusedReluEqualsReluOfConv) {
+  std::mt19937 rng(12);
+  for (const ConvCase &c : kConvCases) {
+    TensorData x = randomTensor(c.x, rng), w = randomTensor(c.w, rng),
+               b = randomTensor({c.w[0]}, rng);
+    fast::PackCache cache;
+    TensorData got =
+        fast::conv(x, w, &b, c.pads, c.strides, c.dil, c.group, cache, /*relu=*/true);
+    TensorData want = k::relu(k::conv(x, w, &b, c.pads, c.strides, c.dil, c.group));
+    expectClose(got, want, c.w[1] * c.w[2] * c.w[3], describe(c) + " + relu");
+  }
+}
+
+TEST(FastConv, StableWeightsArePackedOnceAndReused) {
+  std::mt19937 rng(13);
+  const ConvCase c = kConvCases[1];
+  TensorData w = randomTensor(c.w, rng);
+  fast::PackCache cache;
+  cache.stableBegin = w.data();
+  cache.stableEnd = w.data() + w.numel();
+  for (int round = 0; round < 3; ++round) {
+    TensorData x = randomTensor(c.x, rng);
+    TensorData got = fast::conv(x, w, nullptr, c.pads, c.strides, c.dil, c.group, cache);
+    TensorData want = k::conv(x, w, nullptr, c.pads, c.strides, c.dil, c.group);
+    expectClose(got, want, c.w[1] * 9, "round " + std::to_string(round));
+    EXPECT_EQ(cache.conv.size(), 1u);
+  }
+}
+
+TEST(FastConv, ReportsTheReferenceErrors) {
+  fast::PackCache cache;
+  TensorData x = TensorData::zeros({1, 3, 4, 4});
+  try {
+    fast::conv(x, TensorData::zeros({2, 2, 3, 3}), nullptr, {}, {}, {}, 1, cache);
+    FAIL() << "no error";
+  } catch (const Error &e) {
+    EXPECT_NE(std::string(e.what()).find("needs w with 3 input channels per group"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(FastGemm, MatchesReferenceKernel) {
+  std::mt19937 rng(14);
+  struct Case {
+    int64_t M, K, N;
+    Shape c; // empty: no C
+  } cases[] = {
+      {1, 512, 1000, {1000}},   // a batch-1 fully connected layer
+      {1, 70, 13, {}},          // K and N not multiples of the vector width
+      {3, 300, 40, {1, 40}},    // few rows
+      {17, 300, 45, {17, 45}},  // packed GEMM: edge tiles, two K slices
+      {30, 9, 600, {17, 1}},    // C not broadcastable: an error, as in the reference
+      {30, 9, 600, {30, 1}},    // C broadcast along N
+  };
+  for (const Case &c : cases)
+    for (int64_t transA : {0, 1})
+      for (int64_t transB : {0, 1}) {
+        TensorData a = randomTensor(transA ? Shape{c.K, c.M} : Shape{c.M, c.K}, rng);
+        TensorData b = randomTensor(transB ? Shape{c.N, c.K} : Shape{c.K, c.N}, rng);
+        TensorData cc = randomTensor(c.c.empty() ? Shape{1} : c.c, rng);
+        const TensorData *cp = c.c.empty() ? nullptr : &cc;
+        const std::string what = "gemm M=" + std::to_string(c.M) + " K=" +
+                                 std::to_string(c.K) + " N=" + std::to_string(c.N) +
+                                 " transA=" + std::to_string(transA) +
+                                 " transB=" + std::to_string(transB);
+        std::string wantError, gotError;
+        TensorData want, got;
+        try {
+          want = k::gemm(a, b, cp, 0.5, 2.0, transA, transB);
+        } catch (const Error &e) {
+          wantError = e.what();
+        }
+        try {
+          got = fast::gemm(a, b, cp, 0.5, 2.0, transA, transB);
+        } catch (const Error &e) {
+          gotError = e.what();
+        }
+        EXPECT_EQ(gotError, wantError) << what;
+        if (wantError.empty())
+          expectClose(got, want, c.K, what);
+      }
+}
