@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <malloc.h>
 #include <memory>
 #include <set>
 #include <sys/mman.h>
@@ -225,6 +226,11 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
                TransportFactory makeTransport) {
   // A vanished peer must surface as an error from send(), not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
+  // Activations are allocated and freed once per inference: keep freed memory in the
+  // heap for the next one instead of returning it to the kernel (large blocks would
+  // otherwise be mmapped and unmapped every time, and every page faulted in again).
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   const int rank = info.rank;
   std::string name; // known once the cluster file is read
   std::unique_ptr<Transport> transport;
@@ -251,7 +257,7 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
       PbTensor t = readTensorFile(path);
       TensorData d;
       d.shape = t.dims;
-      d.own = std::move(t.data);
+      d.own.assign(t.data.begin(), t.data.end()); // loaded once, copied once
       ctx.inputs.push_back(std::move(d));
       ctx.inputNames.push_back(path);
     }

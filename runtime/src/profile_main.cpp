@@ -99,11 +99,11 @@ Link measureLink(int port, double budget) {
       TcpTransport t(options(1));
       t.connectAll();
       for (int i = 0; i < rounds; ++i) {
-        std::vector<float> v = t.recv(0, 1, 1);
+        FloatBuffer v = t.recv(0, 1, 1);
         t.send(0, 2, v.data(), 1);
       }
       for (int i = 0; i < rounds; ++i) {
-        std::vector<float> v = t.recv(0, 3, big);
+        FloatBuffer v = t.recv(0, 3, big);
         t.send(0, 4, v.data(), 1);
       }
       t.finish();

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sepnn {
@@ -29,6 +30,22 @@ template <class... Ts> [[noreturn]] void fail(const Ts &...parts) {
 
 using Shape = std::vector<int64_t>;
 
+// std::allocator, except that resize() leaves new elements uninitialized: kernels
+// write every element of their outputs, so zero-filling them first would be a wasted
+// pass over memory.
+template <class T> struct UninitAllocator : std::allocator<T> {
+  template <class U> struct rebind {
+    using other = UninitAllocator<U>;
+  };
+  UninitAllocator() = default;
+  template <class U> UninitAllocator(const UninitAllocator<U> &) noexcept {}
+  template <class U> void construct(U *p) noexcept { ::new ((void *)p) U; }
+  template <class U, class... Args> void construct(U *p, Args &&...args) {
+    ::new ((void *)p) U(std::forward<Args>(args)...);
+  }
+};
+using FloatBuffer = std::vector<float, UninitAllocator<float>>;
+
 // "[1,3,32,32]"
 std::string shapeStr(const Shape &s);
 // Product of dims; throws on negative dims or overflow (shapes come from files and
@@ -40,7 +57,7 @@ int64_t numelOf(const Shape &s);
 // copying every weight on every inference.
 struct TensorData {
   Shape shape;
-  std::vector<float> own;
+  FloatBuffer own;
   const float *ext = nullptr;
 
   const float *data() const { return ext ? ext : own.data(); }
@@ -52,6 +69,13 @@ struct TensorData {
     TensorData t;
     t.shape = shape;
     t.own.assign((size_t)numelOf(shape), 0.0f);
+    return t;
+  }
+  // Values unset: for outputs that a kernel writes in full.
+  static TensorData uninit(const Shape &shape) {
+    TensorData t;
+    t.shape = shape;
+    t.own.resize((size_t)numelOf(shape));
     return t;
   }
   static TensorData view(const Shape &shape, const float *p) {

@@ -49,7 +49,7 @@ TEST(ClusterKey, DevicesWithTheKeyConnectAndTransfer) {
   });
   TcpTransport t(keyed(devs, 0, kKey));
   t.connectAll();
-  EXPECT_EQ(t.recv(1, 7, 3), (std::vector<float>{1, 2, 3}));
+  EXPECT_EQ(t.recv(1, 7, 3), (FloatBuffer{1, 2, 3}));
   t.finish();
   EXPECT_EQ(join(c, 10).message, "no error");
 }
@@ -94,7 +94,7 @@ TEST(ClusterKey, StrangersAreRefusedAndLoggedThenTheRealPeerIsAccepted) {
   const std::string err = errorOf([&] { t.connectAll(); });
   const std::string log = testing::internal::GetCapturedStderr();
   EXPECT_EQ(err, "no error");
-  EXPECT_EQ(t.recv(1, 1, 2), (std::vector<float>{4, 5}));
+  EXPECT_EQ(t.recv(1, 1, 2), (FloatBuffer{4, 5}));
   t.finish();
   EXPECT_EQ(join(real, 10).message, "no error");
 

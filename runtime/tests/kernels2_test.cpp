@@ -16,7 +16,7 @@ using F = std::vector<float>;
 static TensorData T(Shape s, F v) {
   TensorData t;
   t.shape = std::move(s);
-  t.own = std::move(v);
+  t.own.assign(v.begin(), v.end());
   EXPECT_EQ((int64_t)t.own.size(), t.numel());
   return t;
 }

@@ -14,7 +14,7 @@ namespace k = sepnn::rt::kernels;
 static TensorData T(Shape s, std::vector<float> v) {
   TensorData t;
   t.shape = std::move(s);
-  t.own = std::move(v);
+  t.own.assign(v.begin(), v.end());
   EXPECT_EQ((int64_t)t.own.size(), t.numel());
   return t;
 }

@@ -27,8 +27,8 @@ static TransportOptions opts(const std::vector<DeviceInfo> &devs, int rank, doub
   o.timeoutS = timeout;
   return o;
 }
-static std::vector<float> pattern(size_t n, float seed) {
-  std::vector<float> v(n);
+static FloatBuffer pattern(size_t n, float seed) {
+  FloatBuffer v(n);
   for (size_t i = 0; i < n; ++i)
     v[i] = seed + float(i % 1000) * 0.25f;
   return v;
@@ -57,9 +57,9 @@ TEST(Transport, LargeTensorsBothWaysAtOnce) {
     TcpTransport t(opts(devs, 1));
     t.connectAll();
     for (int round = 0; round < 2; ++round) {
-      std::vector<float> mine = pattern(n, 1.0f + round);
+      FloatBuffer mine = pattern(n, 1.0f + round);
       t.send(0, 7, mine.data(), n);
-      std::vector<float> got = t.recv(0, 5, n);
+      FloatBuffer got = t.recv(0, 5, n);
       if (got != pattern(n, 2.0f + round))
         return "child: wrong data for tag 5";
     }
@@ -71,11 +71,11 @@ TEST(Transport, LargeTensorsBothWaysAtOnce) {
   TcpTransport t(opts(devs, 0));
   t.connectAll();
   for (int round = 0; round < 2; ++round) {
-    std::vector<float> mine = pattern(n, 2.0f + round);
+    FloatBuffer mine = pattern(n, 2.0f + round);
     t.send(1, 5, mine.data(), n);
     EXPECT_EQ(t.recv(1, 7, n), pattern(n, 1.0f + round));
   }
-  EXPECT_EQ(t.recv(1, 9, 1), std::vector<float>{42});
+  EXPECT_EQ(t.recv(1, 9, 1), FloatBuffer{42});
   EXPECT_EQ(t.bytesSent(1), 2 * n * 4);
   t.finish();
   ChildResult r = join(c, 20);
@@ -95,7 +95,7 @@ TEST(Transport, ThreeDevicesAllToAll) {
     for (int p = 0; p < 3; ++p)
       if (p != rank) {
         auto got = t.recv(p, p * 10 + rank, 2);
-        if (got != std::vector<float>{float(p), float(rank)})
+        if (got != FloatBuffer{float(p), float(rank)})
           return "bad data at rank " + std::to_string(rank);
       }
     t.finish();
@@ -141,7 +141,7 @@ static Child rawPeer(const std::vector<DeviceInfo> &devs, std::string frame) {
     return "";
   });
 }
-static std::string frameBytes(wire::Header h, const std::vector<float> &payload) {
+static std::string frameBytes(wire::Header h, const FloatBuffer &payload) {
   uint8_t hdr[wire::kHeaderSize];
   wire::encodeHeader(h, hdr);
   return std::string(reinterpret_cast<char *>(hdr), sizeof hdr) +
@@ -154,7 +154,7 @@ using FrameCorruption = std::function<void(wire::Header &)>;
 // 0's receive table, if any.
 static void expectFrameRefused(const char *what, const FrameCorruption &corrupt,
                                const std::vector<RecvSpec> *receives = nullptr) {
-  const std::vector<float> payload = {1, 2, 3, 4};
+  const FloatBuffer payload = {1, 2, 3, 4};
   const auto devs = loopbackDevices(2);
   wire::Header h;
   h.tag = 3;
@@ -178,7 +178,7 @@ static void expectFrameRefused(const char *what, const FrameCorruption &corrupt,
 }
 
 TEST(Transport, CorruptedFramesAreDetected) {
-  std::vector<float> payload = {1, 2, 3, 4};
+  FloatBuffer payload = {1, 2, 3, 4};
   expectFrameRefused("frame checksum mismatch for tag 3", [](wire::Header &h) { h.crc ^= 1; });
   expectFrameRefused("bad frame magic", [](wire::Header &h) { h.magic = 0xdeadbeef; });
   expectFrameRefused("frame sequence number 5, expected 0", [](wire::Header &h) { h.seq = 5; });
@@ -223,7 +223,7 @@ TEST(Transport, PeerLostAfterItsLastSendFailsFinish) {
   Child c = spawn([&]() -> std::string {
     TcpTransport t(opts(devs, 1, 2));
     t.connectAll();
-    const std::vector<float> v = {1, 2};
+    const FloatBuffer v = {1, 2};
     t.send(0, 3, v.data(), v.size());
     t.flush();
     ::kill(::getpid(), SIGKILL);
@@ -231,7 +231,7 @@ TEST(Transport, PeerLostAfterItsLastSendFailsFinish) {
   });
   TcpTransport t(opts(devs, 0, 2));
   t.connectAll();
-  EXPECT_EQ(t.recv(1, 3, 2), (std::vector<float>{1, 2}));
+  EXPECT_EQ(t.recv(1, 3, 2), (FloatBuffer{1, 2}));
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(errorOf([&] { t.finish(); }),
             "lost connection to device 1 (d1) after its last transfer (no goodbye)");
@@ -302,7 +302,7 @@ TEST(Transport, CleanGoodbyeIsNotALoss) {
   });
   TcpTransport t(opts(devs, 0, 2));
   t.connectAll();
-  EXPECT_EQ(t.recv(1, 1, 1), std::vector<float>{1});
+  EXPECT_EQ(t.recv(1, 1, 1), FloatBuffer{1});
   EXPECT_EQ(errorOf([&] { t.recv(1, 2, 1); }), "device 1 (d1) finished without sending tag 2");
   EXPECT_EQ(errorOf([&] { t.recv(1, 1, 5); }), "device 1 (d1) finished without sending tag 1");
   t.finish();
@@ -333,8 +333,8 @@ TEST(Transport, WrongSizeAndBadPeerAreErrors) {
 // one as int8 (and one as f32, which is plain send/recv), received within the codecs'
 // bounds; the byte counters count exactly the encoded payloads; a receiver expecting
 // another shape or wire type gets a message naming the tag and the peer.
-static std::vector<float> smooth(size_t n, float seed) {
-  std::vector<float> v(n);
+static FloatBuffer smooth(size_t n, float seed) {
+  FloatBuffer v(n);
   for (size_t i = 0; i < n; ++i)
     v[i] = seed * std::sin(0.37f * float(i) + seed) * float(1 + i % 7);
   return v;
@@ -387,8 +387,8 @@ TEST(Transport, CompressedSendAsRecvAs) {
   const Tensor rb = recv_as(&ctx, 1, 2, {1, 4, 6, 5}, WireType::Int8);
   const Tensor rc = recv_as(&ctx, 1, 3, {1, 4, 6, 5}, WireType::F32);
   ASSERT_FALSE(ctx.failed) << ctx.error;
-  const std::vector<float> a = smooth(n, 3.0f);
-  std::vector<float> b = smooth(n, 40.0f);
+  const FloatBuffer a = smooth(n, 3.0f);
+  FloatBuffer b = smooth(n, 40.0f);
   std::fill(b.begin(), b.begin() + 30, 0.0f);
   const TensorData &ga = ctx.tensors[ra.id], &gb = ctx.tensors[rb.id], &gc = ctx.tensors[rc.id];
   EXPECT_EQ(ga.shape, act);
@@ -464,14 +464,14 @@ TEST(Transport, LargeSendReturnsBeforePeerReads) {
       return "child: the sender's send never returned";
     if (t.recv(0, 1, n) != pattern(n, 3.0f))
       return "child: wrong data for tag 1";
-    if (t.recv(0, 2, 1) != std::vector<float>{7})
+    if (t.recv(0, 2, 1) != FloatBuffer{7})
       return "child: wrong data for tag 2";
     t.finish();
     return "";
   });
   TcpTransport t(opts(devs, 0, 5));
   t.connectAll();
-  const std::vector<float> big = pattern(n, 3.0f);
+  const FloatBuffer big = pattern(n, 3.0f);
   t.send(1, 1, big.data(), n);
   float small = 7;
   t.send(1, 2, &small, 1);
@@ -493,7 +493,7 @@ TEST(Transport, PeerKilledWhileSendQueued) {
   TcpTransport t(opts(devs, 0, 2));
   t.connectAll();
   const size_t n = kBig; // 64 MB: far more than the socket buffers hold
-  const std::vector<float> big = pattern(n, 1.0f);
+  const FloatBuffer big = pattern(n, 1.0f);
   const auto t0 = std::chrono::steady_clock::now();
   t.send(1, 3, big.data(), n);
   const std::string err = errorOf([&] { t.flush(); });
@@ -516,7 +516,7 @@ TEST(Transport, BackgroundSendFailureFailsNextAbiCall) {
   TcpTransport t(opts(devs, 0, 2));
   t.connectAll();
   const size_t n = kBig;
-  const std::vector<float> big = pattern(n, 1.0f);
+  const FloatBuffer big = pattern(n, 1.0f);
   t.send(1, 3, big.data(), n);
   // Wait until the background writer has seen the loss (bounded by the timeout).
   const auto t0 = std::chrono::steady_clock::now();

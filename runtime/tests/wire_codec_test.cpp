@@ -138,7 +138,7 @@ TEST(WireCodec, F16AndF32Payloads) {
   ASSERT_EQ(p.size(), 12u);
   EXPECT_EQ(p[0], 0x00); // 1.0 = 0x3c00, little-endian
   EXPECT_EQ(p[1], 0x3c);
-  const std::vector<float> y = decode(WireType::F16, shape, p.data(), p.size());
+  const FloatBuffer y = decode(WireType::F16, shape, p.data(), p.size());
   EXPECT_EQ(y[0], 1.0f);
   EXPECT_EQ(y[1], -2.5f);
   EXPECT_EQ(y[2], 65504.0f);
@@ -150,15 +150,15 @@ TEST(WireCodec, F16AndF32Payloads) {
   ASSERT_EQ(raw.size(), 24u);
   EXPECT_EQ(std::memcmp(raw.data(), x, 24), 0);
   EXPECT_EQ(decode(WireType::F32, shape, raw.data(), raw.size()),
-            std::vector<float>(x, x + 6));
+            FloatBuffer(x, x + 6));
   EXPECT_THROW(decode(WireType::F16, shape, p.data(), 10), Error);
   EXPECT_THROW(encodedBytes((WireType)7, shape), Error);
 }
 
 // Per-element error of the int8 round trip: half a step, plus the f32 rounding of
 // x / scale and q * scale (< 127 * 2^-23 steps).
-static void expectInt8Close(const std::vector<float> &x, const std::vector<float> &y,
-                            const Shape &shape, const std::vector<float> &scales) {
+static void expectInt8Close(const FloatBuffer &x, const FloatBuffer &y,
+                            const Shape &shape, const FloatBuffer &scales) {
   const int64_t c = int8Channels(shape);
   int64_t inner = 1;
   for (size_t d = 2; d < shape.size(); ++d)
@@ -170,8 +170,8 @@ static void expectInt8Close(const std::vector<float> &x, const std::vector<float
   }
 }
 
-static std::vector<float> scalesOf(const std::vector<uint8_t> &p, int64_t c) {
-  std::vector<float> s(c);
+static FloatBuffer scalesOf(const std::vector<uint8_t> &p, int64_t c) {
+  FloatBuffer s(c);
   std::memcpy(s.data(), p.data(), c * 4);
   return s;
 }
@@ -180,7 +180,7 @@ TEST(WireCodec, Int8Rank4PerChannel) {
   const Shape shape{2, 3, 4, 5}; // channels: dim 1
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> x(120);
+  FloatBuffer x(120);
   const float mag[3] = {100.0f, 0.0f, 0.001f}; // channel 1 all zeros
   for (size_t i = 0; i < x.size(); ++i)
     x[i] = u(rng) * mag[(i / 20) % 3];
@@ -188,7 +188,7 @@ TEST(WireCodec, Int8Rank4PerChannel) {
   ASSERT_EQ(encodedBytes(WireType::Int8, shape), 120u + 12u);
   const std::vector<uint8_t> p = encode(WireType::Int8, shape, x.data());
   ASSERT_EQ(p.size(), 132u);
-  const std::vector<float> s = scalesOf(p, 3);
+  const FloatBuffer s = scalesOf(p, 3);
   EXPECT_EQ(s[0], 250.0f / 127.0f);
   EXPECT_EQ(s[1], 1.0f); // all-zero channel
   float max2 = 0;
@@ -203,7 +203,7 @@ TEST(WireCodec, Int8Rank4PerChannel) {
     if ((i / 20) % 3 == 1)
       EXPECT_EQ(q[i], 0);
   }
-  const std::vector<float> y = decode(WireType::Int8, shape, p.data(), p.size());
+  const FloatBuffer y = decode(WireType::Int8, shape, p.data(), p.size());
   expectInt8Close(x, y, shape, s);
   for (size_t i = 0; i < x.size(); ++i)
     if ((i / 20) % 3 == 1)
@@ -214,25 +214,25 @@ TEST(WireCodec, Int8Rank4PerChannel) {
 TEST(WireCodec, Int8Rank1Rank2AndScalar) {
   // Rank 1: every element is its own channel, so it comes back as q = +-127.
   const Shape v{5};
-  const std::vector<float> x = {3.0f, -0.25f, 0.0f, 1e-3f, -7.5f};
+  const FloatBuffer x = {3.0f, -0.25f, 0.0f, 1e-3f, -7.5f};
   ASSERT_EQ(encodedBytes(WireType::Int8, v), 5u + 20u);
   std::vector<uint8_t> p = encode(WireType::Int8, v, x.data());
   ASSERT_EQ(p.size(), 25u);
-  const std::vector<float> s = scalesOf(p, 5);
+  const FloatBuffer s = scalesOf(p, 5);
   EXPECT_EQ(s[2], 1.0f);
   const int8_t *q = reinterpret_cast<const int8_t *>(p.data() + 20);
   EXPECT_EQ(q[0], 127);
   EXPECT_EQ(q[1], -127);
   EXPECT_EQ(q[2], 0);
   EXPECT_EQ(q[4], -127);
-  std::vector<float> y = decode(WireType::Int8, v, p.data(), p.size());
+  FloatBuffer y = decode(WireType::Int8, v, p.data(), p.size());
   expectInt8Close(x, y, v, s);
   // Rank 2 [N, C]: channel = column.
   const Shape m{2, 3};
-  const std::vector<float> xm = {1, 10, -100, -0.5f, 5, 50};
+  const FloatBuffer xm = {1, 10, -100, -0.5f, 5, 50};
   p = encode(WireType::Int8, m, xm.data());
   ASSERT_EQ(p.size(), 6u + 12u);
-  const std::vector<float> sm = scalesOf(p, 3);
+  const FloatBuffer sm = scalesOf(p, 3);
   EXPECT_EQ(sm[0], 1.0f / 127.0f);
   EXPECT_EQ(sm[1], 10.0f / 127.0f);
   EXPECT_EQ(sm[2], 100.0f / 127.0f);
@@ -248,7 +248,7 @@ TEST(WireCodec, Int8Rank1Rank2AndScalar) {
 // Rounding is to nearest (ties to even, as numpy/torch) and clamps at +-127.
 TEST(WireCodec, Int8RoundingAndClamping) {
   const Shape v{1, 1, 6}; // one channel, scale = 127 / 127 = 1
-  const std::vector<float> x = {127.0f, 2.5f, 3.5f, -2.5f, 0.4f, -126.6f};
+  const FloatBuffer x = {127.0f, 2.5f, 3.5f, -2.5f, 0.4f, -126.6f};
   const std::vector<uint8_t> p = encode(WireType::Int8, v, x.data());
   const int8_t *q = reinterpret_cast<const int8_t *>(p.data() + 4);
   EXPECT_EQ(scalesOf(p, 1)[0], 1.0f);

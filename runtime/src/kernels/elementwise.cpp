@@ -36,7 +36,7 @@ namespace {
 
 template <class F> TensorData apply(const TensorData &a, const TensorData &b, F f) {
   if (a.shape == b.shape) { // the common case: no index arithmetic
-    TensorData y = TensorData::zeros(a.shape);
+    TensorData y = TensorData::uninit(a.shape);
     const float *ap = a.data(), *bp = b.data();
     float *yp = y.mut();
     for (int64_t i = 0, n = a.numel(); i < n; ++i)
@@ -46,7 +46,7 @@ template <class F> TensorData apply(const TensorData &a, const TensorData &b, F 
   const Shape out = broadcastShapes(a.shape, b.shape);
   const Shape sa = broadcastStrides(a.shape, out), sb = broadcastStrides(b.shape, out);
   const size_t r = out.size();
-  TensorData y = TensorData::zeros(out);
+  TensorData y = TensorData::uninit(out);
   const int64_t total = y.numel();
   if (total == 0)
     return y;

@@ -43,7 +43,7 @@ TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &padsIn,
   const int64_t OW = poolOutSize(W, kernel[1], pads[1], pads[3], strides[1], dil[1], ceilMode);
   if (OH < 1 || OW < 1)
     fail("kernel ", shapeStr(kernel), " does not fit input ", shapeStr(x.shape));
-  TensorData y = TensorData::zeros({N, C, OH, OW});
+  TensorData y = TensorData::uninit({N, C, OH, OW});
   const float *xp = x.data();
   float *yp = y.mut();
   for (int64_t nc = 0; nc < N * C; ++nc) {

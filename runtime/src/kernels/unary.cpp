@@ -31,7 +31,7 @@ TensorData unary(const TensorData &x, UnaryKind kind, double alphaD, double beta
   const float alpha = toFloat(alphaD), beta = toFloat(betaD);
   if ((int32_t)kind < 0 || kind > UnaryKind::Sqrt)
     fail("unknown unary kind ", (int32_t)kind);
-  TensorData y = TensorData::zeros(x.shape);
+  TensorData y = TensorData::uninit(x.shape);
   const float *xp = x.data();
   float *yp = y.mut();
   const int64_t n = x.numel();

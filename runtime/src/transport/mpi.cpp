@@ -172,7 +172,7 @@ Payload MpiTransport::recvPayload(int peer, int64_t tag, WireType wire,
   return out;
 }
 
-std::vector<float> MpiTransport::recv(int peer, int64_t tag, size_t count) {
+FloatBuffer MpiTransport::recv(int peer, int64_t tag, size_t count) {
   Payload p = recvPayload(peer, tag, WireType::F32, count * sizeof(float),
                           "f32 x " + std::to_string(count));
   p.words.resize(count);

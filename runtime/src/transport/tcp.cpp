@@ -500,7 +500,7 @@ void TcpTransport::flush() {
   throwIfSendFailed();
 }
 
-std::vector<float> TcpTransport::recv(int peer, int64_t tag, size_t count) {
+FloatBuffer TcpTransport::recv(int peer, int64_t tag, size_t count) {
   return recvPayload(peer, tag, WireType::F32, count * sizeof(float), "").words;
 }
 

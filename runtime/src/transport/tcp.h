@@ -31,7 +31,7 @@ public:
   // Connects to every peer and exchanges handshakes. Throws Error naming the peer.
   void connectAll();
   void send(int peer, int64_t tag, const float *data, size_t count) override;
-  std::vector<float> recv(int peer, int64_t tag, size_t count) override;
+  FloatBuffer recv(int peer, int64_t tag, size_t count) override;
   void sendPayload(int peer, int64_t tag, WireType wire, const void *data,
                    size_t bytes) override;
   Payload recvPayload(int peer, int64_t tag, WireType wire, size_t bytes,

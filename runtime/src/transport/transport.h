@@ -4,6 +4,7 @@
 
 #include "io/cluster.h"
 #include "sepnn_rt/abi.h"
+#include "tensor.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -18,7 +19,7 @@ namespace rt {
 struct Payload {
   WireType wire = WireType::F32;
   size_t bytes = 0;
-  std::vector<float> words; // (bytes + 3) / 4 words; the tail padding is zero
+  FloatBuffer words; // (bytes + 3) / 4 words; the tail padding is zero
   const uint8_t *data() const { return reinterpret_cast<const uint8_t *>(words.data()); }
 };
 
@@ -53,7 +54,7 @@ public:
   virtual void send(int peer, int64_t tag, const float *data, size_t count) = 0;
   // Waits (bounded by the timeout) for the next tensor from `peer` under `tag` and
   // checks that it has `count` values. Throws Error.
-  virtual std::vector<float> recv(int peer, int64_t tag, size_t count) = 0;
+  virtual FloatBuffer recv(int peer, int64_t tag, size_t count) = 0;
   // send/recv for an encoded payload (wire_codec.h) of `bytes` bytes: the frame
   // carries `wire`, and recvPayload checks both it and the length; `what` describes
   // the expected payload in messages ("f16 [1,8,4,4]").

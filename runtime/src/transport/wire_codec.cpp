@@ -174,13 +174,12 @@ std::vector<uint8_t> encode(WireType w, const Shape &shape, const float *data) {
   return out;
 }
 
-std::vector<float> decode(WireType w, const Shape &shape, const uint8_t *bytes,
-                          size_t size) {
+FloatBuffer decode(WireType w, const Shape &shape, const uint8_t *bytes, size_t size) {
   const size_t want = encodedBytes(w, shape);
   if (size != want)
     fail(size, " bytes for ", wireName(w), " ", shapeStr(shape), ", expected ", want);
   const size_t n = (size_t)numelOf(shape);
-  std::vector<float> out(n);
+  FloatBuffer out(n);
   if (w == WireType::F32) {
     if (n)
       std::memcpy(out.data(), bytes, n * 4);

@@ -33,8 +33,7 @@ size_t encodedBytes(WireType w, const Shape &shape);
 // The payload of `data` (numelOf(shape) values), encodedBytes(w, shape) long.
 std::vector<uint8_t> encode(WireType w, const Shape &shape, const float *data);
 // Back to f32; `bytes` must be encodedBytes(w, shape) long (throws Error otherwise).
-std::vector<float> decode(WireType w, const Shape &shape, const uint8_t *bytes,
-                          size_t size);
+FloatBuffer decode(WireType w, const Shape &shape, const uint8_t *bytes, size_t size);
 
 } // namespace codec
 } // namespace rt
