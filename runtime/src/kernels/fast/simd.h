@@ -7,6 +7,11 @@
 #define SEPNN_RT_FAST_SIMD_H
 
 #include <cstdint>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#elif defined(__ARM_NEON)
+#include <arm_neon.h>
+#endif
 
 namespace sepnn {
 namespace rt {
@@ -26,7 +31,24 @@ typedef float VFloatU __attribute__((vector_size(kVec * sizeof(float)), aligned(
 
 inline VFloat load(const float *p) { return *reinterpret_cast<const VFloatU *>(p); }
 inline void store(float *p, VFloat v) { *reinterpret_cast<VFloatU *>(p) = v; }
-inline VFloat splat(float x) { return VFloat{} + x; }
+// A broadcast. Spelled with the target's intrinsic: `VFloat{} + x` costs an extra
+// scalar add (of +0.0, which the compiler must keep) before the broadcast.
+inline VFloat splat(float x) {
+#if defined(__AVX512F__)
+  return (VFloat)_mm512_set1_ps(x);
+#elif defined(__AVX__)
+  return (VFloat)_mm256_set1_ps(x);
+#elif defined(__SSE2__)
+  return (VFloat)_mm_set1_ps(x);
+#elif defined(__ARM_NEON)
+  return (VFloat)vdupq_n_f32(x);
+#else
+  VFloat v;
+  for (int i = 0; i < kVec; ++i)
+    v[i] = x;
+  return v;
+#endif
+}
 inline VFloat vmax(VFloat a, VFloat b) { return a > b ? a : b; }
 
 // Register tile of the GEMM micro-kernel: kMR rows of A (broadcast) times kNR
