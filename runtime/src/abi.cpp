@@ -93,13 +93,32 @@ Tensor weight(Ctx *ctx, int64_t byteOffset, Ints shapeList) noexcept {
   });
 }
 
-Tensor conv(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
-            Ints dilations, int64_t group) noexcept {
-  return guarded(ctx, "conv", [&] {
+void release(Ctx *ctx, Tensor t) noexcept {
+  guarded(ctx, "release", [&] {
+    ctx->release(t);
+    return Tensor{};
+  });
+}
+
+namespace {
+Tensor convCall(Ctx *ctx, const char *op, bool relu, Tensor x, Tensor w, Tensor b,
+                Ints pads, Ints strides, Ints dilations, int64_t group) {
+  return guarded(ctx, op, [&] {
     const TensorData *bias = b.id < 0 ? nullptr : &ctx->get(b, "b");
     return ctx->add(fast::conv(ctx->get(x, "x"), ctx->get(w, "w"), bias, vec(pads),
-                               vec(strides), vec(dilations), group, ctx->packs));
+                               vec(strides), vec(dilations), group, ctx->packs, relu));
   });
+}
+} // namespace
+
+Tensor conv(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
+            Ints dilations, int64_t group) noexcept {
+  return convCall(ctx, "conv", false, x, w, b, pads, strides, dilations, group);
+}
+
+Tensor conv_relu(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
+                 Ints dilations, int64_t group) noexcept {
+  return convCall(ctx, "conv_relu", true, x, w, b, pads, strides, dilations, group);
 }
 
 Tensor batch_norm(Ctx *ctx, Tensor x, Tensor scale, Tensor bias, Tensor mean,

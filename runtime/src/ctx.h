@@ -59,7 +59,17 @@ struct Ctx {
   const TensorData &get(Tensor t, const char *operand) const {
     if (t.id < 0 || (size_t)t.id >= tensors.size())
       fail("operand ", operand, " is not a valid tensor (id ", t.id, ")");
+    if (tensors[t.id].released)
+      fail("operand ", operand, " (tensor ", t.id, ") was released before this use");
     return tensors[t.id];
+  }
+  // Frees t's values (its memory goes back to the heap for the next tensors).
+  void release(Tensor t) {
+    get(t, "t");
+    TensorData &d = tensors[t.id];
+    d.own = FloatBuffer{};
+    d.ext = nullptr;
+    d.released = true;
   }
 };
 

@@ -274,6 +274,7 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
     if (haveWeights) {
       ctx.packs.stableBegin = ctx.weights;
       ctx.packs.stableEnd = ctx.weights + ctx.weightsSize;
+      ctx.packs.fileBacked = weights.map != nullptr;
     }
 
     if (n > 1) {

@@ -59,6 +59,7 @@ struct TensorData {
   Shape shape;
   FloatBuffer own;
   const float *ext = nullptr;
+  bool released = false; // by abi.h release(): its values are gone
 
   const float *data() const { return ext ? ext : own.data(); }
   float *mut() { return own.data(); }

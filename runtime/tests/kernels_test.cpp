@@ -278,3 +278,40 @@ TEST(Abi, FirstErrorIsKeptAndLaterCallsAreNoOps) {
   send(&ctx5, input(&ctx5, 0, {1, 1, 4, 4}), 1, 0);
   EXPECT_TRUE(ctx5.failed);
 }
+
+TEST(Abi, ReleaseFreesAndLaterUseIsAnError) {
+  Ctx ctx;
+  ctx.inputs.push_back(T({1, 1, 4, 4}, iota(16)));
+  ctx.inputNames.push_back("in.pb");
+  Tensor x = input(&ctx, 0, {1, 1, 4, 4});
+  Tensor r = relu(&ctx, x);
+  ASSERT_GE(r.id, 0);
+  release(&ctx, r);
+  ASSERT_FALSE(ctx.failed) << ctx.error;
+  EXPECT_EQ(ctx.tensors[r.id].own.capacity(), 0u); // the values are gone
+  EXPECT_LT(relu(&ctx, r).id, 0);
+  EXPECT_EQ(ctx.error, "relu (call #4): operand x (tensor 1) was released before this use");
+}
+
+TEST(Abi, ConvReluIsReluOfConv) {
+  Ctx ctx;
+  ctx.inputs.push_back(T({1, 2, 3, 3}, iota(18, -9)));
+  ctx.inputNames.push_back("in.pb");
+  std::vector<float> blob = iota(2 * 2 * 2 * 2 + 2, -5);
+  ctx.haveWeights = true;
+  ctx.weights = reinterpret_cast<const unsigned char *>(blob.data());
+  ctx.weightsSize = blob.size() * sizeof(float);
+  Tensor x = input(&ctx, 0, {1, 2, 3, 3});
+  Tensor w = weight(&ctx, 0, {2, 2, 2, 2}), b = weight(&ctx, 16 * 4, {2});
+  Tensor fused = conv_relu(&ctx, x, w, b, {1, 0, 0, 1}, {1, 1}, {1, 1}, 1);
+  Tensor plain = relu(&ctx, conv(&ctx, x, w, b, {1, 0, 0, 1}, {1, 1}, {1, 1}, 1));
+  ASSERT_FALSE(ctx.failed) << ctx.error;
+  const TensorData &got = ctx.get(fused, "fused"), &want = ctx.get(plain, "plain");
+  ASSERT_EQ(got.shape, want.shape);
+  for (int64_t i = 0; i < got.numel(); ++i)
+    EXPECT_FLOAT_EQ(got.data()[i], want.data()[i]) << i;
+  bool anyZero = false, anyPositive = false;
+  for (int64_t i = 0; i < got.numel(); ++i)
+    (got.data()[i] == 0 ? anyZero : anyPositive) = true;
+  EXPECT_TRUE(anyZero && anyPositive); // the relu really clipped something
+}

@@ -49,6 +49,12 @@ private:
 FailureOr<RuntimeCall> describeNNOp(Operation *op, Value runtimeCtx,
                                     ArrayRef<Value> operands);
 
+/// An nn.conv whose only user is an nn.relu: describeNNOp lowers the conv to one
+/// `conv_relu` call, and the relu to nothing (it reuses the conv's handle).
+bool isConvFusedWithRelu(Operation *op);
+/// The nn.relu of such a pair.
+bool isReluFusedIntoConv(Operation *op);
+
 /// Payload bytes of one transfer of a tensor of `shape` as `wire` (f32 when
 /// absent); the runtime's byte counters count exactly this.
 int64_t transferBytes(ArrayRef<int64_t> shape, std::optional<StringRef> wire);

@@ -10,6 +10,7 @@
 #include "Dist/DistOps.h"
 #include "NN/NNOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/EmitC/IR/EmitC.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -24,6 +25,39 @@ using namespace mlir::sepnn;
 namespace {
 /// weights.bin entries start on cache-line boundaries.
 constexpr int64_t kWeightAlignment = 64;
+
+/// The runtime call `op` makes, or "" for another op.
+StringRef calleeOf(Operation *op) {
+  auto call = dyn_cast<emitc::CallOpaqueOp>(op);
+  return call ? call.getCallee() : StringRef();
+}
+
+/// After the lowering: frees every computed tensor right after its last use, so a
+/// device holds only the live activations (the runtime's memory plan). Weights and
+/// inputs are views (nothing to free); outputs live to the end of the inference.
+void insertReleases(Block &body, Value runtimeCtx) {
+  MLIRContext *ctx = body.getParentOp()->getContext();
+  Type handleType = RuntimeCall::tensorType(ctx);
+  for (Operation &op : llvm::make_early_inc_range(body)) {
+    StringRef callee = calleeOf(&op);
+    if (callee.empty() || callee == "sepnn::rt::weight" || callee == "sepnn::rt::input" ||
+        callee == "sepnn::rt::release")
+      continue;
+    for (Value result : op.getResults()) {
+      if (result.getType() != handleType)
+        continue;
+      Operation *last = &op;
+      for (Operation *user : result.getUsers())
+        if (last->isBeforeInBlock(user))
+          last = user;
+      if (calleeOf(last) == "sepnn::rt::output")
+        continue;
+      OpBuilder builder(ctx);
+      builder.setInsertionPointAfter(last);
+      RuntimeCall(ctx, runtimeCtx, "release").tensor(result).build(builder, last->getLoc(), false);
+    }
+  }
+}
 
 LogicalResult lowerDeviceFunction(func::FuncOp func) {
   MLIRContext *ctx = func.getContext();
@@ -77,6 +111,10 @@ LogicalResult lowerDeviceFunction(func::FuncOp func) {
             .tensor(handles.lookup(v))
             .build(builder, loc, false);
       builder.create<func::ReturnOp>(loc);
+      continue;
+    }
+    if (isReluFusedIntoConv(op)) { // computed by its producer's conv_relu call
+      handles.map(op->getResult(0), handles.lookup(op->getOperand(0)));
       continue;
     }
     SmallVector<Value> operands;
@@ -134,6 +172,7 @@ LogicalResult lowerDeviceFunction(func::FuncOp func) {
     op->dropAllUses();
     op->erase();
   }
+  insertReleases(body, runtimeCtx);
   unsigned numArgs = body.getNumArguments();
   for (unsigned i = numArgs; i > 1; --i)
     body.eraseArgument(i - 1);

@@ -7,6 +7,18 @@
 using namespace mlir;
 using namespace mlir::sepnn;
 
+bool mlir::sepnn::isConvFusedWithRelu(Operation *op) {
+  return isa<nn::ConvOp>(op) && op->hasOneUse() &&
+         isa<nn::ReluOp>(*op->getUsers().begin());
+}
+
+bool mlir::sepnn::isReluFusedIntoConv(Operation *op) {
+  if (!isa<nn::ReluOp>(op))
+    return false;
+  Operation *producer = op->getOperand(0).getDefiningOp();
+  return producer && isConvFusedWithRelu(producer);
+}
+
 FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,
                                                  Value runtimeCtx,
                                                  ArrayRef<Value> operands) {
@@ -31,7 +43,7 @@ FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,
   };
   return llvm::TypeSwitch<Operation *, FailureOr<RuntimeCall>>(op)
       .Case([&](nn::ConvOp conv) -> FailureOr<RuntimeCall> {
-        RuntimeCall c = call("conv");
+        RuntimeCall c = call(isConvFusedWithRelu(conv) ? "conv_relu" : "conv");
         c.tensor(operands[0]).tensor(operands[1]);
         if (conv.getBias())
           c.tensor(operands[2]);

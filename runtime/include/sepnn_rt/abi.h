@@ -13,7 +13,7 @@
 #include <initializer_list>
 #include <limits>
 
-#define SEPNN_ABI_VERSION 2
+#define SEPNN_ABI_VERSION 3
 
 namespace sepnn {
 namespace rt {
@@ -21,7 +21,7 @@ namespace rt {
 struct Ctx;
 
 // A handle to a tensor owned by the Ctx (f32, NCHW, dense, row-major).
-// Tensors live until the end of the current inference.
+// Tensors live until release() or the end of the current inference.
 struct Tensor {
   int32_t id = -1;
 };
@@ -58,12 +58,19 @@ Tensor input(Ctx *ctx, int64_t index, Ints shape) noexcept;
 void output(Ctx *ctx, int64_t index, Tensor t) noexcept;
 // A constant stored in weights.bin at byteOffset (f32 values, shape given).
 Tensor weight(Ctx *ctx, int64_t byteOffset, Ints shape) noexcept;
+// ABI 3: frees t's values after their last use (the compiler emits it), so that a
+// device holds only the live activations; using t afterwards is an error.
+void release(Ctx *ctx, Tensor t) noexcept;
 
 // --- kernels (ONNX semantics) ---------------------------------------------
 // x: [N,C,H,W]; w: [M,C/group,kH,kW]; b: [M] or invalid Tensor{} for none.
 // pads: [top, left, bottom, right] (ONNX order: begins then ends).
 Tensor conv(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
             Ints dilations, int64_t group) noexcept;
+// ABI 3: relu(conv(...)) in one pass (the compiler fuses a conv whose only user is a
+// relu).
+Tensor conv_relu(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
+                 Ints dilations, int64_t group) noexcept;
 Tensor batch_norm(Ctx *ctx, Tensor x, Tensor scale, Tensor bias, Tensor mean,
                   Tensor var, double epsilon) noexcept;
 Tensor relu(Ctx *ctx, Tensor x) noexcept;

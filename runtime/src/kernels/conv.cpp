@@ -16,6 +16,14 @@ static Ints attr(const Ints &v, size_t n, int64_t dflt, const char *name) {
   return v;
 }
 
+void validColumns(int64_t off, int64_t stride, int64_t W, int64_t OW, int64_t &lo,
+                  int64_t &hi) {
+  lo = off >= 0 ? 0 : (-off + stride - 1) / stride;
+  hi = (W - 1 - off) < 0 ? 0 : (W - 1 - off) / stride + 1;
+  hi = std::min(hi, OW);
+  lo = std::min(lo, hi);
+}
+
 ConvGeometry convGeometry(const TensorData &x, const TensorData &w, const TensorData *b,
                           const Ints &padsIn, const Ints &stridesIn, const Ints &dilIn,
                           int64_t group) {
@@ -90,10 +98,8 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
             for (int64_t kw = 0; kw < KW; ++kw) {
               const float wv = k[kh * KW + kw];
               const int64_t offW = kw * dil[1] - pads[1];
-              // Output columns whose input column ow*sw+offW lies inside [0, W).
-              int64_t owLo = offW >= 0 ? 0 : (-offW + sw - 1) / sw;
-              int64_t owHi = (W - 1 - offW) < 0 ? 0 : (W - 1 - offW) / sw + 1;
-              owHi = std::min(owHi, OW);
+              int64_t owLo, owHi;
+              validColumns(offW, sw, W, OW, owLo, owHi);
               for (int64_t oh = 0; oh < OH; ++oh) {
                 const int64_t ih = oh * sh + kh * dil[0] - pads[0];
                 if (ih < 0 || ih >= H)

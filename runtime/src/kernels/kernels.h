@@ -26,6 +26,10 @@ struct ConvGeometry {
 ConvGeometry convGeometry(const TensorData &x, const TensorData &w, const TensorData *b,
                           const Ints &pads, const Ints &strides, const Ints &dilations,
                           int64_t group);
+// Output columns [lo, hi) whose tap reads input column ow * stride + off inside [0, W)
+// (the columns between need no bounds checks); lo <= hi <= OW.
+void validColumns(int64_t off, int64_t stride, int64_t W, int64_t OW, int64_t &lo,
+                  int64_t &hi);
 // x [N,C,H,W], w [M,C/group,kH,kW], b [M] or null; pads [top,left,bottom,right].
 // Empty pads/strides/dilations mean the ONNX defaults (0, 1, 1).
 TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,

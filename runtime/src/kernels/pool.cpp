@@ -46,25 +46,29 @@ TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &padsIn,
   TensorData y = TensorData::uninit({N, C, OH, OW});
   const float *xp = x.data();
   float *yp = y.mut();
+  // Row by row: each valid tap maxes a strided input row into the output row, over
+  // the output columns where it lies inside the input (padding is never selected).
   for (int64_t nc = 0; nc < N * C; ++nc) {
     const float *in = xp + nc * H * W;
     float *out = yp + nc * OH * OW;
-    for (int64_t oh = 0; oh < OH; ++oh)
-      for (int64_t ow = 0; ow < OW; ++ow) {
-        // Padding is never selected: only positions inside the input count.
-        float m = -std::numeric_limits<float>::infinity();
-        for (int64_t kh = 0; kh < kernel[0]; ++kh) {
-          const int64_t ih = oh * strides[0] + kh * dil[0] - pads[0];
-          if (ih < 0 || ih >= H)
-            continue;
-          for (int64_t kw = 0; kw < kernel[1]; ++kw) {
-            const int64_t iw = ow * strides[1] + kw * dil[1] - pads[1];
-            if (iw >= 0 && iw < W)
-              m = std::max(m, in[ih * W + iw]);
-          }
+    for (int64_t oh = 0; oh < OH; ++oh) {
+      float *orow = out + oh * OW;
+      std::fill(orow, orow + OW, -std::numeric_limits<float>::infinity());
+      for (int64_t kh = 0; kh < kernel[0]; ++kh) {
+        const int64_t ih = oh * strides[0] + kh * dil[0] - pads[0];
+        if (ih < 0 || ih >= H)
+          continue;
+        for (int64_t kw = 0; kw < kernel[1]; ++kw) {
+          const int64_t off = kw * dil[1] - pads[1];
+          int64_t lo, hi;
+          validColumns(off, strides[1], W, OW, lo, hi);
+          const float *src = in + ih * W + off;
+          const int64_t sw = strides[1];
+          for (int64_t ow = lo; ow < hi; ++ow)
+            orow[ow] = std::max(orow[ow], src[ow * sw]);
         }
-        out[oh * OW + ow] = m;
       }
+    }
   }
   return y;
 }

@@ -70,7 +70,7 @@ TensorData concat(const std::vector<const TensorData *> &parts, int64_t axis) {
     outer *= out[i];
   for (size_t i = axis + 1; i < out.size(); ++i)
     inner *= out[i];
-  TensorData y = TensorData::zeros(out);
+  TensorData y = TensorData::uninit(out);
   const int64_t rowOut = out[axis] * inner;
   int64_t at = 0; // offset of the current part along the axis
   for (const TensorData *p : parts) {

@@ -1,4 +1,4 @@
-// RUN: sepnn-opt %s --convert-devices-to-emitc | FileCheck %s
+// RUN: sepnn-opt %s --split-input-file --convert-devices-to-emitc | FileCheck %s
 
 // Each device function becomes straight-line calls into the runtime ABI:
 // arguments are inputs, results are outputs, constants are weights at
@@ -44,6 +44,45 @@ module attributes {dist.cluster = #dist.cluster<devices = 2>} {
     %t = dist.recv from 0 tag 0 : tensor<1x1x2x2xf32>
     %r = nn.relu %t : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
     dist.send %r to 0 tag 1 : tensor<1x1x2x2xf32>
+    return
+  }
+}
+
+// -----
+
+// A conv whose only user is a relu becomes one conv_relu call (the relu reuses its
+// handle); a conv with two users is not fused. Every computed tensor is released
+// right after its last use (sends included), weights and inputs never, outputs live
+// to the end.
+// CHECK-LABEL: func.func @device_0(
+// CHECK: %[[X:.*]] = emitc.call_opaque "sepnn::rt::input"
+// CHECK: %[[A:.*]] = emitc.call_opaque "sepnn::rt::conv_relu"(%{{.*}}, %[[X]],
+// CHECK-NEXT: %[[B:.*]] = emitc.call_opaque "sepnn::rt::conv"(%{{.*}}, %[[A]],
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::release"(%{{.*}}, %[[A]])
+// CHECK-NEXT: %[[R:.*]] = emitc.call_opaque "sepnn::rt::relu"(%{{.*}}, %[[B]])
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::send"(%{{.*}}, %[[B]])
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::release"(%{{.*}}, %[[B]])
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::output"(%{{.*}}, %[[R]])
+// CHECK-NEXT: return
+// A received tensor nobody uses is released at once.
+// CHECK-LABEL: func.func @device_1(
+// CHECK: %[[T:.*]] = emitc.call_opaque "sepnn::rt::recv"
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::release"(%{{.*}}, %[[T]])
+// CHECK-NEXT: return
+module attributes {dist.cluster = #dist.cluster<devices = 2>} {
+  func.func @device_0(%x: tensor<1x2x2x2xf32> {nn.name = "x"}) -> (tensor<1x2x2x2xf32> {nn.name = "y"}) attributes {dist.device = #dist.device<0>} {
+    %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+    %c = nn.conv %x, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %a = nn.relu %c : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %d = nn.conv %a, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %r = nn.relu %d : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    dist.send %d to 1 tag 0 : tensor<1x2x2x2xf32>
+    return %r : tensor<1x2x2x2xf32>
+  }
+  func.func @device_1() attributes {dist.device = #dist.device<1>} {
+    %t = dist.recv from 0 tag 0 : tensor<1x2x2x2xf32>
     return
   }
 }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <sys/mman.h>
+#include <unistd.h>
 
 namespace sepnn {
 namespace rt {
@@ -11,16 +13,7 @@ namespace fast {
 namespace {
 
 using kernels::ConvGeometry;
-
-// Input columns [lo, hi) of the output columns whose tap at input column
-// ow * stride + off lies inside [0, W).
-void validColumns(int64_t off, int64_t stride, int64_t W, int64_t OW, int64_t &lo,
-                  int64_t &hi) {
-  lo = off >= 0 ? 0 : (-off + stride - 1) / stride;
-  hi = (W - 1 - off) < 0 ? 0 : (W - 1 - off) / stride + 1;
-  hi = std::min(hi, OW);
-  lo = std::min(lo, hi);
-}
+using kernels::validColumns;
 
 // The im2col matrix of one image and group: row (ci, kh, kw) holds, for every output
 // pixel (oh, ow), the input value under tap (kh, kw) of channel ci (0 in the padding).
@@ -73,6 +66,7 @@ const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometr
   if (it == cache.conv.end()) {
     it = cache.conv.emplace(key, std::vector<PackedA>{}).first;
     pack(it->second);
+    cache.dropOriginal(w.data(), w.numel());
   }
   return it->second;
 }
@@ -119,6 +113,16 @@ void depthwise(const float *x, const float *w, const float *bias, const ConvGeom
 }
 
 } // namespace
+
+void PackCache::dropOriginal(const float *p, int64_t n) const {
+  if (!fileBacked || n <= 0)
+    return;
+  const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  const uintptr_t begin = ((uintptr_t)p + page - 1) / page * page;
+  const uintptr_t end = ((uintptr_t)(p + n)) / page * page;
+  if (end > begin)
+    ::madvise((void *)begin, end - begin, MADV_DONTNEED);
+}
 
 TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                 const kernels::Ints &pads, const kernels::Ints &strides,

@@ -18,6 +18,11 @@ namespace fast {
 // layout: their values never change, unlike a tensor computed during an inference.
 struct PackCache {
   const void *stableBegin = nullptr, *stableEnd = nullptr;
+  // The stable range is a read-only mapping of weights.bin: once a weight is packed,
+  // the pages holding only its original values are given back to the kernel (they
+  // would be read again from the file if anything did), so a device holds each conv
+  // weight once, packed, instead of twice.
+  bool fileBacked = false;
   // (weights address, M, K, group) -> one packed A per group
   std::map<std::tuple<const float *, int64_t, int64_t, int64_t>, std::vector<PackedA>> conv;
   std::vector<float> scratch; // im2col matrix, reused by every conv
@@ -25,6 +30,8 @@ struct PackCache {
   bool stable(const float *p) const {
     return stableBegin && (const void *)p >= stableBegin && (const void *)p < stableEnd;
   }
+  // Gives back the whole pages of [p, p + n) when fileBacked.
+  void dropOriginal(const float *p, int64_t n) const;
 };
 
 // Conv as kernels::conv, with ReLU fused when `relu`. Grouped and dense convolutions
