@@ -28,8 +28,10 @@ for step in "${steps[@]}"; do
     cmake -S runtime -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DCMAKE_CXX_COMPILER=clang++-19 -DCMAKE_CXX_FLAGS="-fsanitize=thread -g" >/dev/null
     ninja -C build-tsan -j2 sepnn_rt_tests
-    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-      build-tsan/sepnn_rt_tests --gtest_filter='Transport.*:ClusterKey.*:E2E.*'
+    export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+    build-tsan/sepnn_rt_tests --gtest_filter='Transport.*:ClusterKey.*:E2E.*'
+    # the kernels' thread pool, with more threads than cores
+    SEPNN_THREADS=3 build-tsan/sepnn_rt_tests --gtest_filter='Fast*'
     ;;
   *)
     echo "usage: $0 [asan|tsan]..." >&2

@@ -3,6 +3,7 @@
 #include "device_main.h"
 
 #include "ctx.h"
+#include "kernels/fast/parallel.h"
 #include "io/cluster.h"
 #include "io/file.h"
 #include "io/json.h"
@@ -240,6 +241,7 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
       std::printf(kUsage, argc > 0 ? argv[0] : "device");
       return 0;
     }
+    fast::threadCount(); // a bad SEPNN_THREADS fails here, before any work
     if (info.abiVersion != SEPNN_ABI_VERSION)
       fail("the program was generated for runtime ABI version ", info.abiVersion,
            ", this runtime implements version ", SEPNN_ABI_VERSION);

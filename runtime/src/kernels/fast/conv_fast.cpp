@@ -1,5 +1,6 @@
 // Fast Conv: im2col + packed GEMM per group, a vectorized direct loop for depthwise.
 #include "kernels/fast/fast.h"
+#include "kernels/fast/parallel.h"
 #include "kernels/fast/simd.h"
 
 #include <algorithm>
@@ -19,8 +20,8 @@ using kernels::validColumns;
 // pixel (oh, ow), the input value under tap (kh, kw) of channel ci (0 in the padding).
 void im2col(const float *in, const ConvGeometry &g, float *col) {
   const int64_t P = g.OH * g.OW, sh = g.strides[0], sw = g.strides[1];
-  float *row = col;
-  for (int64_t ci = 0; ci < g.Cg; ++ci) {
+  parallelFor(g.Cg, [&](int64_t ci) {
+    float *row = col + ci * g.KH * g.KW * P;
     const float *plane = in + ci * g.H * g.W;
     for (int64_t kh = 0; kh < g.KH; ++kh)
       for (int64_t kw = 0; kw < g.KW; ++kw, row += P) {
@@ -44,7 +45,7 @@ void im2col(const float *in, const ConvGeometry &g, float *col) {
           std::fill(o + hi, o + g.OW, 0.0f);
         }
       }
-  }
+  });
 }
 
 // One packed A per group: rows are the group's output channels, columns its
@@ -76,40 +77,40 @@ const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometr
 void depthwise(const float *x, const float *w, const float *bias, const ConvGeometry &g,
                bool relu, float *y) {
   const int64_t sh = g.strides[0], sw = g.strides[1];
-  for (int64_t n = 0; n < g.N; ++n)
-    for (int64_t c = 0; c < g.C; ++c) {
-      const float *in = x + (n * g.C + c) * g.H * g.W;
-      const float *k = w + c * g.KH * g.KW;
-      float *out = y + (n * g.C + c) * g.OH * g.OW;
-      const float b = bias ? bias[c] : 0.0f;
-      for (int64_t oh = 0; oh < g.OH; ++oh) {
-        float *orow = out + oh * g.OW;
-        std::fill(orow, orow + g.OW, b);
-        for (int64_t kh = 0; kh < g.KH; ++kh) {
-          const int64_t ih = oh * sh + kh * g.dil[0] - g.pads[0];
-          if (ih < 0 || ih >= g.H)
-            continue;
-          for (int64_t kw = 0; kw < g.KW; ++kw) {
-            const float wv = k[kh * g.KW + kw];
-            const int64_t offW = kw * g.dil[1] - g.pads[1];
-            int64_t lo, hi;
-            validColumns(offW, sw, g.W, g.OW, lo, hi);
-            const float *src = in + ih * g.W + offW;
-            int64_t ow = lo;
-            if (sw == 1) {
-              const VFloat wv4 = splat(wv);
-              for (; ow + kVec <= hi; ow += kVec)
-                store(orow + ow, load(orow + ow) + wv4 * load(src + ow));
-            }
-            for (; ow < hi; ++ow)
-              orow[ow] += wv * src[ow * sw];
+  parallelFor(g.N * g.C, [&](int64_t nc) {
+    const int64_t n = nc / g.C, c = nc % g.C;
+    const float *in = x + (n * g.C + c) * g.H * g.W;
+    const float *k = w + c * g.KH * g.KW;
+    float *out = y + (n * g.C + c) * g.OH * g.OW;
+    const float b = bias ? bias[c] : 0.0f;
+    for (int64_t oh = 0; oh < g.OH; ++oh) {
+      float *orow = out + oh * g.OW;
+      std::fill(orow, orow + g.OW, b);
+      for (int64_t kh = 0; kh < g.KH; ++kh) {
+        const int64_t ih = oh * sh + kh * g.dil[0] - g.pads[0];
+        if (ih < 0 || ih >= g.H)
+          continue;
+        for (int64_t kw = 0; kw < g.KW; ++kw) {
+          const float wv = k[kh * g.KW + kw];
+          const int64_t offW = kw * g.dil[1] - g.pads[1];
+          int64_t lo, hi;
+          validColumns(offW, sw, g.W, g.OW, lo, hi);
+          const float *src = in + ih * g.W + offW;
+          int64_t ow = lo;
+          if (sw == 1) {
+            const VFloat wv4 = splat(wv);
+            for (; ow + kVec <= hi; ow += kVec)
+              store(orow + ow, load(orow + ow) + wv4 * load(src + ow));
           }
+          for (; ow < hi; ++ow)
+            orow[ow] += wv * src[ow * sw];
         }
-        if (relu)
-          for (int64_t ow = 0; ow < g.OW; ++ow)
-            orow[ow] = std::max(orow[ow], 0.0f);
       }
+      if (relu)
+        for (int64_t ow = 0; ow < g.OW; ++ow)
+          orow[ow] = std::max(orow[ow], 0.0f);
     }
+  });
 }
 
 } // namespace

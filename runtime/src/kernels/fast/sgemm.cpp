@@ -1,4 +1,5 @@
 #include "kernels/fast/sgemm.h"
+#include "kernels/fast/parallel.h"
 #include "kernels/fast/simd.h"
 
 #include <algorithm>
@@ -135,8 +136,7 @@ PackedA packA(const float *a, int64_t M, int64_t K, int64_t rowStride, int64_t c
 }
 
 void sgemm(const PackedA &a, const float *b, int64_t ldb, int64_t N, float *c,
-           int64_t ldc, const Epilogue &ep, int threads) {
-  (void)threads;
+           int64_t ldc, const Epilogue &ep) {
   const int64_t M = a.M, K = a.K;
   if (M == 0 || N == 0)
     return;
@@ -151,22 +151,36 @@ void sgemm(const PackedA &a, const float *b, int64_t ldb, int64_t N, float *c,
     return;
   }
   const int64_t panels = (M + kMR - 1) / kMR;
-  std::vector<float> bBlock((size_t)(std::min(kKC, K) * ((std::min(kNC, N) + kNR - 1) / kNR) * kNR));
-  for (int64_t n0 = 0; n0 < N; n0 += kNC) {
-    const int64_t nc = std::min(kNC, N - n0);
+  const int threads = threadCount();
+  // Jobs: column blocks of about kNC (as many as a multiple of the thread count, of
+  // equal width), each job packing its own B block; when there are too few columns
+  // for that, every thread takes all columns and a share of the row panels.
+  int64_t nBlocks = 1, mSplits = 1;
+  if (N > 4 * kNR * threads)
+    nBlocks = threads * ((N + (int64_t)threads * kNC - 1) / ((int64_t)threads * kNC));
+  else
+    mSplits = std::min<int64_t>(threads, panels);
+  const int64_t nc = (((N + nBlocks - 1) / nBlocks) + kNR - 1) / kNR * kNR;
+  nBlocks = (N + nc - 1) / nc;
+  parallelFor(nBlocks * mSplits, [&](int64_t job) {
+    const int64_t n0 = job / mSplits * nc, split = job % mSplits;
+    const int64_t p0 = panels * split / mSplits, p1 = panels * (split + 1) / mSplits;
+    const int64_t width = std::min(nc, N - n0);
+    thread_local std::vector<float> bBlock;
+    bBlock.resize((size_t)(std::min(kKC, K) * nc));
     for (int64_t k0 = 0; k0 < K; k0 += kKC) {
       const int64_t kc = std::min(kKC, K - k0);
       const bool first = k0 == 0, last = k0 + kc == K;
-      packB(b, ldb, k0, kc, n0, nc, bBlock.data());
-      for (int64_t pi = 0; pi < panels; ++pi) {
+      packB(b, ldb, k0, kc, n0, width, bBlock.data());
+      for (int64_t pi = p0; pi < p1; ++pi) {
         const float *aSliver = a.data.data() + pi * kMR * K + k0 * kMR;
         const int64_t m0 = pi * kMR, rows = std::min<int64_t>(kMR, M - m0);
-        for (int64_t j = 0; j < nc; j += kNR)
+        for (int64_t j = 0; j < width; j += kNR)
           tile(kc, aSliver, bBlock.data() + j * kc, c + m0 * ldc + n0 + j, ldc, rows,
-               std::min<int64_t>(kNR, nc - j), first, last, ep, m0);
+               std::min<int64_t>(kNR, width - j), first, last, ep, m0);
       }
     }
-  }
+  });
 }
 
 } // namespace fast

@@ -31,9 +31,9 @@ struct Epilogue {
 };
 
 // C (row stride ldc) = epilogue(A * B); B is row-major [K, N] with row stride ldb.
-// threads > 1 splits the work over that many threads (each computes whole tiles).
+// Runs on threadCount() threads (parallel.h), each computing whole tiles.
 void sgemm(const PackedA &a, const float *b, int64_t ldb, int64_t N, float *c,
-           int64_t ldc, const Epilogue &ep, int threads = 1);
+           int64_t ldc, const Epilogue &ep);
 
 } // namespace fast
 } // namespace rt
