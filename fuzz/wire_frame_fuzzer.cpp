@@ -65,7 +65,7 @@ uint64_t bytesFor(WireType w, const Shape &shape, uint64_t fallback) {
 }
 
 void checkDecoded(WireType w, const Shape &shape, const uint8_t *payload,
-                  size_t size, const std::vector<float> &values) {
+                  size_t size, const FloatBuffer &values) {
   const size_t n = (size_t)numelOf(shape);
   FUZZ_CHECK(values.size() == n, "decoded %zu values for %zu elements",
              values.size(), n);
@@ -143,7 +143,7 @@ void fuzzFrame(const uint8_t *data, size_t size) {
 
   (void)wire::crc32(payload, payloadSize);
   try {
-    const std::vector<float> values = codec::decode(w, shape, payload, payloadSize);
+    const FloatBuffer values = codec::decode(w, shape, payload, payloadSize);
     checkDecoded(w, shape, payload, payloadSize, values);
   } catch (const Error &) {
   }
