@@ -8,6 +8,7 @@
 #include "tensor.h"
 #include "transport/transport.h"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <string>
@@ -47,12 +48,19 @@ struct Ctx {
       error = msg;
     }
   }
+  // Bytes of activations (tensors that own their values) alive now, and the most
+  // alive at once in any inference so far: the memory plan's figure (release()).
+  int64_t liveBytes = 0, peakLiveBytes = 0;
+
   // Frees every tensor of the previous inference.
   void beginInference() {
     tensors.clear();
     calls = 0;
+    liveBytes = 0;
   }
   Tensor add(TensorData t) {
+    liveBytes += (int64_t)(t.own.size() * sizeof(float));
+    peakLiveBytes = std::max(peakLiveBytes, liveBytes);
     tensors.push_back(std::move(t));
     return Tensor{(int32_t)(tensors.size() - 1)};
   }
@@ -67,6 +75,7 @@ struct Ctx {
   void release(Tensor t) {
     get(t, "t");
     TensorData &d = tensors[t.id];
+    liveBytes -= (int64_t)(d.own.size() * sizeof(float));
     d.own = FloatBuffer{};
     d.ext = nullptr;
     d.released = true;

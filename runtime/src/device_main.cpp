@@ -184,7 +184,8 @@ struct RunHealth {
 };
 
 void writeReport(const std::string &path, int rank, const std::vector<double> &ms,
-                 const Transport *t, int numDevices, const RunHealth &health) {
+                 const Transport *t, int numDevices, const RunHealth &health,
+                 const Ctx &ctx) {
   std::vector<double> sorted = ms;
   std::sort(sorted.begin(), sorted.end());
   const size_t n = sorted.size();
@@ -207,6 +208,9 @@ void writeReport(const std::string &path, int rank, const std::vector<double> &m
   j += first ? "}" : "\n  }";
   if (!health.outputDigests.empty())
     j += ",\n  \"distinct_outputs\": " + std::to_string(health.outputDigests.size());
+  j += ",\n  \"weights_kb\": " + std::to_string(ctx.weightsSize / 1024);
+  j += ",\n  \"peak_live_activations_kb\": " + std::to_string(ctx.peakLiveBytes / 1024);
+  j += ",\n  \"threads\": " + std::to_string(fast::threadCount());
   j += ",\n  \"rss_kb\": [";
   for (size_t i = 0; i < health.rssKb.size(); ++i)
     j += (i ? ", [" : "[") + std::to_string(health.rssKb[i].first) + ", " +
@@ -330,7 +334,7 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
       writeTensorFile(o.outputs[kv.first], kv.second.shape, kv.second.data(),
                       "output_" + std::to_string(kv.first));
     if (!o.report.empty())
-      writeReport(o.report, rank, latencies, transport.get(), n, health);
+      writeReport(o.report, rank, latencies, transport.get(), n, health, ctx);
     return 0;
   } catch (const std::exception &e) {
     // Destroying the transport closes without a goodbye: waiting peers see the loss.

@@ -1,7 +1,8 @@
 // The fast kernels (kernels/fast) against the reference kernels, their oracle: convs
 // of every kind (dense, grouped, depthwise, 1x1 direct, strided, dilated, padded) at
 // sizes that exercise the GEMM's edge tiles, several K slices and several N blocks;
-// packed weights reused from the cache; Gemm in every transposition.
+// packed weights reused from the cache; Winograd against the direct GEMM; Gemm in every
+// transposition.
 #include "kernels/fast/fast.h"
 #include "kernels/kernels.h"
 
@@ -47,8 +48,13 @@ std::string describe(const ConvCase &c) {
 const ConvCase kConvCases[] = {
     // dense 3x3, M not a multiple of the micro-kernel's rows, N of its columns
     {{1, 5, 11, 13}, {7, 5, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
-    // K = 64*9 = 576 spans several packed slices; N = 30*30 several B blocks
+    // Winograd F(4x4, 3x3): 8x8 tiles; then partial tiles, uneven pads, a batch of 2
     {{1, 64, 30, 30}, {40, 64, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
+    {{2, 20, 27, 23}, {18, 20, 3, 3}, {2, 0, 1, 1}, {1, 1}, {1, 1}, 1},
+    // the same shapes through the GEMM: K = 64*9 = 576 spans several packed slices, N =
+    // 28*28 several B blocks (stride 2, dilation 2: not Winograd's)
+    {{1, 64, 57, 57}, {40, 64, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 1},
+    {{1, 64, 32, 32}, {40, 64, 3, 3}, {2, 2, 2, 2}, {1, 1}, {2, 2}, 1},
     // 1x1 stride 1 (input read directly as B), and 1x1 stride 2 (im2col)
     {{2, 24, 17, 9}, {30, 24, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1},
     {{1, 24, 17, 9}, {30, 24, 1, 1}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 1},
@@ -98,17 +104,18 @@ TEST(FastConv, FusedReluEqualsReluOfConv) {
 
 TEST(FastConv, StableWeightsArePackedOnceAndReused) {
   std::mt19937 rng(13);
-  const ConvCase c = kConvCases[1];
-  TensorData w = randomTensor(c.w, rng);
-  fast::PackCache cache;
-  cache.stableBegin = w.data();
-  cache.stableEnd = w.data() + w.numel();
-  for (int round = 0; round < 3; ++round) {
-    TensorData x = randomTensor(c.x, rng);
-    TensorData got = fast::conv(x, w, nullptr, c.pads, c.strides, c.dil, c.group, cache);
-    TensorData want = k::conv(x, w, nullptr, c.pads, c.strides, c.dil, c.group);
-    expectClose(got, want, c.w[1] * 9, "round " + std::to_string(round));
-    EXPECT_EQ(cache.conv.size(), 1u);
+  for (const ConvCase &c : {kConvCases[1], kConvCases[3]}) { // Winograd's, the GEMM's
+    TensorData w = randomTensor(c.w, rng);
+    fast::PackCache cache;
+    cache.stableBegin = w.data();
+    cache.stableEnd = w.data() + w.numel();
+    for (int round = 0; round < 3; ++round) {
+      TensorData x = randomTensor(c.x, rng);
+      TensorData got = fast::conv(x, w, nullptr, c.pads, c.strides, c.dil, c.group, cache);
+      TensorData want = k::conv(x, w, nullptr, c.pads, c.strides, c.dil, c.group);
+      expectClose(got, want, c.w[1] * 9, describe(c) + ", round " + std::to_string(round));
+      EXPECT_EQ(cache.conv.size() + cache.winograd.size(), 1u);
+    }
   }
 }
 

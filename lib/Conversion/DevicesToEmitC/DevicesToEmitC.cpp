@@ -33,29 +33,42 @@ StringRef calleeOf(Operation *op) {
 }
 
 /// After the lowering: frees every computed tensor right after its last use, so a
-/// device holds only the live activations (the runtime's memory plan). Weights and
-/// inputs are views (nothing to free); outputs live to the end of the inference.
+/// device holds only the live activations (the runtime's memory plan). A reshape's
+/// result is a view of its operand's values (abi.h), so values live until the last use
+/// of any view of them; weights and inputs are views of memory the runtime owns
+/// (never freed); outputs live to the end of the inference.
 void insertReleases(Block &body, Value runtimeCtx) {
   MLIRContext *ctx = body.getParentOp()->getContext();
   Type handleType = RuntimeCall::tensorType(ctx);
-  for (Operation &op : llvm::make_early_inc_range(body)) {
+  DenseMap<Value, Value> ownerOf;           // handle -> the handle owning its values
+  DenseMap<Value, Operation *> lastUse;     // owner -> last use of it or of a view
+  SmallVector<Value> owners;                // in definition order
+  for (Operation &op : body) {
+    for (Value operand : op.getOperands())
+      if (Value owner = ownerOf.lookup(operand))
+        lastUse[owner] = &op;
     StringRef callee = calleeOf(&op);
-    if (callee.empty() || callee == "sepnn::rt::weight" || callee == "sepnn::rt::input" ||
-        callee == "sepnn::rt::release")
-      continue;
     for (Value result : op.getResults()) {
-      if (result.getType() != handleType)
+      if (result.getType() != handleType || callee == "sepnn::rt::weight" ||
+          callee == "sepnn::rt::input")
         continue;
-      Operation *last = &op;
-      for (Operation *user : result.getUsers())
-        if (last->isBeforeInBlock(user))
-          last = user;
-      if (calleeOf(last) == "sepnn::rt::output")
+      if (callee == "sepnn::rt::reshape") { // operands: the context, the tensor
+        if (Value owner = ownerOf.lookup(op.getOperand(1)))
+          ownerOf[result] = owner;
         continue;
-      OpBuilder builder(ctx);
-      builder.setInsertionPointAfter(last);
-      RuntimeCall(ctx, runtimeCtx, "release").tensor(result).build(builder, last->getLoc(), false);
+      }
+      ownerOf[result] = result;
+      lastUse[result] = &op;
+      owners.push_back(result);
     }
+  }
+  for (Value owner : owners) {
+    Operation *last = lastUse[owner];
+    if (calleeOf(last) == "sepnn::rt::output")
+      continue;
+    OpBuilder builder(ctx);
+    builder.setInsertionPointAfter(last);
+    RuntimeCall(ctx, runtimeCtx, "release").tensor(owner).build(builder, last->getLoc(), false);
   }
 }
 

@@ -86,3 +86,28 @@ module attributes {dist.cluster = #dist.cluster<devices = 2>} {
     return
   }
 }
+
+// -----
+
+// A reshape is a view of its operand's values: the relu's result is released only
+// after the last use of its reshape (the add), not after the reshape itself; the view
+// is never released on its own. A reshape of the input is a view of memory the
+// runtime owns.
+// CHECK-LABEL: func.func @device_0(
+// CHECK: %[[X:.*]] = emitc.call_opaque "sepnn::rt::input"
+// CHECK-NEXT: %[[R:.*]] = emitc.call_opaque "sepnn::rt::relu"(%{{.*}}, %[[X]])
+// CHECK-NEXT: %[[V:.*]] = emitc.call_opaque "sepnn::rt::reshape"(%{{.*}}, %[[R]])
+// CHECK-NEXT: %[[I:.*]] = emitc.call_opaque "sepnn::rt::reshape"(%{{.*}}, %[[X]])
+// CHECK-NEXT: %[[A:.*]] = emitc.call_opaque "sepnn::rt::add"(%{{.*}}, %[[V]], %[[I]])
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::release"(%{{.*}}, %[[R]])
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::output"(%{{.*}}, %[[A]])
+// CHECK-NEXT: return
+module attributes {dist.cluster = #dist.cluster<devices = 1>} {
+  func.func @device_0(%x: tensor<1x2x2x2xf32> {nn.name = "x"}) -> (tensor<2x4xf32> {nn.name = "y"}) attributes {dist.device = #dist.device<0>} {
+    %r = nn.relu %x : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %v = nn.reshape %r : (tensor<1x2x2x2xf32>) -> tensor<2x4xf32>
+    %i = nn.reshape %x : (tensor<1x2x2x2xf32>) -> tensor<2x4xf32>
+    %a = nn.add %v, %i : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+    return %a : tensor<2x4xf32>
+  }
+}

@@ -1,6 +1,7 @@
 // Fast Conv: im2col + packed GEMM per group, a vectorized direct loop for depthwise.
 #include "kernels/fast/fast.h"
 #include "kernels/fast/parallel.h"
+#include "kernels/fast/winograd.h"
 #include "kernels/fast/simd.h"
 
 #include <algorithm>
@@ -15,38 +16,6 @@ namespace {
 
 using kernels::ConvGeometry;
 using kernels::validColumns;
-
-// The im2col matrix of one image and group: row (ci, kh, kw) holds, for every output
-// pixel (oh, ow), the input value under tap (kh, kw) of channel ci (0 in the padding).
-void im2col(const float *in, const ConvGeometry &g, float *col) {
-  const int64_t P = g.OH * g.OW, sh = g.strides[0], sw = g.strides[1];
-  parallelFor(g.Cg, [&](int64_t ci) {
-    float *row = col + ci * g.KH * g.KW * P;
-    const float *plane = in + ci * g.H * g.W;
-    for (int64_t kh = 0; kh < g.KH; ++kh)
-      for (int64_t kw = 0; kw < g.KW; ++kw, row += P) {
-        const int64_t offW = kw * g.dil[1] - g.pads[1];
-        int64_t lo, hi;
-        validColumns(offW, sw, g.W, g.OW, lo, hi);
-        for (int64_t oh = 0; oh < g.OH; ++oh) {
-          float *o = row + oh * g.OW;
-          const int64_t ih = oh * sh + kh * g.dil[0] - g.pads[0];
-          if (ih < 0 || ih >= g.H) {
-            std::fill(o, o + g.OW, 0.0f);
-            continue;
-          }
-          const float *src = plane + ih * g.W + offW;
-          std::fill(o, o + lo, 0.0f);
-          if (sw == 1)
-            std::memcpy(o + lo, src + lo, (size_t)(hi - lo) * sizeof(float));
-          else
-            for (int64_t ow = lo; ow < hi; ++ow)
-              o[ow] = src[ow * sw];
-          std::fill(o + hi, o + g.OW, 0.0f);
-        }
-      }
-  });
-}
 
 // One packed A per group: rows are the group's output channels, columns its
 // (ci, kh, kw) taps, exactly the weight tensor's row-major layout.
@@ -136,26 +105,35 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
     depthwise(x.data(), w.data(), bias, g, relu, y.mut());
     return y;
   }
+  if (winogradApplies(g)) {
+    winogradConv(x, w, bias, g, cache, relu, y.mut());
+    return y;
+  }
   std::vector<PackedA> local;
   const std::vector<PackedA> &packs = packedWeights(w, g, cache, local);
-  const int64_t K = g.Cg * g.KH * g.KW, P = g.OH * g.OW;
-  // A 1x1 convolution with stride 1 and no padding reads its input as the B matrix.
+  const int64_t P = g.OH * g.OW;
+  // A 1x1 convolution with stride 1 and no padding reads its input as the B matrix;
+  // the others read their im2col matrix, packed straight from the input.
   const bool direct = g.KH == 1 && g.KW == 1 && g.strides[0] == 1 && g.strides[1] == 1 &&
                       g.pads[0] == 0 && g.pads[1] == 0 && g.pads[2] == 0 && g.pads[3] == 0;
-  if (!direct && cache.scratch.size() < (size_t)(K * P))
-    cache.scratch.resize((size_t)(K * P));
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t gi = 0; gi < g.group; ++gi) {
       const float *in = x.data() + (n * g.C + gi * g.Cg) * g.H * g.W;
-      const float *bm = in;
-      if (!direct) {
-        im2col(in, g, cache.scratch.data());
-        bm = cache.scratch.data();
+      const ConvPatches patches{in,          g.Cg,        g.H,         g.W,
+                                g.KH,        g.KW,        g.OH,        g.OW,
+                                g.strides[0], g.strides[1], g.dil[0],  g.dil[1],
+                                g.pads[0],   g.pads[1]};
+      BMatrix bm;
+      if (direct) {
+        bm.dense = in;
+        bm.ldb = P;
+      } else {
+        bm.patches = &patches;
       }
       Epilogue ep;
       ep.rowBias = bias ? bias + gi * g.Mg : nullptr;
       ep.relu = relu;
-      sgemm(packs[gi], bm, P, P, y.mut() + (n * g.M + gi * g.Mg) * P, P, ep);
+      sgemm(packs[gi], bm, P, y.mut() + (n * g.M + gi * g.Mg) * P, P, ep);
     }
   return y;
 }

@@ -25,7 +25,9 @@ struct PackCache {
   bool fileBacked = false;
   // (weights address, M, K, group) -> one packed A per group
   std::map<std::tuple<const float *, int64_t, int64_t, int64_t>, std::vector<PackedA>> conv;
-  std::vector<float> scratch; // im2col matrix, reused by every conv
+  // (weights address, M, C) -> the 36 transformed, packed weight matrices (winograd.h)
+  std::map<std::tuple<const float *, int64_t, int64_t>, std::vector<PackedA>> winograd;
+  std::vector<float> winogradInput, winogradOutput; // transformed tiles, reused
 
   bool stable(const float *p) const {
     return stableBegin && (const void *)p >= stableBegin && (const void *)p < stableEnd;
@@ -35,8 +37,8 @@ struct PackCache {
 };
 
 // Conv as kernels::conv, with ReLU fused when `relu`. Grouped and dense convolutions
-// run as im2col (none for 1x1 stride 1) + packed GEMM per group; depthwise ones as a
-// vectorized direct loop.
+// run as a packed GEMM per group over the im2col matrix (packed straight from the
+// input, never materialized); depthwise ones as a vectorized direct loop.
 TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                 const kernels::Ints &pads, const kernels::Ints &strides,
                 const kernels::Ints &dilations, int64_t group, PackCache &cache,

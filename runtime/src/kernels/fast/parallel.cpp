@@ -15,6 +15,9 @@ namespace rt {
 namespace fast {
 namespace {
 
+// Set while a thread runs a job: a parallelFor inside a job runs serially there.
+thread_local bool inJob = false;
+
 int readThreadCount() {
   const char *v = std::getenv("SEPNN_THREADS");
   if (!v || !*v)
@@ -67,8 +70,11 @@ private:
   void drain() {
     for (int64_t j; (j = next_.fetch_add(1)) < jobs_;) {
       try {
+        inJob = true;
         (*fn_)(j);
+        inJob = false;
       } catch (...) {
+        inJob = false;
         std::lock_guard<std::mutex> lk(mu_);
         if (!error_)
           error_ = std::current_exception();
@@ -113,7 +119,7 @@ int threadCount() {
 
 void parallelFor(int64_t jobs, const std::function<void(int64_t)> &fn) {
   const int threads = threadCount();
-  if (threads == 1 || jobs <= 1) {
+  if (threads == 1 || jobs <= 1 || inJob) {
     for (int64_t j = 0; j < jobs; ++j)
       fn(j);
     return;

@@ -17,7 +17,7 @@ int threadCount();
 
 // Runs fn(0) ... fn(jobs - 1), spread over the pool and the calling thread; returns
 // when all have finished. The first exception thrown by a job is rethrown here.
-// Not reentrant: a job must not call parallelFor.
+// A parallelFor called from inside a job runs its jobs serially on that thread.
 void parallelFor(int64_t jobs, const std::function<void(int64_t)> &fn);
 
 } // namespace fast

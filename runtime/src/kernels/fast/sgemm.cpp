@@ -1,6 +1,7 @@
 #include "kernels/fast/sgemm.h"
 #include "kernels/fast/parallel.h"
 #include "kernels/fast/simd.h"
+#include "kernels/kernels.h"
 
 #include <algorithm>
 #include <cstring>
@@ -116,6 +117,56 @@ void packB(const float *b, int64_t ldb, int64_t k0, int64_t kc, int64_t n0, int6
   }
 }
 
+// Packs the patches' rows [k0, k0+kc) and columns [n0, n0+nc) like packB. A panel's
+// kNR output pixels fall into runs along output rows; per row of B, each run is a
+// (strided) copy of an input row between zero-filled padding.
+void packPatches(const ConvPatches &p, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+                 float *dst) {
+  struct Run {
+    int64_t oh, ow, count, at; // output row, first column, length, offset in the panel
+  };
+  const int64_t taps = p.KH * p.KW;
+  for (int64_t j = 0; j < nc; j += kNR, dst += kc * kNR) {
+    const int64_t w = std::min<int64_t>(kNR, nc - j);
+    Run runs[kNR];
+    int64_t nRuns = 0;
+    for (int64_t at = 0; at < w;) {
+      const int64_t pix = n0 + j + at, oh = pix / p.OW, ow = pix % p.OW;
+      const int64_t count = std::min(p.OW - ow, w - at);
+      runs[nRuns++] = {oh, ow, count, at};
+      at += count;
+    }
+    for (int64_t k = k0; k < k0 + kc; ++k) {
+      float *row = dst + (k - k0) * kNR;
+      const int64_t c = k / taps, kh = k % taps / p.KW, kw = k % p.KW;
+      const float *plane = p.image + c * p.H * p.W;
+      const int64_t off = kw * p.dilationW - p.padLeft;
+      int64_t lo, hi; // output columns whose input column is inside the row
+      kernels::validColumns(off, p.strideW, p.W, p.OW, lo, hi);
+      for (int64_t r = 0; r < nRuns; ++r) {
+        const Run &run = runs[r];
+        float *o = row + run.at;
+        const int64_t ih = run.oh * p.strideH + kh * p.dilationH - p.padTop;
+        const int64_t a = std::clamp(lo, run.ow, run.ow + run.count);
+        const int64_t b = std::clamp(hi, a, run.ow + run.count);
+        if (ih < 0 || ih >= p.H) {
+          std::fill(o, o + run.count, 0.0f);
+          continue;
+        }
+        const float *src = plane + ih * p.W + off;
+        std::fill(o, o + (a - run.ow), 0.0f);
+        if (p.strideW == 1)
+          std::memcpy(o + (a - run.ow), src + a, (size_t)(b - a) * sizeof(float));
+        else
+          for (int64_t ow = a; ow < b; ++ow)
+            o[ow - run.ow] = src[ow * p.strideW];
+        std::fill(o + (b - run.ow), o + run.count, 0.0f);
+      }
+      std::fill(row + w, row + kNR, 0.0f);
+    }
+  }
+}
+
 } // namespace
 
 PackedA packA(const float *a, int64_t M, int64_t K, int64_t rowStride, int64_t colStride,
@@ -135,8 +186,8 @@ PackedA packA(const float *a, int64_t M, int64_t K, int64_t rowStride, int64_t c
   return p;
 }
 
-void sgemm(const PackedA &a, const float *b, int64_t ldb, int64_t N, float *c,
-           int64_t ldc, const Epilogue &ep) {
+void sgemm(const PackedA &a, const BMatrix &b, int64_t N, float *c, int64_t ldc,
+           const Epilogue &ep) {
   const int64_t M = a.M, K = a.K;
   if (M == 0 || N == 0)
     return;
@@ -161,22 +212,36 @@ void sgemm(const PackedA &a, const float *b, int64_t ldb, int64_t N, float *c,
   else
     mSplits = std::min<int64_t>(threads, panels);
   const int64_t nc = (((N + nBlocks - 1) / nBlocks) + kNR - 1) / kNR * kNR;
+  // Slices of K of equal depth (a last thin slice would cost a pass over C for
+  // little work).
+  const int64_t slices = (K + kKC - 1) / kKC, kcStep = (K + slices - 1) / slices;
   nBlocks = (N + nc - 1) / nc;
   parallelFor(nBlocks * mSplits, [&](int64_t job) {
     const int64_t n0 = job / mSplits * nc, split = job % mSplits;
     const int64_t p0 = panels * split / mSplits, p1 = panels * (split + 1) / mSplits;
     const int64_t width = std::min(nc, N - n0);
     thread_local std::vector<float> bBlock;
-    bBlock.resize((size_t)(std::min(kKC, K) * nc));
-    for (int64_t k0 = 0; k0 < K; k0 += kKC) {
-      const int64_t kc = std::min(kKC, K - k0);
+    if (!b.prepacked)
+      bBlock.resize((size_t)(kcStep * nc));
+    for (int64_t k0 = 0; k0 < K; k0 += kcStep) {
+      const int64_t kc = std::min(kcStep, K - k0);
       const bool first = k0 == 0, last = k0 + kc == K;
-      packB(b, ldb, k0, kc, n0, width, bBlock.data());
+      // The block's panels: j-th at block + j * kc, or in the prepacked matrix.
+      const float *block = bBlock.data();
+      int64_t panelStride = kc;
+      if (b.prepacked) {
+        block = b.prepacked + n0 * K + k0 * kNR;
+        panelStride = K;
+      } else if (b.patches) {
+        packPatches(*b.patches, k0, kc, n0, width, bBlock.data());
+      } else {
+        packB(b.dense, b.ldb, k0, kc, n0, width, bBlock.data());
+      }
       for (int64_t pi = p0; pi < p1; ++pi) {
         const float *aSliver = a.data.data() + pi * kMR * K + k0 * kMR;
         const int64_t m0 = pi * kMR, rows = std::min<int64_t>(kMR, M - m0);
         for (int64_t j = 0; j < width; j += kNR)
-          tile(kc, aSliver, bBlock.data() + j * kc, c + m0 * ldc + n0 + j, ldc, rows,
+          tile(kc, aSliver, block + j * panelStride, c + m0 * ldc + n0 + j, ldc, rows,
                std::min<int64_t>(kNR, width - j), first, last, ep, m0);
       }
     }

@@ -7,6 +7,8 @@
 #ifndef SEPNN_RT_FAST_SGEMM_H
 #define SEPNN_RT_FAST_SGEMM_H
 
+#include "kernels/fast/simd.h"
+
 #include <cstdint>
 #include <vector>
 
@@ -30,10 +32,44 @@ struct Epilogue {
   bool accumulate = false;        // C += A*B instead of C = A*B
 };
 
-// C (row stride ldc) = epilogue(A * B); B is row-major [K, N] with row stride ldb.
-// Runs on threadCount() threads (parallel.h), each computing whole tiles.
-void sgemm(const PackedA &a, const float *b, int64_t ldb, int64_t N, float *c,
-           int64_t ldc, const Epilogue &ep);
+// The im2col matrix of a convolution's input image (channels [C, H, W]), never
+// materialized: row (c, kh, kw), column (oh, ow) holds the input under that tap (0 in
+// the padding). The GEMM packs its B blocks straight from the image.
+struct ConvPatches {
+  const float *image;
+  int64_t C, H, W, KH, KW, OH, OW;
+  int64_t strideH, strideW, dilationH, dilationW, padTop, padLeft;
+};
+
+// The B operand: a dense row-major [K, N] matrix (row stride ldb), patches, or a
+// matrix its producer already wrote in the GEMM's packed layout (prepackedIndex).
+struct BMatrix {
+  const float *dense = nullptr;
+  int64_t ldb = 0;
+  const ConvPatches *patches = nullptr;
+  const float *prepacked = nullptr;
+};
+
+// Where element (k, n) of a prepacked [K, N] B lives: panels of kNR columns (the last
+// zero-padded), each K rows of kNR values. prepackedSize floats in all.
+inline int64_t prepackedIndex(int64_t K, int64_t k, int64_t n) {
+  return n / kNR * K * kNR + k * kNR + n % kNR;
+}
+inline int64_t prepackedSize(int64_t K, int64_t N) {
+  return (N + kNR - 1) / kNR * K * kNR;
+}
+
+// C (row stride ldc) = epilogue(A * B), B [K, N]. Runs on threadCount() threads
+// (parallel.h), each computing whole tiles.
+void sgemm(const PackedA &a, const BMatrix &b, int64_t N, float *c, int64_t ldc,
+           const Epilogue &ep);
+inline void sgemm(const PackedA &a, const float *b, int64_t ldb, int64_t N, float *c,
+                  int64_t ldc, const Epilogue &ep) {
+  BMatrix m;
+  m.dense = b;
+  m.ldb = ldb;
+  sgemm(a, m, N, c, ldc, ep);
+}
 
 } // namespace fast
 } // namespace rt
