@@ -51,6 +51,10 @@ const ConvCase kConvCases[] = {
     // Winograd F(4x4, 3x3): 8x8 tiles; then partial tiles, uneven pads, a batch of 2
     {{1, 64, 30, 30}, {40, 64, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
     {{2, 20, 27, 23}, {18, 20, 3, 3}, {2, 0, 1, 1}, {1, 1}, {1, 1}, 1},
+    // Winograd with one block of tiles (phases split separately on several threads), and
+    // with blocks of tiles as jobs even on one thread (many channels)
+    {{1, 16, 16, 16}, {16, 16, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
+    {{1, 256, 26, 26}, {16, 256, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
     // the same shapes through the GEMM: K = 64*9 = 576 spans several packed slices, N =
     // 28*28 several B blocks (stride 2, dilation 2: not Winograd's)
     {{1, 64, 57, 57}, {40, 64, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 1},

@@ -2,6 +2,7 @@
 #include "tensor.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
@@ -29,8 +30,22 @@ int readThreadCount() {
   return (int)n;
 }
 
-// Workers sleep on a condition variable between kernels; a batch of jobs is handed
-// out through an atomic counter so that fast threads take more jobs.
+// Waits until done() holds: spinning for a while first (kernels follow each other within
+// microseconds, and waking a sleeping thread costs tens of microseconds, more in a
+// virtual machine), then blocking on `cv` under `mu`.
+template <class Done>
+void spinThenWait(std::mutex &mu, std::condition_variable &cv, Done done) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+  while (!done())
+    if (std::chrono::steady_clock::now() > until) {
+      std::unique_lock<std::mutex> lk(mu);
+      cv.wait(lk, done);
+      return;
+    }
+}
+
+// A batch of jobs is handed out through an atomic counter so that fast threads take
+// more jobs; the calling thread works too.
 class Pool {
 public:
   explicit Pool(int workers) {
@@ -40,7 +55,7 @@ public:
   ~Pool() {
     {
       std::lock_guard<std::mutex> lk(mu_);
-      stop_ = true;
+      stop_.store(true);
     }
     wake_.notify_all();
     for (std::thread &t : threads_)
@@ -48,19 +63,18 @@ public:
   }
 
   void run(int64_t jobs, const std::function<void(int64_t)> &fn) {
+    fn_ = &fn;
+    jobs_ = jobs;
+    next_.store(0);
+    error_ = nullptr;
+    active_.store((int)threads_.size());
     {
       std::lock_guard<std::mutex> lk(mu_);
-      fn_ = &fn;
-      jobs_ = jobs;
-      next_.store(0);
-      active_ = (int)threads_.size();
-      error_ = nullptr;
-      ++generation_;
+      generation_.fetch_add(1);
     }
     wake_.notify_all();
     drain();
-    std::unique_lock<std::mutex> lk(mu_);
-    done_.wait(lk, [this] { return active_ == 0; });
+    spinThenWait(mu_, done_, [this] { return active_.load() == 0; });
     fn_ = nullptr;
     if (error_)
       std::rethrow_exception(error_);
@@ -84,30 +98,29 @@ private:
   void work() {
     uint64_t seen = 0;
     for (;;) {
-      {
-        std::unique_lock<std::mutex> lk(mu_);
-        wake_.wait(lk, [&] { return stop_ || generation_ != seen; });
-        if (stop_)
-          return;
-        seen = generation_;
-      }
+      spinThenWait(mu_, wake_, [&] { return stop_.load() || generation_.load() != seen; });
+      if (stop_.load())
+        return;
+      seen = generation_.load();
       drain();
-      std::lock_guard<std::mutex> lk(mu_);
-      if (--active_ == 0)
+      if (active_.fetch_sub(1) == 1) {
+        std::lock_guard<std::mutex> lk(mu_); // the caller may be about to block
         done_.notify_one();
+      }
     }
   }
 
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::condition_variable wake_, done_;
+  // Written by run() before the generation is published, read by the workers after.
   const std::function<void(int64_t)> *fn_ = nullptr;
   int64_t jobs_ = 0;
-  std::atomic<int64_t> next_{0};
-  int active_ = 0;
-  uint64_t generation_ = 0;
-  bool stop_ = false;
   std::exception_ptr error_;
+  std::atomic<int64_t> next_{0};
+  std::atomic<int> active_{0};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> stop_{false};
 };
 
 } // namespace

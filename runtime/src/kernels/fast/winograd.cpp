@@ -97,6 +97,81 @@ const std::vector<PackedA> &transformedWeights(const TensorData &w,
   return it->second;
 }
 
+// The phases of one image, each over a range of its tiles [ta, tb) (ta a multiple of
+// kNR) and of channels, points or output channels.
+struct WinogradImage {
+  const float *x;  // [C, H, W]
+  float *y;        // [M, OH, OW]
+  const kernels::ConvGeometry &g;
+  int64_t TW, T, Tp, vPoint;
+  float *v, *prod; // V[p] = [C, T] prepacked; Y[p] = [M, Tp]
+
+  void input(int64_t c, int64_t ta, int64_t tb) const {
+    const float *plane = x + c * g.H * g.W;
+    alignas(64) float d[36][kVec];
+    VFloat dv[36], tv[36];
+    for (int64_t t0 = ta; t0 < tb; t0 += kVec) {
+      const int64_t lanes = std::min<int64_t>(kVec, tb - t0);
+      for (int64_t l = 0; l < kVec; ++l) {
+        if (l >= lanes) {
+          for (int i = 0; i < 36; ++i)
+            d[i][l] = 0;
+          continue;
+        }
+        const int64_t th = (t0 + l) / TW, tw = (t0 + l) % TW;
+        const int64_t ih0 = th * 4 - g.pads[0], iw0 = tw * 4 - g.pads[1];
+        if (ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= g.H && iw0 + 6 <= g.W) {
+          for (int r = 0; r < 6; ++r)
+            for (int s = 0; s < 6; ++s)
+              d[r * 6 + s][l] = plane[(ih0 + r) * g.W + iw0 + s];
+        } else {
+          for (int r = 0; r < 6; ++r)
+            for (int s = 0; s < 6; ++s) {
+              const int64_t ih = ih0 + r, iw = iw0 + s;
+              d[r * 6 + s][l] =
+                  ih >= 0 && ih < g.H && iw >= 0 && iw < g.W ? plane[ih * g.W + iw] : 0;
+            }
+        }
+      }
+      for (int i = 0; i < 36; ++i)
+        dv[i] = load(d[i]);
+      transformInput(dv, tv);
+      float *dst = v + prepackedIndex(g.C, c, t0);
+      for (int64_t p = 0; p < kPoints; ++p)
+        store(dst + p * vPoint, tv[p]);
+    }
+  }
+  void gemm(const PackedA &a, int64_t p, int64_t ta, int64_t tb) const {
+    BMatrix bm;
+    bm.prepacked = v + p * vPoint + ta * g.C; // panel ta / kNR
+    sgemm(a, bm, tb - ta, prod + p * g.M * Tp + ta, Tp, Epilogue{});
+  }
+  void output(int64_t m, int64_t ta, int64_t tb, const float *bias, bool relu) const {
+    alignas(64) float out[16][kVec];
+    VFloat mv[36], yv[16];
+    const VFloat b = splat(bias ? bias[m] : 0.0f);
+    float *plane = y + m * g.OH * g.OW;
+    for (int64_t t0 = ta; t0 < tb; t0 += kVec) {
+      const float *src = prod + m * Tp + t0;
+      for (int64_t p = 0; p < kPoints; ++p)
+        mv[p] = load(src + p * g.M * Tp);
+      transformOutput(mv, yv);
+      for (int i = 0; i < 16; ++i)
+        store(out[i], relu ? vmax(yv[i] + b, VFloat{}) : yv[i] + b);
+      const int64_t lanes = std::min<int64_t>(kVec, tb - t0);
+      for (int64_t l = 0; l < lanes; ++l) {
+        const int64_t th = (t0 + l) / TW, tw = (t0 + l) % TW;
+        const int64_t rows = std::min<int64_t>(4, g.OH - th * 4);
+        const int64_t cols = std::min<int64_t>(4, g.OW - tw * 4);
+        float *o = plane + th * 4 * g.OW + tw * 4;
+        for (int64_t i = 0; i < rows; ++i)
+          for (int64_t j = 0; j < cols; ++j)
+            o[i * g.OW + j] = out[i * 4 + j][l];
+      }
+    }
+  }
+};
+
 } // namespace
 
 bool winogradApplies(const kernels::ConvGeometry &g) {
@@ -112,80 +187,39 @@ void winogradConv(const TensorData &x, const TensorData &w, const float *bias,
   const std::vector<PackedA> &packs = transformedWeights(w, g, cache, local);
   const int64_t TH = (g.OH + 3) / 4, TW = (g.OW + 3) / 4, T = TH * TW;
   const int64_t C = g.C, M = g.M, H = g.H, W = g.W;
-  // V[p] = [C, T] in the GEMM's packed layout (prepackedIndex) and Y[p] = [M, T] for
-  // each of the 36 points p; Y has kVec floats of slack for the last vector loads.
-  const int64_t vPoint = prepackedSize(C, T);
+  // V[p] = [C, T] in the GEMM's packed layout (prepackedIndex) and Y[p] = [M, T] (row
+  // stride Tp: whole vectors per row) for each of the 36 points p.
+  const int64_t vPoint = prepackedSize(C, T), Tp = (T + kVec - 1) / kVec * kVec;
   std::vector<float> &v = cache.winogradInput, &prod = cache.winogradOutput;
   v.resize((size_t)(kPoints * vPoint));
-  prod.resize((size_t)(kPoints * M * T + kVec));
+  prod.resize((size_t)(kPoints * M * Tp));
+  // Jobs are blocks of tiles, each transformed, multiplied and transformed back by one
+  // thread, so its V and Y stay in that core's cache (about 1 MiB of them per job).
+  const int64_t panels = (T + kNR - 1) / kNR;
+  int64_t perJob = std::clamp<int64_t>((int64_t)(1 << 20) / (kPoints * std::max(C, M) * kNR * 4),
+                                       1, panels);
+  int64_t jobs = std::max((panels + perJob - 1) / perJob,
+                          std::min<int64_t>(threadCount(), panels));
+  perJob = (panels + jobs - 1) / jobs;
+  jobs = (panels + perJob - 1) / perJob;
   for (int64_t n = 0; n < g.N; ++n) {
-    const float *xn = x.data() + n * C * H * W;
-    parallelFor(C, [&](int64_t c) {
-      const float *plane = xn + c * H * W;
-      alignas(64) float d[36][kVec];
-      VFloat dv[36], tv[36];
-      for (int64_t t0 = 0; t0 < T; t0 += kVec) {
-        const int64_t lanes = std::min<int64_t>(kVec, T - t0);
-        for (int64_t l = 0; l < kVec; ++l) {
-          if (l >= lanes) {
-            for (int i = 0; i < 36; ++i)
-              d[i][l] = 0;
-            continue;
-          }
-          const int64_t th = (t0 + l) / TW, tw = (t0 + l) % TW;
-          const int64_t ih0 = th * 4 - g.pads[0], iw0 = tw * 4 - g.pads[1];
-          if (ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= H && iw0 + 6 <= W) {
-            for (int r = 0; r < 6; ++r)
-              for (int s = 0; s < 6; ++s)
-                d[r * 6 + s][l] = plane[(ih0 + r) * W + iw0 + s];
-          } else {
-            for (int r = 0; r < 6; ++r)
-              for (int s = 0; s < 6; ++s) {
-                const int64_t ih = ih0 + r, iw = iw0 + s;
-                d[r * 6 + s][l] =
-                    ih >= 0 && ih < H && iw >= 0 && iw < W ? plane[ih * W + iw] : 0;
-              }
-          }
-        }
-        for (int i = 0; i < 36; ++i)
-          dv[i] = load(d[i]);
-        transformInput(dv, tv);
-        float *dst = v.data() + prepackedIndex(C, c, t0);
-        for (int64_t p = 0; p < kPoints; ++p)
-          store(dst + p * vPoint, tv[p]);
-      }
-    });
-    // The 36 GEMMs are independent: one job each (each runs its GEMM serially).
-    parallelFor(kPoints, [&](int64_t p) {
-      BMatrix bm;
-      bm.prepacked = v.data() + p * vPoint;
-      sgemm(packs[p], bm, T, prod.data() + p * M * T, T, Epilogue{});
-    });
-    float *yn = y + n * M * g.OH * g.OW;
-    parallelFor(M, [&](int64_t m) {
-      alignas(64) float out[16][kVec];
-      VFloat mv[36], yv[16];
-      const VFloat b = splat(bias ? bias[m] : 0.0f);
-      float *plane = yn + m * g.OH * g.OW;
-      for (int64_t t0 = 0; t0 < T; t0 += kVec) {
-        const float *src = prod.data() + m * T + t0;
-        for (int64_t p = 0; p < kPoints; ++p)
-          mv[p] = load(src + p * M * T);
-        transformOutput(mv, yv);
-        for (int i = 0; i < 16; ++i)
-          store(out[i], relu ? vmax(yv[i] + b, VFloat{}) : yv[i] + b);
-        const int64_t lanes = std::min<int64_t>(kVec, T - t0);
-        for (int64_t l = 0; l < lanes; ++l) {
-          const int64_t th = (t0 + l) / TW, tw = (t0 + l) % TW;
-          const int64_t rows = std::min<int64_t>(4, g.OH - th * 4);
-          const int64_t cols = std::min<int64_t>(4, g.OW - tw * 4);
-          float *o = plane + th * 4 * g.OW + tw * 4;
-          for (int64_t i = 0; i < rows; ++i)
-            for (int64_t j = 0; j < cols; ++j)
-              o[i * g.OW + j] = out[i * 4 + j][l];
-        }
-      }
-    });
+    const WinogradImage img{x.data() + n * C * H * W, y + n * M * g.OH * g.OW, g, TW, T, Tp,
+                            vPoint, v.data(), prod.data()};
+    if (jobs >= std::min<int64_t>(threadCount(), 2)) {
+      parallelFor(jobs, [&](int64_t job) {
+        const int64_t ta = job * perJob * kNR, tb = std::min(T, ta + perJob * kNR);
+        for (int64_t c = 0; c < C; ++c)
+          img.input(c, ta, tb);
+        for (int64_t p = 0; p < kPoints; ++p) // serially: this is a job
+          img.gemm(packs[p], p, ta, tb);
+        for (int64_t m = 0; m < M; ++m)
+          img.output(m, ta, tb, bias, relu);
+      });
+    } else { // fewer tile blocks than threads: each phase split its own way
+      parallelFor(C, [&](int64_t c) { img.input(c, 0, T); });
+      parallelFor(kPoints, [&](int64_t p) { img.gemm(packs[p], p, 0, T); });
+      parallelFor(M, [&](int64_t m) { img.output(m, 0, T, bias, relu); });
+    }
   }
 }
 
