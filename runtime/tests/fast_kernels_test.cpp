@@ -70,6 +70,11 @@ const ConvCase kConvCases[] = {
     {{2, 12, 14, 15}, {12, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 12},
     {{1, 12, 14, 15}, {12, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 12},
     {{1, 6, 9, 40}, {6, 1, 5, 5}, {2, 2, 2, 2}, {1, 1}, {1, 1}, 6},
+    // rows wide enough for the depthwise vector path, stride 1 and 2, with and without
+    // padding (a stride-2 vector must not read past its row)
+    {{1, 8, 21, 70}, {8, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 8},
+    {{1, 8, 21, 71}, {8, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 8},
+    {{1, 8, 21, 68}, {8, 1, 3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 8},
     // depthwise with a channel multiplier (two outputs per group): the GEMM path
     {{1, 4, 8, 8}, {8, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 4},
     // an output of one pixel, a kernel as large as the padded input

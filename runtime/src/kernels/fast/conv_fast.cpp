@@ -41,43 +41,83 @@ const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometr
   return it->second;
 }
 
-// Depthwise (one input and one output channel per group): per output row, each tap
-// adds a scaled input row, vectorized along the row when the stride is 1.
+// Depthwise (one input and one output channel per group): per output row, vectors of
+// kVec outputs accumulate every tap in registers where all taps lie inside the input
+// (stride 1 or 2: a stride-2 row is the even lanes of two loads); the edge columns go
+// one by one with bounds checks.
 void depthwise(const float *x, const float *w, const float *bias, const ConvGeometry &g,
                bool relu, float *y) {
-  const int64_t sh = g.strides[0], sw = g.strides[1];
+  const int64_t sh = g.strides[0], sw = g.strides[1], KH = g.KH, KW = g.KW;
+  // Output columns where every tap's input column is inside the row.
+  int64_t in0 = 0, in1 = g.OW;
+  std::vector<int64_t> offW((size_t)KW);
+  for (int64_t kw = 0; kw < KW; ++kw) {
+    offW[kw] = kw * g.dil[1] - g.pads[1];
+    int64_t lo, hi;
+    validColumns(offW[kw], sw, g.W, g.OW, lo, hi);
+    in0 = std::max(in0, lo);
+    in1 = std::min(in1, hi);
+  }
+  in1 = std::max(in0, in1);
+  const bool vectorize = sw <= 2 && KH * KW <= 49;
   parallelFor(g.N * g.C, [&](int64_t nc) {
-    const int64_t n = nc / g.C, c = nc % g.C;
-    const float *in = x + (n * g.C + c) * g.H * g.W;
-    const float *k = w + c * g.KH * g.KW;
-    float *out = y + (n * g.C + c) * g.OH * g.OW;
+    const int64_t c = nc % g.C;
+    const float *in = x + nc * g.H * g.W;
+    const float *k = w + c * KH * KW;
+    float *out = y + nc * g.OH * g.OW;
     const float b = bias ? bias[c] : 0.0f;
+    const float *rows[64]; // input row of each valid tap row (KH <= 64 checked below)
+    int64_t taps[64];
     for (int64_t oh = 0; oh < g.OH; ++oh) {
       float *orow = out + oh * g.OW;
-      std::fill(orow, orow + g.OW, b);
-      for (int64_t kh = 0; kh < g.KH; ++kh) {
+      int64_t nRows = 0;
+      for (int64_t kh = 0; kh < KH && nRows < 64; ++kh) {
         const int64_t ih = oh * sh + kh * g.dil[0] - g.pads[0];
-        if (ih < 0 || ih >= g.H)
-          continue;
-        for (int64_t kw = 0; kw < g.KW; ++kw) {
-          const float wv = k[kh * g.KW + kw];
-          const int64_t offW = kw * g.dil[1] - g.pads[1];
-          int64_t lo, hi;
-          validColumns(offW, sw, g.W, g.OW, lo, hi);
-          const float *src = in + ih * g.W + offW;
-          int64_t ow = lo;
-          if (sw == 1) {
-            const VFloat wv4 = splat(wv);
-            for (; ow + kVec <= hi; ow += kVec)
-              store(orow + ow, load(orow + ow) + wv4 * load(src + ow));
-          }
-          for (; ow < hi; ++ow)
-            orow[ow] += wv * src[ow * sw];
+        if (ih >= 0 && ih < g.H) {
+          rows[nRows] = in + ih * g.W;
+          taps[nRows++] = kh;
         }
       }
-      if (relu)
-        for (int64_t ow = 0; ow < g.OW; ++ow)
-          orow[ow] = std::max(orow[ow], 0.0f);
+      auto scalarAt = [&](int64_t ow) {
+        float acc = b;
+        for (int64_t r = 0; r < nRows; ++r)
+          for (int64_t kw = 0; kw < KW; ++kw) {
+            const int64_t iw = ow * sw + offW[kw];
+            if (iw >= 0 && iw < g.W)
+              acc += k[taps[r] * KW + kw] * rows[r][iw];
+          }
+        orow[ow] = relu ? std::max(acc, 0.0f) : acc;
+      };
+      auto interiorAt = [&](int64_t ow) { // every tap inside the row: no checks
+        float acc = b;
+        for (int64_t r = 0; r < nRows; ++r) {
+          const float *src = rows[r] + ow * sw;
+          const float *kr = k + taps[r] * KW;
+          for (int64_t kw = 0; kw < KW; ++kw)
+            acc += kr[kw] * src[offW[kw]];
+        }
+        orow[ow] = relu ? std::max(acc, 0.0f) : acc;
+      };
+      int64_t ow = 0;
+      for (; ow < in0; ++ow)
+        scalarAt(ow);
+      // (a stride-2 vector reads one value past its last tap: it must be in the row)
+      if (vectorize && KH <= 64)
+        for (; ow + kVec <= in1 && (sw == 1 || ow * sw + offW[KW - 1] + 2 * kVec <= g.W);
+             ow += kVec) {
+          VFloat acc = splat(b);
+          for (int64_t r = 0; r < nRows; ++r)
+            for (int64_t kw = 0; kw < KW; ++kw) {
+              const float *src = rows[r] + ow * sw + offW[kw];
+              const VFloat v = sw == 1 ? load(src) : evenLanes(load(src), load(src + kVec));
+              acc += splat(k[taps[r] * KW + kw]) * v;
+            }
+          store(orow + ow, relu ? vmax(acc, VFloat{}) : acc);
+        }
+      for (; ow < in1; ++ow)
+        interiorAt(ow);
+      for (; ow < g.OW; ++ow)
+        scalarAt(ow);
     }
   });
 }

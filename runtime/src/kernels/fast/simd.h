@@ -51,6 +51,19 @@ inline VFloat splat(float x) {
 }
 inline VFloat vmax(VFloat a, VFloat b) { return a > b ? a : b; }
 
+// Lanes 0, 2, 4, ... of the 2 * kVec values a then b: a stride-2 load from two
+// contiguous ones.
+inline VFloat evenLanes(VFloat a, VFloat b) {
+#if defined(__AVX512F__)
+  return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26,
+                                 28, 30);
+#elif defined(__AVX__)
+  return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+#else
+  return __builtin_shufflevector(a, b, 0, 2, 4, 6);
+#endif
+}
+
 // Register tile of the GEMM micro-kernel: kMR rows of A (broadcast) times kNR
 // columns of B (two vectors), kMR * 2 accumulators kept in registers: 24 of the 32
 // zmm registers with AVX-512, 12 of the 16 ymm/xmm registers with AVX2 or SSE, 16 of
