@@ -94,7 +94,7 @@ TEST(FastConv, MatchesReferenceKernel) {
       TensorData got = fast::conv(x, w, bias, c.pads, c.strides, c.dil, c.group, cache);
       TensorData want = k::conv(x, w, bias, c.pads, c.strides, c.dil, c.group);
       expectClose(got, want, c.w[1] * c.w[2] * c.w[3], describe(c));
-      EXPECT_TRUE(cache.conv.empty());
+      EXPECT_TRUE(cache.packed.empty());
     }
 }
 
@@ -123,7 +123,7 @@ TEST(FastConv, StableWeightsArePackedOnceAndReused) {
       TensorData got = fast::conv(x, w, nullptr, c.pads, c.strides, c.dil, c.group, cache);
       TensorData want = k::conv(x, w, nullptr, c.pads, c.strides, c.dil, c.group);
       expectClose(got, want, c.w[1] * 9, describe(c) + ", round " + std::to_string(round));
-      EXPECT_EQ(cache.conv.size() + cache.winograd.size(), 1u);
+      EXPECT_EQ(cache.packed.size(), 1u);
     }
   }
 }

@@ -22,23 +22,11 @@ using kernels::validColumns;
 const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometry &g,
                                           PackCache &cache, std::vector<PackedA> &local) {
   const int64_t K = g.Cg * g.KH * g.KW;
-  auto pack = [&](std::vector<PackedA> &out) {
-    out.clear();
-    for (int64_t gi = 0; gi < g.group; ++gi)
-      out.push_back(packA(w.data() + gi * g.Mg * K, g.Mg, K, K, 1));
-  };
-  if (!cache.stable(w.data())) {
-    pack(local);
-    return local;
-  }
-  auto key = std::make_tuple(w.data(), g.M, K, g.group);
-  auto it = cache.conv.find(key);
-  if (it == cache.conv.end()) {
-    it = cache.conv.emplace(key, std::vector<PackedA>{}).first;
-    pack(it->second);
-    cache.dropOriginal(w.data(), w.numel());
-  }
-  return it->second;
+  return cache.packedOnce({w.data(), g.M, K, g.group, kGemmForm}, w, local,
+                          [&](std::vector<PackedA> &out) {
+                            for (int64_t gi = 0; gi < g.group; ++gi)
+                              out.push_back(packA(w.data() + gi * g.Mg * K, g.Mg, K, K, 1));
+                          });
 }
 
 // Depthwise (one input and one output channel per group): per output row, vectors of
@@ -123,6 +111,23 @@ void depthwise(const float *x, const float *w, const float *bias, const ConvGeom
 }
 
 } // namespace
+
+const std::vector<PackedA> &
+PackCache::packedOnce(const Key &key, const TensorData &w, std::vector<PackedA> &local,
+                      const std::function<void(std::vector<PackedA> &)> &build) {
+  if (!stable(w.data())) {
+    local.clear();
+    build(local);
+    return local;
+  }
+  auto it = packed.find(key);
+  if (it == packed.end()) {
+    it = packed.emplace(key, std::vector<PackedA>{}).first;
+    build(it->second);
+    dropOriginal(w.data(), w.numel());
+  }
+  return it->second;
+}
 
 void PackCache::dropOriginal(const float *p, int64_t n) const {
   if (!fileBacked || n <= 0)

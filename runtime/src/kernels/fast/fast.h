@@ -6,6 +6,7 @@
 #include "kernels/fast/sgemm.h"
 #include "kernels/kernels.h"
 
+#include <functional>
 #include <map>
 #include <tuple>
 
@@ -23,10 +24,10 @@ struct PackCache {
   // would be read again from the file if anything did), so a device holds each conv
   // weight once, packed, instead of twice.
   bool fileBacked = false;
-  // (weights address, M, K, group) -> one packed A per group
-  std::map<std::tuple<const float *, int64_t, int64_t, int64_t>, std::vector<PackedA>> conv;
-  // (weights address, M, C) -> the 36 transformed, packed weight matrices (winograd.h)
-  std::map<std::tuple<const float *, int64_t, int64_t>, std::vector<PackedA>> winograd;
+  // (weights address, M, K, group, form) -> the packed matrices: one per group (form
+  // kGemmForm), or the 36 transformed ones of winograd.h (kWinogradForm)
+  using Key = std::tuple<const float *, int64_t, int64_t, int64_t, int>;
+  std::map<Key, std::vector<PackedA>> packed;
   std::vector<float> winogradInput, winogradOutput; // transformed tiles, reused
 
   bool stable(const float *p) const {
@@ -34,7 +35,14 @@ struct PackCache {
   }
   // Gives back the whole pages of [p, p + n) when fileBacked.
   void dropOriginal(const float *p, int64_t n) const;
+  // The packed matrices of weights w: built by `build` once and kept when w is stable
+  // (its original pages then dropped), else built into `local` at every call.
+  const std::vector<PackedA> &
+  packedOnce(const Key &key, const TensorData &w, std::vector<PackedA> &local,
+             const std::function<void(std::vector<PackedA> &)> &build);
 };
+
+enum { kGemmForm, kWinogradForm };
 
 // Conv as kernels::conv, with ReLU fused when `relu`. Grouped and dense convolutions
 // run as a packed GEMM per group over the im2col matrix (packed straight from the

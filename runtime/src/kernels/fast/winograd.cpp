@@ -75,26 +75,15 @@ inline void transformOutput(const VFloat *m, VFloat *y) {
 const std::vector<PackedA> &transformedWeights(const TensorData &w,
                                                const kernels::ConvGeometry &g,
                                                PackCache &cache, std::vector<PackedA> &local) {
-  auto build = [&](std::vector<PackedA> &out) {
-    std::vector<float> u((size_t)(g.M * g.C * kPoints));
-    for (int64_t mc = 0; mc < g.M * g.C; ++mc)
-      transformKernel(w.data() + mc * 9, u.data() + mc * kPoints);
-    out.clear();
-    for (int64_t p = 0; p < kPoints; ++p)
-      out.push_back(packA(u.data() + p, g.M, g.C, g.C * kPoints, kPoints));
-  };
-  if (!cache.stable(w.data())) {
-    build(local);
-    return local;
-  }
-  auto key = std::make_tuple(w.data(), g.M, g.C);
-  auto it = cache.winograd.find(key);
-  if (it == cache.winograd.end()) {
-    it = cache.winograd.emplace(key, std::vector<PackedA>{}).first;
-    build(it->second);
-    cache.dropOriginal(w.data(), w.numel());
-  }
-  return it->second;
+  return cache.packedOnce({w.data(), g.M, g.C * 9, 1, kWinogradForm}, w, local,
+                          [&](std::vector<PackedA> &out) {
+                            std::vector<float> u((size_t)(g.M * g.C * kPoints));
+                            for (int64_t mc = 0; mc < g.M * g.C; ++mc)
+                              transformKernel(w.data() + mc * 9, u.data() + mc * kPoints);
+                            for (int64_t p = 0; p < kPoints; ++p)
+                              out.push_back(packA(u.data() + p, g.M, g.C, g.C * kPoints,
+                                                  kPoints));
+                          });
 }
 
 // The phases of one image, each over a range of its tiles [ta, tb) (ta a multiple of
