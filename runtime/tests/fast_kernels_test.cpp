@@ -75,6 +75,13 @@ const ConvCase kConvCases[] = {
     {{1, 8, 21, 70}, {8, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 8},
     {{1, 8, 21, 71}, {8, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 8},
     {{1, 8, 21, 68}, {8, 1, 3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 8},
+    // depthwise planes narrower than a vector run flat (7x7; uneven pads, output as
+    // wide as the input)
+    {{1, 4, 7, 7}, {4, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 4},
+    {{1, 4, 9, 11}, {4, 1, 3, 3}, {0, 0, 2, 2}, {1, 1}, {1, 1}, 4},
+    // stride-2 convolutions through the GEMM with rows wide enough for vector packing
+    {{1, 5, 20, 90}, {7, 5, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 1},
+    {{1, 3, 40, 76}, {8, 3, 7, 7}, {3, 3, 3, 3}, {2, 2}, {1, 1}, 1},
     // depthwise with a channel multiplier (two outputs per group): the GEMM path
     {{1, 4, 8, 8}, {8, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 4},
     // an output of one pixel, a kernel as large as the padded input

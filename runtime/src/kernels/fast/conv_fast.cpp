@@ -48,14 +48,39 @@ void depthwise(const float *x, const float *w, const float *bias, const ConvGeom
   }
   in1 = std::max(in0, in1);
   const bool vectorize = sw <= 2 && KH * KW <= 49;
+  // Rows narrower than a vector: with stride 1 and the output as wide as the input, the
+  // rows whose taps all lie inside the input run as one flat range of the plane (a tap
+  // is a constant shift of the flat index); the columns where that shift wraps into
+  // the next row are recomputed afterwards, one by one.
+  const int64_t ohLo = g.pads[0], ohHi = std::min(g.OH, g.H - KH + 1 + g.pads[0]);
+  const bool flat = vectorize && sw == 1 && sh == 1 && g.dil[0] == 1 && g.dil[1] == 1 &&
+                    g.OW == g.W && ohHi > ohLo && in1 > in0;
   parallelFor(g.N * g.C, [&](int64_t nc) {
     const int64_t c = nc % g.C;
     const float *in = x + nc * g.H * g.W;
     const float *k = w + c * KH * KW;
     float *out = y + nc * g.OH * g.OW;
     const float b = bias ? bias[c] : 0.0f;
-    const float *rows[64]; // input row of each valid tap row (KH <= 64 checked below)
+    const float *rows[64]; // input row of each valid tap row (KH <= 64: see conv())
     int64_t taps[64];
+    if (flat) {
+      const int64_t p1 = (ohHi - 1) * g.W + in1;
+      int64_t p = ohLo * g.W + in0;
+      for (; p + kVec <= p1; p += kVec) {
+        VFloat acc = splat(b);
+        for (int64_t kh = 0; kh < KH; ++kh)
+          for (int64_t kw = 0; kw < KW; ++kw)
+            acc += splat(k[kh * KW + kw]) * load(in + p + (kh - ohLo) * g.W + offW[kw]);
+        store(out + p, relu ? vmax(acc, VFloat{}) : acc);
+      }
+      for (; p < p1; ++p) {
+        float acc = b;
+        for (int64_t kh = 0; kh < KH; ++kh)
+          for (int64_t kw = 0; kw < KW; ++kw)
+            acc += k[kh * KW + kw] * in[p + (kh - ohLo) * g.W + offW[kw]];
+        out[p] = relu ? std::max(acc, 0.0f) : acc;
+      }
+    }
     for (int64_t oh = 0; oh < g.OH; ++oh) {
       float *orow = out + oh * g.OW;
       int64_t nRows = 0;
@@ -89,6 +114,11 @@ void depthwise(const float *x, const float *w, const float *bias, const ConvGeom
       int64_t ow = 0;
       for (; ow < in0; ++ow)
         scalarAt(ow);
+      if (flat && oh >= ohLo && oh < ohHi) { // the middle is done
+        for (ow = in1; ow < g.OW; ++ow)
+          scalarAt(ow);
+        continue;
+      }
       // (a stride-2 vector reads one value past its last tap: it must be in the row)
       if (vectorize && KH <= 64)
         for (; ow + kVec <= in1 && (sw == 1 || ow * sw + offW[KW - 1] + 2 * kVec <= g.W);
@@ -146,7 +176,7 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
   const ConvGeometry g = kernels::convGeometry(x, w, b, pads, strides, dilations, group);
   TensorData y = TensorData::uninit({g.N, g.M, g.OH, g.OW}); // every element written
   const float *bias = b ? b->data() : nullptr;
-  if (g.Cg == 1 && g.Mg == 1) {
+  if (g.Cg == 1 && g.Mg == 1 && g.KH <= 64) {
     depthwise(x.data(), w.data(), bias, g, relu, y.mut());
     return y;
   }

@@ -155,11 +155,16 @@ void packPatches(const ConvPatches &p, int64_t k0, int64_t kc, int64_t n0, int64
         }
         const float *src = plane + ih * p.W + off;
         std::fill(o, o + (a - run.ow), 0.0f);
-        if (p.strideW == 1)
+        if (p.strideW == 1) {
           std::memcpy(o + (a - run.ow), src + a, (size_t)(b - a) * sizeof(float));
-        else
-          for (int64_t ow = a; ow < b; ++ow)
+        } else {
+          int64_t ow = a;
+          if (p.strideW == 2) // even lanes of two loads, while both stay in the row
+            for (; ow + kVec <= b && off + ow * 2 + 2 * kVec <= p.W; ow += kVec)
+              store(o + (ow - run.ow), evenLanes(load(src + ow * 2), load(src + ow * 2 + kVec)));
+          for (; ow < b; ++ow)
             o[ow - run.ow] = src[ow * p.strideW];
+        }
         std::fill(o + (b - run.ow), o + run.count, 0.0f);
       }
       std::fill(row + w, row + kNR, 0.0f);
