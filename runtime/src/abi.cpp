@@ -101,24 +101,31 @@ void release(Ctx *ctx, Tensor t) noexcept {
 }
 
 namespace {
-Tensor convCall(Ctx *ctx, const char *op, bool relu, Tensor x, Tensor w, Tensor b,
+Tensor convCall(Ctx *ctx, const char *op, const fast::Clamp &clamp, Tensor x, Tensor w, Tensor b,
                 Ints pads, Ints strides, Ints dilations, int64_t group) {
   return guarded(ctx, op, [&] {
     const TensorData *bias = b.id < 0 ? nullptr : &ctx->get(b, "b");
     return ctx->add(fast::conv(ctx->get(x, "x"), ctx->get(w, "w"), bias, vec(pads),
-                               vec(strides), vec(dilations), group, ctx->packs, relu));
+                               vec(strides), vec(dilations), group, ctx->packs, clamp));
   });
 }
 } // namespace
 
 Tensor conv(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
             Ints dilations, int64_t group) noexcept {
-  return convCall(ctx, "conv", false, x, w, b, pads, strides, dilations, group);
+  return convCall(ctx, "conv", fast::Clamp{}, x, w, b, pads, strides, dilations, group);
 }
 
 Tensor conv_relu(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
                  Ints dilations, int64_t group) noexcept {
-  return convCall(ctx, "conv_relu", true, x, w, b, pads, strides, dilations, group);
+  return convCall(ctx, "conv_relu", fast::Clamp::relu(), x, w, b, pads, strides, dilations,
+                  group);
+}
+
+Tensor conv_clip(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
+                 Ints dilations, int64_t group, double min, double max) noexcept {
+  return convCall(ctx, "conv_clip", fast::Clamp{(float)min, (float)max}, x, w, b, pads,
+                  strides, dilations, group);
 }
 
 Tensor batch_norm(Ctx *ctx, Tensor x, Tensor scale, Tensor bias, Tensor mean,

@@ -112,9 +112,23 @@ TEST(FastConv, FusedReluEqualsReluOfConv) {
                b = randomTensor({c.w[0]}, rng);
     fast::PackCache cache;
     TensorData got =
-        fast::conv(x, w, &b, c.pads, c.strides, c.dil, c.group, cache, /*relu=*/true);
+        fast::conv(x, w, &b, c.pads, c.strides, c.dil, c.group, cache, fast::Clamp::relu());
     TensorData want = k::relu(k::conv(x, w, &b, c.pads, c.strides, c.dil, c.group));
     expectClose(got, want, c.w[1] * c.w[2] * c.w[3], describe(c) + " + relu");
+  }
+}
+
+TEST(FastConv, FusedClipEqualsClipOfConv) {
+  std::mt19937 rng(15);
+  for (const ConvCase &c : kConvCases) {
+    TensorData x = randomTensor(c.x, rng), w = randomTensor(c.w, rng),
+               b = randomTensor({c.w[0]}, rng);
+    fast::PackCache cache;
+    TensorData got = fast::conv(x, w, &b, c.pads, c.strides, c.dil, c.group, cache,
+                                fast::Clamp{-0.5f, 0.7f});
+    TensorData want = k::unary(k::conv(x, w, &b, c.pads, c.strides, c.dil, c.group),
+                               UnaryKind::Clip, -0.5, 0.7);
+    expectClose(got, want, c.w[1] * c.w[2] * c.w[3], describe(c) + " + clip");
   }
 }
 

@@ -293,7 +293,7 @@ TEST(Abi, ReleaseFreesAndLaterUseIsAnError) {
   EXPECT_EQ(ctx.error, "relu (call #4): operand x (tensor 1) was released before this use");
 }
 
-TEST(Abi, ConvReluIsReluOfConv) {
+TEST(Abi, FusedConvActivationsEqualTheUnfusedOps) {
   Ctx ctx;
   ctx.inputs.push_back(T({1, 2, 3, 3}, iota(18, -9)));
   ctx.inputNames.push_back("in.pb");
@@ -314,4 +314,17 @@ TEST(Abi, ConvReluIsReluOfConv) {
   for (int64_t i = 0; i < got.numel(); ++i)
     (got.data()[i] == 0 ? anyZero : anyPositive) = true;
   EXPECT_TRUE(anyZero && anyPositive); // the relu really clipped something
+
+  Tensor clipped = conv_clip(&ctx, x, w, b, {1, 0, 0, 1}, {1, 1}, {1, 1}, 1, -3.0, 4.5);
+  Tensor unfused = unary(&ctx, conv(&ctx, x, w, b, {1, 0, 0, 1}, {1, 1}, {1, 1}, 1),
+                         UnaryKind::Clip, -3.0, 4.5);
+  ASSERT_FALSE(ctx.failed) << ctx.error;
+  const TensorData &c1 = ctx.get(clipped, "clipped"), &c2 = ctx.get(unfused, "unfused");
+  ASSERT_EQ(c1.shape, c2.shape);
+  int atBounds = 0;
+  for (int64_t i = 0; i < c1.numel(); ++i) {
+    EXPECT_FLOAT_EQ(c1.data()[i], c2.data()[i]) << i;
+    atBounds += c1.data()[i] == -3.0f || c1.data()[i] == 4.5f;
+  }
+  EXPECT_GT(atBounds, 0); // the clip really clipped something
 }

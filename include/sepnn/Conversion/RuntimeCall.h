@@ -49,11 +49,13 @@ private:
 FailureOr<RuntimeCall> describeNNOp(Operation *op, Value runtimeCtx,
                                     ArrayRef<Value> operands);
 
-/// An nn.conv whose only user is an nn.relu: describeNNOp lowers the conv to one
-/// `conv_relu` call, and the relu to nothing (it reuses the conv's handle).
-bool isConvFusedWithRelu(Operation *op);
-/// The nn.relu of such a pair.
-bool isReluFusedIntoConv(Operation *op);
+/// The activation fused into `op`, an nn.conv whose only user is an nn.relu or an
+/// nn.clip with finite bounds (ReLU6): describeNNOp lowers the conv to one `conv_relu`
+/// or `conv_clip` call, and the activation to nothing (it reuses the conv's handle).
+/// Null for any other op.
+Operation *fusedActivation(Operation *op);
+/// The activation of such a pair.
+bool isActivationFusedIntoConv(Operation *op);
 
 /// Payload bytes of one transfer of a tensor of `shape` as `wire` (f32 when
 /// absent); the runtime's byte counters count exactly this.

@@ -126,7 +126,7 @@ LogicalResult lowerDeviceFunction(func::FuncOp func) {
       builder.create<func::ReturnOp>(loc);
       continue;
     }
-    if (isReluFusedIntoConv(op)) { // computed by its producer's conv_relu call
+    if (isActivationFusedIntoConv(op)) { // computed by its producer's call
       handles.map(op->getResult(0), handles.lookup(op->getOperand(0)));
       continue;
     }

@@ -4,19 +4,27 @@
 #include "NN/NNOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::sepnn;
 
-bool mlir::sepnn::isConvFusedWithRelu(Operation *op) {
-  return isa<nn::ConvOp>(op) && op->hasOneUse() &&
-         isa<nn::ReluOp>(*op->getUsers().begin());
+Operation *mlir::sepnn::fusedActivation(Operation *op) {
+  if (!isa<nn::ConvOp>(op) || !op->hasOneUse())
+    return nullptr;
+  Operation *user = *op->getUsers().begin();
+  if (isa<nn::ReluOp>(user))
+    return user;
+  if (auto clip = dyn_cast<nn::ClipOp>(user))
+    if (std::isfinite(clip.getMin().convertToFloat()) &&
+        std::isfinite(clip.getMax().convertToFloat()))
+      return user;
+  return nullptr;
 }
 
-bool mlir::sepnn::isReluFusedIntoConv(Operation *op) {
-  if (!isa<nn::ReluOp>(op))
-    return false;
-  Operation *producer = op->getOperand(0).getDefiningOp();
-  return producer && isConvFusedWithRelu(producer);
+bool mlir::sepnn::isActivationFusedIntoConv(Operation *op) {
+  Operation *producer = op->getNumOperands() ? op->getOperand(0).getDefiningOp() : nullptr;
+  return producer && fusedActivation(producer) == op;
 }
 
 FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,
@@ -43,7 +51,9 @@ FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,
   };
   return llvm::TypeSwitch<Operation *, FailureOr<RuntimeCall>>(op)
       .Case([&](nn::ConvOp conv) -> FailureOr<RuntimeCall> {
-        RuntimeCall c = call(isConvFusedWithRelu(conv) ? "conv_relu" : "conv");
+        Operation *activation = fusedActivation(conv);
+        auto clip = dyn_cast_or_null<nn::ClipOp>(activation);
+        RuntimeCall c = call(clip ? "conv_clip" : activation ? "conv_relu" : "conv");
         c.tensor(operands[0]).tensor(operands[1]);
         if (conv.getBias())
           c.tensor(operands[2]);
@@ -53,6 +63,8 @@ FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,
             .integers(conv.getStrides())
             .integers(conv.getDilations())
             .integer(conv.getGroup());
+        if (clip)
+          c.real(clip.getMin().convertToFloat()).real(clip.getMax().convertToFloat());
         return c;
       })
       .Case([&](nn::BatchNormOp bn) -> FailureOr<RuntimeCall> {

@@ -71,6 +71,9 @@ Tensor conv(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
 // relu).
 Tensor conv_relu(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
                  Ints dilations, int64_t group) noexcept;
+// ABI 3: clip(conv(...), min, max) in one pass (ReLU6 after a conv).
+Tensor conv_clip(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
+                 Ints dilations, int64_t group, double min, double max) noexcept;
 Tensor batch_norm(Ctx *ctx, Tensor x, Tensor scale, Tensor bias, Tensor mean,
                   Tensor var, double epsilon) noexcept;
 Tensor relu(Ctx *ctx, Tensor x) noexcept;

@@ -111,3 +111,26 @@ module attributes {dist.cluster = #dist.cluster<devices = 1>} {
     return %a : tensor<2x4xf32>
   }
 }
+
+// -----
+
+// A conv whose only user is a clip with finite bounds (ReLU6) becomes one conv_clip
+// call with the bounds as its last arguments; a clip without an upper bound is not
+// fused.
+// CHECK-LABEL: func.func @device_0(
+// CHECK: %[[A:.*]] = emitc.call_opaque "sepnn::rt::conv_clip"(%{{.*}}) {args = [{{.*}}, #emitc.opaque<"1">, #emitc.opaque<"0">, #emitc.opaque<"6">]}
+// CHECK-NEXT: %[[B:.*]] = emitc.call_opaque "sepnn::rt::conv"(%{{.*}}, %[[A]],
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::release"(%{{.*}}, %[[A]])
+// CHECK-NEXT: %[[C:.*]] = emitc.call_opaque "sepnn::rt::unary"(%{{.*}}, %[[B]]) {{.*}}Clip
+module attributes {dist.cluster = #dist.cluster<devices = 1>} {
+  func.func @device_0(%x: tensor<1x2x2x2xf32> {nn.name = "x"}) -> (tensor<1x2x2x2xf32> {nn.name = "y"}) attributes {dist.device = #dist.device<0>} {
+    %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+    %c = nn.conv %x, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %a = nn.clip %c {min = 0.0 : f32, max = 6.0 : f32} : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %d = nn.conv %a, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %r = nn.clip %d {min = 0.0 : f32, max = 0x7F800000 : f32} : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    return %r : tensor<1x2x2x2xf32>
+  }
+}

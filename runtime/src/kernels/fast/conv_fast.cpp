@@ -34,7 +34,7 @@ const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometr
 // (stride 1 or 2: a stride-2 row is the even lanes of two loads); the edge columns go
 // one by one with bounds checks.
 void depthwise(const float *x, const float *w, const float *bias, const ConvGeometry &g,
-               bool relu, float *y) {
+               const Clamp &clamp, float *y) {
   const int64_t sh = g.strides[0], sw = g.strides[1], KH = g.KH, KW = g.KW;
   // Output columns where every tap's input column is inside the row.
   int64_t in0 = 0, in1 = g.OW;
@@ -71,14 +71,14 @@ void depthwise(const float *x, const float *w, const float *bias, const ConvGeom
         for (int64_t kh = 0; kh < KH; ++kh)
           for (int64_t kw = 0; kw < KW; ++kw)
             acc += splat(k[kh * KW + kw]) * load(in + p + (kh - ohLo) * g.W + offW[kw]);
-        store(out + p, relu ? vmax(acc, VFloat{}) : acc);
+        store(out + p, clamp(acc));
       }
       for (; p < p1; ++p) {
         float acc = b;
         for (int64_t kh = 0; kh < KH; ++kh)
           for (int64_t kw = 0; kw < KW; ++kw)
             acc += k[kh * KW + kw] * in[p + (kh - ohLo) * g.W + offW[kw]];
-        out[p] = relu ? std::max(acc, 0.0f) : acc;
+        out[p] = clamp(acc);
       }
     }
     for (int64_t oh = 0; oh < g.OH; ++oh) {
@@ -99,7 +99,7 @@ void depthwise(const float *x, const float *w, const float *bias, const ConvGeom
             if (iw >= 0 && iw < g.W)
               acc += k[taps[r] * KW + kw] * rows[r][iw];
           }
-        orow[ow] = relu ? std::max(acc, 0.0f) : acc;
+        orow[ow] = clamp(acc);
       };
       auto interiorAt = [&](int64_t ow) { // every tap inside the row: no checks
         float acc = b;
@@ -109,7 +109,7 @@ void depthwise(const float *x, const float *w, const float *bias, const ConvGeom
           for (int64_t kw = 0; kw < KW; ++kw)
             acc += kr[kw] * src[offW[kw]];
         }
-        orow[ow] = relu ? std::max(acc, 0.0f) : acc;
+        orow[ow] = clamp(acc);
       };
       int64_t ow = 0;
       for (; ow < in0; ++ow)
@@ -130,7 +130,7 @@ void depthwise(const float *x, const float *w, const float *bias, const ConvGeom
               const VFloat v = sw == 1 ? load(src) : evenLanes(load(src), load(src + kVec));
               acc += splat(k[taps[r] * KW + kw]) * v;
             }
-          store(orow + ow, relu ? vmax(acc, VFloat{}) : acc);
+          store(orow + ow, clamp(acc));
         }
       for (; ow < in1; ++ow)
         interiorAt(ow);
@@ -172,16 +172,16 @@ void PackCache::dropOriginal(const float *p, int64_t n) const {
 TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                 const kernels::Ints &pads, const kernels::Ints &strides,
                 const kernels::Ints &dilations, int64_t group, PackCache &cache,
-                bool relu) {
+                const Clamp &clamp) {
   const ConvGeometry g = kernels::convGeometry(x, w, b, pads, strides, dilations, group);
   TensorData y = TensorData::uninit({g.N, g.M, g.OH, g.OW}); // every element written
   const float *bias = b ? b->data() : nullptr;
   if (g.Cg == 1 && g.Mg == 1 && g.KH <= 64) {
-    depthwise(x.data(), w.data(), bias, g, relu, y.mut());
+    depthwise(x.data(), w.data(), bias, g, clamp, y.mut());
     return y;
   }
   if (winogradApplies(g)) {
-    winogradConv(x, w, bias, g, cache, relu, y.mut());
+    winogradConv(x, w, bias, g, cache, clamp, y.mut());
     return y;
   }
   std::vector<PackedA> local;
@@ -207,7 +207,7 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
       }
       Epilogue ep;
       ep.rowBias = bias ? bias + gi * g.Mg : nullptr;
-      ep.relu = relu;
+      ep.clamp = clamp;
       sgemm(packs[gi], bm, P, y.mut() + (n * g.M + gi * g.Mg) * P, P, ep);
     }
   return y;

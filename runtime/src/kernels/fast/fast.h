@@ -44,13 +44,13 @@ struct PackCache {
 
 enum { kGemmForm, kWinogradForm };
 
-// Conv as kernels::conv, with ReLU fused when `relu`. Grouped and dense convolutions
+// Conv as kernels::conv, its outputs clamped (a fused ReLU or ReLU6). Grouped and dense convolutions
 // run as a packed GEMM per group over the im2col matrix (packed straight from the
 // input, never materialized); depthwise ones as a vectorized direct loop.
 TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                 const kernels::Ints &pads, const kernels::Ints &strides,
                 const kernels::Ints &dilations, int64_t group, PackCache &cache,
-                bool relu = false);
+                const Clamp &clamp = Clamp{});
 
 // Gemm as kernels::gemm: a vectorized matrix-vector product when A has few rows (batch
 // 1 fully connected layers), packed GEMM otherwise.

@@ -21,7 +21,7 @@ constexpr int64_t kNC = 16 * kNR;
 // otherwise the raw products are written to `tile` (kMR x kNR) for an edge tile.
 template <bool First, bool Last>
 inline void microKernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
-                        const float *bias, bool relu, bool accumulate) {
+                        const float *bias, const Clamp &clamp, bool accumulate) {
   VFloat acc[kMR][2];
 #pragma GCC unroll 16
   for (int i = 0; i < kMR; ++i)
@@ -50,9 +50,9 @@ inline void microKernel(int64_t kc, const float *a, const float *b, float *c, in
         v0 += splat(bias[i]);
         v1 += splat(bias[i]);
       }
-      if (relu) {
-        v0 = vmax(v0, VFloat{});
-        v1 = vmax(v1, VFloat{});
+      if (clamp.active()) {
+        v0 = clamp(v0);
+        v1 = clamp(v1);
       }
     }
     store(row, v0);
@@ -68,17 +68,17 @@ void tile(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int
   const bool full = rows == kMR && cols == kNR;
   if (full) {
     if (first && last)
-      microKernel<true, true>(kc, a, b, c, ldc, bias, ep.relu, ep.accumulate);
+      microKernel<true, true>(kc, a, b, c, ldc, bias, ep.clamp, ep.accumulate);
     else if (first)
-      microKernel<true, false>(kc, a, b, c, ldc, bias, ep.relu, ep.accumulate);
+      microKernel<true, false>(kc, a, b, c, ldc, bias, ep.clamp, ep.accumulate);
     else if (last)
-      microKernel<false, true>(kc, a, b, c, ldc, bias, ep.relu, ep.accumulate);
+      microKernel<false, true>(kc, a, b, c, ldc, bias, ep.clamp, ep.accumulate);
     else
-      microKernel<false, false>(kc, a, b, c, ldc, bias, ep.relu, ep.accumulate);
+      microKernel<false, false>(kc, a, b, c, ldc, bias, ep.clamp, ep.accumulate);
     return;
   }
   alignas(64) float buf[kMR * kNR];
-  microKernel<true, false>(kc, a, b, buf, kNR, nullptr, false, false);
+  microKernel<true, false>(kc, a, b, buf, kNR, nullptr, Clamp{}, false);
   for (int64_t i = 0; i < rows; ++i) {
     float *row = c + i * ldc;
     for (int64_t j = 0; j < cols; ++j) {
@@ -88,8 +88,7 @@ void tile(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int
       if (last) {
         if (bias)
           v += bias[i];
-        if (ep.relu)
-          v = std::max(v, 0.0f);
+        v = ep.clamp(v);
       }
       row[j] = v;
     }
@@ -126,6 +125,13 @@ void packPatches(const ConvPatches &p, int64_t k0, int64_t kc, int64_t n0, int64
     int64_t oh, ow, count, at; // output row, first column, length, offset in the panel
   };
   const int64_t taps = p.KH * p.KW;
+  // Per kernel column: its input column offset and the output columns it reads inside
+  // the row (hoisted out of the row loop).
+  std::vector<int64_t> offs((size_t)p.KW), los((size_t)p.KW), his((size_t)p.KW);
+  for (int64_t kw = 0; kw < p.KW; ++kw) {
+    offs[kw] = kw * p.dilationW - p.padLeft;
+    kernels::validColumns(offs[kw], p.strideW, p.W, p.OW, los[kw], his[kw]);
+  }
   for (int64_t j = 0; j < nc; j += kNR, dst += kc * kNR) {
     const int64_t w = std::min<int64_t>(kNR, nc - j);
     Run runs[kNR];
@@ -140,9 +146,7 @@ void packPatches(const ConvPatches &p, int64_t k0, int64_t kc, int64_t n0, int64
       float *row = dst + (k - k0) * kNR;
       const int64_t c = k / taps, kh = k % taps / p.KW, kw = k % p.KW;
       const float *plane = p.image + c * p.H * p.W;
-      const int64_t off = kw * p.dilationW - p.padLeft;
-      int64_t lo, hi; // output columns whose input column is inside the row
-      kernels::validColumns(off, p.strideW, p.W, p.OW, lo, hi);
+      const int64_t off = offs[kw], lo = los[kw], hi = his[kw];
       for (int64_t r = 0; r < nRuns; ++r) {
         const Run &run = runs[r];
         float *o = row + run.at;
@@ -202,7 +206,7 @@ void sgemm(const PackedA &a, const BMatrix &b, int64_t N, float *c, int64_t ldc,
         float v = ep.accumulate ? c[m * ldc + n] : 0.0f;
         if (ep.rowBias)
           v += ep.rowBias[m];
-        c[m * ldc + n] = ep.relu ? std::max(v, 0.0f) : v;
+        c[m * ldc + n] = ep.clamp(v);
       }
     return;
   }

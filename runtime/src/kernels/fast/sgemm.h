@@ -28,7 +28,7 @@ PackedA packA(const float *a, int64_t M, int64_t K, int64_t rowStride, int64_t c
 
 struct Epilogue {
   const float *rowBias = nullptr; // bias[m] added to row m, or null
-  bool relu = false;              // max(0, .) after the bias
+  Clamp clamp;                    // after the bias
   bool accumulate = false;        // C += A*B instead of C = A*B
 };
 

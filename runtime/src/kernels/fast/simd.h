@@ -6,7 +6,9 @@
 #ifndef SEPNN_RT_FAST_SIMD_H
 #define SEPNN_RT_FAST_SIMD_H
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #elif defined(__ARM_NEON)
@@ -50,6 +52,7 @@ inline VFloat splat(float x) {
 #endif
 }
 inline VFloat vmax(VFloat a, VFloat b) { return a > b ? a : b; }
+inline VFloat vmin(VFloat a, VFloat b) { return a < b ? a : b; }
 
 // Lanes 0, 2, 4, ... of the 2 * kVec values a then b: a stride-2 load from two
 // contiguous ones.
@@ -63,6 +66,20 @@ inline VFloat evenLanes(VFloat a, VFloat b) {
   return __builtin_shufflevector(a, b, 0, 2, 4, 6);
 #endif
 }
+
+// The range outputs are clamped to after the bias: ReLU is [0, +inf), ReLU6 [0, 6]; the
+// default clamps nothing.
+struct Clamp {
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+  bool active() const {
+    return lo > -std::numeric_limits<float>::infinity() ||
+           hi < std::numeric_limits<float>::infinity();
+  }
+  float operator()(float v) const { return std::min(std::max(v, lo), hi); }
+  VFloat operator()(VFloat v) const { return vmin(vmax(v, splat(lo)), splat(hi)); }
+  static Clamp relu() { return Clamp{0.0f, std::numeric_limits<float>::infinity()}; }
+};
 
 // Register tile of the GEMM micro-kernel: kMR rows of A (broadcast) times kNR
 // columns of B (two vectors), kMR * 2 accumulators kept in registers: 24 of the 32

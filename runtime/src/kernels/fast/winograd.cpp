@@ -135,7 +135,8 @@ struct WinogradImage {
     bm.prepacked = v + p * vPoint + ta * g.C; // panel ta / kNR
     sgemm(a, bm, tb - ta, prod + p * g.M * Tp + ta, Tp, Epilogue{});
   }
-  void output(int64_t m, int64_t ta, int64_t tb, const float *bias, bool relu) const {
+  void output(int64_t m, int64_t ta, int64_t tb, const float *bias,
+              const Clamp &clamp) const {
     alignas(64) float out[16][kVec];
     VFloat mv[36], yv[16];
     const VFloat b = splat(bias ? bias[m] : 0.0f);
@@ -146,7 +147,7 @@ struct WinogradImage {
         mv[p] = load(src + p * g.M * Tp);
       transformOutput(mv, yv);
       for (int i = 0; i < 16; ++i)
-        store(out[i], relu ? vmax(yv[i] + b, VFloat{}) : yv[i] + b);
+        store(out[i], clamp(yv[i] + b));
       const int64_t lanes = std::min<int64_t>(kVec, tb - t0);
       for (int64_t l = 0; l < lanes; ++l) {
         const int64_t th = (t0 + l) / TW, tw = (t0 + l) % TW;
@@ -171,7 +172,8 @@ bool winogradApplies(const kernels::ConvGeometry &g) {
 }
 
 void winogradConv(const TensorData &x, const TensorData &w, const float *bias,
-                  const kernels::ConvGeometry &g, PackCache &cache, bool relu, float *y) {
+                  const kernels::ConvGeometry &g, PackCache &cache, const Clamp &clamp,
+                  float *y) {
   std::vector<PackedA> local;
   const std::vector<PackedA> &packs = transformedWeights(w, g, cache, local);
   const int64_t TH = (g.OH + 3) / 4, TW = (g.OW + 3) / 4, T = TH * TW;
@@ -202,12 +204,12 @@ void winogradConv(const TensorData &x, const TensorData &w, const float *bias,
         for (int64_t p = 0; p < kPoints; ++p) // serially: this is a job
           img.gemm(packs[p], p, ta, tb);
         for (int64_t m = 0; m < M; ++m)
-          img.output(m, ta, tb, bias, relu);
+          img.output(m, ta, tb, bias, clamp);
       });
     } else { // fewer tile blocks than threads: each phase split its own way
       parallelFor(C, [&](int64_t c) { img.input(c, 0, T); });
       parallelFor(kPoints, [&](int64_t p) { img.gemm(packs[p], p, 0, T); });
-      parallelFor(M, [&](int64_t m) { img.output(m, 0, T, bias, relu); });
+      parallelFor(M, [&](int64_t m) { img.output(m, 0, T, bias, clamp); });
     }
   }
 }

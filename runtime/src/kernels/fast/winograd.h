@@ -15,9 +15,10 @@ namespace fast {
 // tiles for the transforms to pay off.
 bool winogradApplies(const kernels::ConvGeometry &g);
 
-// y [N, M, OH, OW] = relu?(conv(x, w) + bias); g as winogradApplies accepted.
+// y [N, M, OH, OW] = clamp(conv(x, w) + bias); g as winogradApplies accepted.
 void winogradConv(const TensorData &x, const TensorData &w, const float *bias,
-                  const kernels::ConvGeometry &g, PackCache &cache, bool relu, float *y);
+                  const kernels::ConvGeometry &g, PackCache &cache, const Clamp &clamp,
+                  float *y);
 
 } // namespace fast
 } // namespace rt
