@@ -48,6 +48,14 @@ TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &padsIn,
   float *yp = y.mut();
   // Row by row: each valid tap maxes a strided input row into the output row, over
   // the output columns where it lies inside the input (padding is never selected).
+  // Those columns depend on the kernel column only; strides 1 and 2 get loops of their
+  // own, which the compiler vectorizes.
+  const int64_t sw = strides[1];
+  std::vector<int64_t> offs((size_t)kernel[1]), los((size_t)kernel[1]), his((size_t)kernel[1]);
+  for (int64_t kw = 0; kw < kernel[1]; ++kw) {
+    offs[kw] = kw * dil[1] - pads[1];
+    validColumns(offs[kw], sw, W, OW, los[kw], his[kw]);
+  }
   for (int64_t nc = 0; nc < N * C; ++nc) {
     const float *in = xp + nc * H * W;
     float *out = yp + nc * OH * OW;
@@ -59,13 +67,17 @@ TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &padsIn,
         if (ih < 0 || ih >= H)
           continue;
         for (int64_t kw = 0; kw < kernel[1]; ++kw) {
-          const int64_t off = kw * dil[1] - pads[1];
-          int64_t lo, hi;
-          validColumns(off, strides[1], W, OW, lo, hi);
-          const float *src = in + ih * W + off;
-          const int64_t sw = strides[1];
-          for (int64_t ow = lo; ow < hi; ++ow)
-            orow[ow] = std::max(orow[ow], src[ow * sw]);
+          const float *src = in + ih * W + offs[kw];
+          const int64_t lo = los[kw], hi = his[kw];
+          if (sw == 1)
+            for (int64_t ow = lo; ow < hi; ++ow)
+              orow[ow] = std::max(orow[ow], src[ow]);
+          else if (sw == 2)
+            for (int64_t ow = lo; ow < hi; ++ow)
+              orow[ow] = std::max(orow[ow], src[2 * ow]);
+          else
+            for (int64_t ow = lo; ow < hi; ++ow)
+              orow[ow] = std::max(orow[ow], src[ow * sw]);
         }
       }
     }
