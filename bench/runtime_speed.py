@@ -449,44 +449,48 @@ def fmt(x, spec, width):
     return f"{'-' if x is None else format(x, spec):>{width}}"
 
 
-def print_speed_table(threads, rows, peak):
+def print_table(title, head, rows, line):
+    """A titled table: `head`, a rule, then line(r) for each row (FAILED rows say why)."""
     log("")
-    log(f"== single device, {threads} thread(s)"
-        f"{' (pinned to core 0)' if threads == 1 else ''}; "
-        f"FP32 peak {peak:.1f} GFLOP/s ==")
-    head = (f"{'model':<18} {'GFLOP':>6} {'sepnn ms':>9} {'ORT ms':>8} {'ratio':>6} "
-            f"{'sepnn GF/s':>10} {'%peak':>6} {'ORT GF/s':>9} {'%peak':>6} "
-            f"{'sepnn RSS MB':>12} {'ORT RSS MB':>10}")
+    log(title)
     log(head)
     log("-" * len(head))
     for r in rows:
         if r.get("error"):
             log(f"{r['model']:<18} FAILED: {r['error'].splitlines()[0][:100]}")
-            continue
-        log(f"{r['model']:<18} {r['gflop']:>6.2f} {fmt(r['sepnn_ms'], '.2f', 9)} "
-            f"{fmt(r['ort_ms'], '.2f', 8)} {fmt(r['ratio'], '.2f', 6)} "
-            f"{fmt(r['sepnn_gflops'], '.1f', 10)} {fmt(r['sepnn_peak_pct'], '.1f', 6)} "
-            f"{fmt(r['ort_gflops'], '.1f', 9)} {fmt(r['ort_peak_pct'], '.1f', 6)} "
-            f"{fmt(r['sepnn_rss_mb'], '.0f', 12)} {fmt(r['ort_rss_mb'], '.0f', 10)}")
+        else:
+            log(line(r))
+
+
+def print_speed_table(threads, rows, peak):
+    print_table(
+        f"== single device, {threads} thread(s)"
+        f"{' (pinned to core 0)' if threads == 1 else ''}; FP32 peak {peak:.1f} GFLOP/s ==",
+        f"{'model':<18} {'GFLOP':>6} {'sepnn ms':>9} {'ORT ms':>8} {'ratio':>6} "
+        f"{'sepnn GF/s':>10} {'%peak':>6} {'ORT GF/s':>9} {'%peak':>6} "
+        f"{'sepnn RSS MB':>12} {'ORT RSS MB':>10}",
+        rows,
+        lambda r: f"{r['model']:<18} {r['gflop']:>6.2f} {fmt(r['sepnn_ms'], '.2f', 9)} "
+        f"{fmt(r['ort_ms'], '.2f', 8)} {fmt(r['ratio'], '.2f', 6)} "
+        f"{fmt(r['sepnn_gflops'], '.1f', 10)} {fmt(r['sepnn_peak_pct'], '.1f', 6)} "
+        f"{fmt(r['ort_gflops'], '.1f', 9)} {fmt(r['ort_peak_pct'], '.1f', 6)} "
+        f"{fmt(r['sepnn_rss_mb'], '.0f', 12)} {fmt(r['ort_rss_mb'], '.0f', 10)}")
 
 
 def print_two_table(rows):
-    log("")
-    log("== 2 devices on loopback (SEPNN_THREADS=1 each, unpinned) against one "
-        "device (1 thread, core 0) ==")
-    head = (f"{'model':<18} {'1 dev ms':>9} {'2 dev ms':>9} {'2dev/1dev':>9} "
-            f"{'1dev 2T ms':>10} {'2dev/1dev2T':>11} {'KB/inf':>8} {'max dev RSS MB':>14}")
-    log(head)
-    log("-" * len(head))
-    for r in rows:
-        if r.get("error"):
-            log(f"{r['model']:<18} FAILED: {r['error'].splitlines()[0][:100]}")
-            continue
+    def line(r):
         kb = None if r["bytes_per_inference"] is None else r["bytes_per_inference"] / 1024
-        log(f"{r['model']:<18} {fmt(r['single_ms'], '.2f', 9)} {fmt(r['two_ms'], '.2f', 9)} "
-            f"{fmt(r['ratio'], '.2f', 9)} {fmt(r.get('single_2t_ms'), '.2f', 10)} "
-            f"{fmt(r.get('ratio_vs_2t'), '.2f', 11)} {fmt(kb, '.0f', 8)} "
-            f"{fmt(r['two_rss_mb'], '.0f', 14)}")
+        return (f"{r['model']:<18} {fmt(r['single_ms'], '.2f', 9)} "
+                f"{fmt(r['two_ms'], '.2f', 9)} {fmt(r['ratio'], '.2f', 9)} "
+                f"{fmt(r.get('single_2t_ms'), '.2f', 10)} "
+                f"{fmt(r.get('ratio_vs_2t'), '.2f', 11)} {fmt(kb, '.0f', 8)} "
+                f"{fmt(r['two_rss_mb'], '.0f', 14)}")
+    print_table(
+        "== 2 devices on loopback (SEPNN_THREADS=1 each, unpinned) against one "
+        "device (1 thread, core 0) ==",
+        f"{'model':<18} {'1 dev ms':>9} {'2 dev ms':>9} {'2dev/1dev':>9} "
+        f"{'1dev 2T ms':>10} {'2dev/1dev2T':>11} {'KB/inf':>8} {'max dev RSS MB':>14}",
+        rows, line)
 
 
 def git_revision():

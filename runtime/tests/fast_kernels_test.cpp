@@ -105,31 +105,28 @@ TEST(FastConv, MatchesReferenceKernel) {
     }
 }
 
-TEST(FastConv, FusedReluEqualsReluOfConv) {
+// A fused ReLU, and a fused Clip (as ReLU6, with bounds that clip on both sides),
+// against the reference activation applied to the reference conv.
+TEST(FastConv, FusedActivationsEqualActivationOfConv) {
   std::mt19937 rng(12);
-  for (const ConvCase &c : kConvCases) {
-    TensorData x = randomTensor(c.x, rng), w = randomTensor(c.w, rng),
-               b = randomTensor({c.w[0]}, rng);
-    fast::PackCache cache;
-    TensorData got =
-        fast::conv(x, w, &b, c.pads, c.strides, c.dil, c.group, cache, fast::Clamp::relu());
-    TensorData want = k::relu(k::conv(x, w, &b, c.pads, c.strides, c.dil, c.group));
-    expectClose(got, want, c.w[1] * c.w[2] * c.w[3], describe(c) + " + relu");
-  }
-}
-
-TEST(FastConv, FusedClipEqualsClipOfConv) {
-  std::mt19937 rng(15);
-  for (const ConvCase &c : kConvCases) {
-    TensorData x = randomTensor(c.x, rng), w = randomTensor(c.w, rng),
-               b = randomTensor({c.w[0]}, rng);
-    fast::PackCache cache;
-    TensorData got = fast::conv(x, w, &b, c.pads, c.strides, c.dil, c.group, cache,
-                                fast::Clamp{-0.5f, 0.7f});
-    TensorData want = k::unary(k::conv(x, w, &b, c.pads, c.strides, c.dil, c.group),
-                               UnaryKind::Clip, -0.5, 0.7);
-    expectClose(got, want, c.w[1] * c.w[2] * c.w[3], describe(c) + " + clip");
-  }
+  const struct {
+    const char *name;
+    fast::Clamp clamp;
+    UnaryKind kind;
+    double lo, hi;
+  } activations[] = {{"relu", fast::Clamp::relu(), UnaryKind::Relu, 0, 0},
+                     {"clip", fast::Clamp{-0.5f, 0.7f}, UnaryKind::Clip, -0.5, 0.7}};
+  for (const auto &act : activations)
+    for (const ConvCase &c : kConvCases) {
+      TensorData x = randomTensor(c.x, rng), w = randomTensor(c.w, rng),
+                 b = randomTensor({c.w[0]}, rng);
+      fast::PackCache cache;
+      TensorData got =
+          fast::conv(x, w, &b, c.pads, c.strides, c.dil, c.group, cache, act.clamp);
+      TensorData want = k::unary(k::conv(x, w, &b, c.pads, c.strides, c.dil, c.group),
+                                 act.kind, act.lo, act.hi);
+      expectClose(got, want, c.w[1] * c.w[2] * c.w[3], describe(c) + " + " + act.name);
+    }
 }
 
 TEST(FastConv, StableWeightsArePackedOnceAndReused) {
