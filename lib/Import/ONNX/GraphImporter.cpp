@@ -10,6 +10,7 @@
 #include "llvm/Support/Endian.h"
 
 #include <cstring>
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::sepnn;
@@ -301,6 +302,36 @@ llvm::Error mlir::sepnn::checkClaimed(const onnx::ModelProto &model,
     // uses the other window attributes) unchecked: a zero stride is a SIGFPE.
     if (!llvm::is_contained({"Conv", "MaxPool", "AveragePool"}, node.op_type()))
       continue;
+    // It also indexes the input's dims with the weight's spatial rank and the window
+    // attributes' lengths unchecked: check them where the ranks are known here (the
+    // graph's inputs and initializers).
+    std::optional<int64_t> rank, weightRank;
+    for (const auto &info : graph.input())
+      if (node.input_size() > 0 && info.name() == node.input(0) &&
+          info.type().tensor_type().has_shape())
+        rank = info.type().tensor_type().shape().dim_size();
+    for (const auto &init : graph.initializer())
+      if (node.op_type() == "Conv" && node.input_size() > 1 && init.name() == node.input(1))
+        weightRank = init.dims_size();
+    if (rank && weightRank && *rank != *weightRank)
+      return error("node '" + nodeDisplayName(node, index) + "' (Conv): weight '" +
+                   node.input(1) + "' has rank " + llvm::Twine(*weightRank) +
+                   ", its input has rank " + llvm::Twine(*rank));
+    if (std::optional<int64_t> r = rank ? rank : weightRank) {
+      if (*r < 3)
+        return error("node '" + nodeDisplayName(node, index) + "' (" + node.op_type() +
+                     "): needs an input of rank 3 or more, got " + llvm::Twine(*r));
+      for (const auto &attr : node.attribute()) {
+        int64_t want = attr.name() == "pads" ? 2 * (*r - 2) : *r - 2;
+        if (llvm::is_contained({"strides", "dilations", "kernel_shape", "pads"},
+                               attr.name()) &&
+            attr.ints_size() != want)
+          return error("node '" + nodeDisplayName(node, index) + "' (" +
+                       node.op_type() + "): attribute '" + attr.name() + "' has " +
+                       llvm::Twine(attr.ints_size()) + " values, expected " +
+                       llvm::Twine(want));
+      }
+    }
     for (const auto &attr : node.attribute()) {
       bool positive = llvm::is_contained({"strides", "dilations", "kernel_shape"},
                                          attr.name());
