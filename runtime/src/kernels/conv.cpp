@@ -24,6 +24,16 @@ void validColumns(int64_t off, int64_t stride, int64_t W, int64_t OW, int64_t &l
   lo = std::min(lo, hi);
 }
 
+TapColumns tapColumns(int64_t KW, int64_t dilation, int64_t padLeft, int64_t stride,
+                      int64_t W, int64_t OW) {
+  TapColumns t{Ints((size_t)KW), Ints((size_t)KW), Ints((size_t)KW)};
+  for (int64_t kw = 0; kw < KW; ++kw) {
+    t.off[kw] = kw * dilation - padLeft;
+    validColumns(t.off[kw], stride, W, OW, t.lo[kw], t.hi[kw]);
+  }
+  return t;
+}
+
 ConvGeometry convGeometry(const TensorData &x, const TensorData &w, const TensorData *b,
                           const Ints &padsIn, const Ints &stridesIn, const Ints &dilIn,
                           int64_t group) {

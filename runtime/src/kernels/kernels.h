@@ -30,6 +30,14 @@ ConvGeometry convGeometry(const TensorData &x, const TensorData &w, const Tensor
 // (the columns between need no bounds checks); lo <= hi <= OW.
 void validColumns(int64_t off, int64_t stride, int64_t W, int64_t OW, int64_t &lo,
                   int64_t &hi);
+// For each kernel column kw of a window sliding over rows of W values: its input
+// column offset (off[kw], for output column 0) and its valid output columns
+// [lo[kw], hi[kw]) (validColumns).
+struct TapColumns {
+  Ints off, lo, hi;
+};
+TapColumns tapColumns(int64_t KW, int64_t dilation, int64_t padLeft, int64_t stride,
+                      int64_t W, int64_t OW);
 // x [N,C,H,W], w [M,C/group,kH,kW], b [M] or null; pads [top,left,bottom,right].
 // Empty pads/strides/dilations mean the ONNX defaults (0, 1, 1).
 TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,

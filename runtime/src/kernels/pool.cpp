@@ -51,11 +51,7 @@ TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &padsIn,
   // Those columns depend on the kernel column only; strides 1 and 2 get loops of their
   // own, which the compiler vectorizes.
   const int64_t sw = strides[1];
-  std::vector<int64_t> offs((size_t)kernel[1]), los((size_t)kernel[1]), his((size_t)kernel[1]);
-  for (int64_t kw = 0; kw < kernel[1]; ++kw) {
-    offs[kw] = kw * dil[1] - pads[1];
-    validColumns(offs[kw], sw, W, OW, los[kw], his[kw]);
-  }
+  const TapColumns cols = tapColumns(kernel[1], dil[1], pads[1], sw, W, OW);
   for (int64_t nc = 0; nc < N * C; ++nc) {
     const float *in = xp + nc * H * W;
     float *out = yp + nc * OH * OW;
@@ -67,8 +63,8 @@ TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &padsIn,
         if (ih < 0 || ih >= H)
           continue;
         for (int64_t kw = 0; kw < kernel[1]; ++kw) {
-          const float *src = in + ih * W + offs[kw];
-          const int64_t lo = los[kw], hi = his[kw];
+          const float *src = in + ih * W + cols.off[kw];
+          const int64_t lo = cols.lo[kw], hi = cols.hi[kw];
           if (sw == 1)
             for (int64_t ow = lo; ow < hi; ++ow)
               orow[ow] = std::max(orow[ow], src[ow]);

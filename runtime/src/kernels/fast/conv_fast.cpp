@@ -15,7 +15,6 @@ namespace fast {
 namespace {
 
 using kernels::ConvGeometry;
-using kernels::validColumns;
 
 // One packed A per group: rows are the group's output channels, columns its
 // (ci, kh, kw) taps, exactly the weight tensor's row-major layout.
@@ -36,17 +35,11 @@ const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometr
 void depthwise(const float *x, const float *w, const float *bias, const ConvGeometry &g,
                const Clamp &clamp, float *y) {
   const int64_t sh = g.strides[0], sw = g.strides[1], KH = g.KH, KW = g.KW;
-  // Output columns where every tap's input column is inside the row.
-  int64_t in0 = 0, in1 = g.OW;
-  std::vector<int64_t> offW((size_t)KW);
-  for (int64_t kw = 0; kw < KW; ++kw) {
-    offW[kw] = kw * g.dil[1] - g.pads[1];
-    int64_t lo, hi;
-    validColumns(offW[kw], sw, g.W, g.OW, lo, hi);
-    in0 = std::max(in0, lo);
-    in1 = std::min(in1, hi);
-  }
-  in1 = std::max(in0, in1);
+  // Output columns [in0, in1) where every tap's input column is inside the row.
+  const kernels::TapColumns cols = kernels::tapColumns(KW, g.dil[1], g.pads[1], sw, g.W, g.OW);
+  const kernels::Ints &offW = cols.off;
+  const int64_t in0 = *std::max_element(cols.lo.begin(), cols.lo.end());
+  const int64_t in1 = std::max(in0, *std::min_element(cols.hi.begin(), cols.hi.end()));
   const bool vectorize = sw <= 2 && KH * KW <= 49;
   // Rows narrower than a vector: with stride 1 and the output as wide as the input, the
   // rows whose taps all lie inside the input run as one flat range of the plane (a tap
@@ -61,7 +54,7 @@ void depthwise(const float *x, const float *w, const float *bias, const ConvGeom
     const float *k = w + c * KH * KW;
     float *out = y + nc * g.OH * g.OW;
     const float b = bias ? bias[c] : 0.0f;
-    const float *rows[64]; // input row of each valid tap row (KH <= 64: see conv())
+    const float *rows[64]; // input row of each valid tap row (conv() keeps KH <= 64)
     int64_t taps[64];
     if (flat) {
       const int64_t p1 = (ohHi - 1) * g.W + in1;
@@ -84,7 +77,7 @@ void depthwise(const float *x, const float *w, const float *bias, const ConvGeom
     for (int64_t oh = 0; oh < g.OH; ++oh) {
       float *orow = out + oh * g.OW;
       int64_t nRows = 0;
-      for (int64_t kh = 0; kh < KH && nRows < 64; ++kh) {
+      for (int64_t kh = 0; kh < KH; ++kh) {
         const int64_t ih = oh * sh + kh * g.dil[0] - g.pads[0];
         if (ih >= 0 && ih < g.H) {
           rows[nRows] = in + ih * g.W;
@@ -120,7 +113,7 @@ void depthwise(const float *x, const float *w, const float *bias, const ConvGeom
         continue;
       }
       // (a stride-2 vector reads one value past its last tap: it must be in the row)
-      if (vectorize && KH <= 64)
+      if (vectorize)
         for (; ow + kVec <= in1 && (sw == 1 || ow * sw + offW[KW - 1] + 2 * kVec <= g.W);
              ow += kVec) {
           VFloat acc = splat(b);

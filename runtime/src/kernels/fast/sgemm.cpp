@@ -125,13 +125,8 @@ void packPatches(const ConvPatches &p, int64_t k0, int64_t kc, int64_t n0, int64
     int64_t oh, ow, count, at; // output row, first column, length, offset in the panel
   };
   const int64_t taps = p.KH * p.KW;
-  // Per kernel column: its input column offset and the output columns it reads inside
-  // the row (hoisted out of the row loop).
-  std::vector<int64_t> offs((size_t)p.KW), los((size_t)p.KW), his((size_t)p.KW);
-  for (int64_t kw = 0; kw < p.KW; ++kw) {
-    offs[kw] = kw * p.dilationW - p.padLeft;
-    kernels::validColumns(offs[kw], p.strideW, p.W, p.OW, los[kw], his[kw]);
-  }
+  const kernels::TapColumns cols =
+      kernels::tapColumns(p.KW, p.dilationW, p.padLeft, p.strideW, p.W, p.OW);
   for (int64_t j = 0; j < nc; j += kNR, dst += kc * kNR) {
     const int64_t w = std::min<int64_t>(kNR, nc - j);
     Run runs[kNR];
@@ -146,7 +141,7 @@ void packPatches(const ConvPatches &p, int64_t k0, int64_t kc, int64_t n0, int64
       float *row = dst + (k - k0) * kNR;
       const int64_t c = k / taps, kh = k % taps / p.KW, kw = k % p.KW;
       const float *plane = p.image + c * p.H * p.W;
-      const int64_t off = offs[kw], lo = los[kw], hi = his[kw];
+      const int64_t off = cols.off[kw], lo = cols.lo[kw], hi = cols.hi[kw];
       for (int64_t r = 0; r < nRuns; ++r) {
         const Run &run = runs[r];
         float *o = row + run.at;
