@@ -22,6 +22,11 @@ using llvm::Error;
 
 namespace {
 
+/// The runtime ABI (runtime/include/sepnn_rt/abi.h, SEPNN_ABI_VERSION) whose calls the
+/// generated programs make: written into each program, which a runtime of another
+/// version refuses to run, and into the manifest.
+constexpr int kRuntimeAbiVersion = 3;
+
 Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
@@ -191,9 +196,9 @@ Error mlir::sepnn::emitDevicePrograms(ModuleOp lowered, StringRef outDir,
   for (DeviceProgram &p : programs) {
     std::string info = receiveTable(p.func) + llvm::formatv(
         "extern const sepnn::rt::ProgramInfo sepnn_program_info = "
-        "{{SEPNN_ABI_VERSION, {0}, {1}, \"{2}\", sepnn_receives, "
+        "{{{3}, {0}, {1}, \"{2}\", sepnn_receives, "
         "sizeof(sepnn_receives) / sizeof(sepnn_receives[0]) - 1};",
-        p.rank, programs.size(), placeholder).str();
+        p.rank, programs.size(), placeholder, kRuntimeAbiVersion).str();
     FailureOr<std::string> body = printProgram(p.func, info);
     if (failed(body))
       return makeError(llvm::formatv("device_{0}: C++ emission failed", p.rank).str());
@@ -256,7 +261,7 @@ Error mlir::sepnn::emitDevicePrograms(ModuleOp lowered, StringRef outDir,
       for (const std::string &t : options.transports)
         j.value(t);
     });
-    j.attribute("abi_version", 1);
+    j.attribute("abi_version", kRuntimeAbiVersion);
     j.attributeArray("devices", [&] {
       for (DeviceProgram &p : programs)
         j.object([&] {
