@@ -90,13 +90,15 @@ def device_error(stderr, rank):
 
 
 def check(name, run, stderr, first, errors, limit):
-    """`first` failed first; errors[rank] is a text the device must report (or a
-    tuple of texts, any of which will do)."""
+    """`first` failed first (or one of a tuple of devices); errors[rank] is a text the
+    device must report (or a tuple of texts, any of which will do)."""
     problems = []
     if run.proc.returncode == 0:
         problems.append("sepnn run succeeded")
-    if f"error: {first} failed first" not in stderr:
-        problems.append(f"sepnn run does not say '{first} failed first'")
+    firsts = first if isinstance(first, tuple) else (first,)
+    if not any(f"error: {f} failed first" in stderr for f in firsts):
+        problems.append(f"sepnn run does not say '{' or '.join(firsts)} failed first'")
+    first = next((f for f in firsts if f"error: {f} failed first" in stderr), firsts[0])
     for rank, texts in errors.items():
         texts = texts if isinstance(texts, tuple) else (texts,)
         line = device_error(stderr, rank)
@@ -155,7 +157,9 @@ def main():
                 {0: "lost connection to device 1 (pi1) while waiting for tag"})
 
     def killed_after_last_send():
-        proxied("killed-after-last-send", "after-last-send", "device 1 (pi1)",
+        # Device 0 may notice the loss and exit before sepnn run reaps the killed one.
+        proxied("killed-after-last-send", "after-last-send",
+                ("device 1 (pi1)", "device 0 (pi0)"),
                 {0: "lost connection to device 1 (pi1) after its last transfer "
                     "(no goodbye)"})
 
