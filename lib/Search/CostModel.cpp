@@ -1,4 +1,5 @@
 #include "CostModel.h"
+#include "KernelModel.h"
 
 #include "NN/NNOps.h"
 
@@ -81,6 +82,63 @@ static double gflopsFor(const ClusterDevice &d, const std::string &cls) {
 double CostModel::computeSeconds(int64_t device, const std::string &opClass,
                                  double flops) const {
   return flops / (gflopsFor(cluster.devices[device], opClass) * 1e9);
+}
+
+/// `share` of `extent`, -1 meaning all of it.
+static int64_t part(int64_t share, int64_t extent) {
+  return share < 0 ? extent : share;
+}
+
+double CostModel::shareSeconds(int64_t device, Operation *op,
+                               const OpShare &share) const {
+  auto result = cast<RankedTensorType>(op->getResult(0).getType());
+  std::optional<KernelProfile> kernels =
+      KernelProfile::of(cluster.devices[device]);
+  auto conv = dyn_cast<nn::ConvOp>(op);
+  auto weight = conv ? cast<RankedTensorType>(conv.getWeight().getType())
+                     : RankedTensorType();
+  if (kernels && conv && weight.getRank() == 4) {
+    int64_t group = conv.getGroup(), M = result.getDimSize(1);
+    int64_t C = weight.getDimSize(1) * group;
+    int64_t shardM = part(share.outChannels, M);
+    ConvShape s;
+    s.batch = result.getDimSize(0);
+    s.M = shardM;
+    // A grouped conv splits by whole groups; an in-channels split is ungrouped.
+    s.group = group > 1 ? std::max<int64_t>(1, shardM * group / M) : 1;
+    s.C = group > 1 ? C * s.group / group : part(share.inChannels, C);
+    s.KH = weight.getDimSize(2);
+    s.KW = weight.getDimSize(3);
+    s.OH = part(share.rows, result.getDimSize(2));
+    s.OW = result.getDimSize(3);
+    s.strideH = conv.getStrides()[0];
+    s.strideW = conv.getStrides()[1];
+    s.dilationH = conv.getDilations()[0];
+    s.dilationW = conv.getDilations()[1];
+    s.padded = llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; });
+    return convSeconds(*kernels, s);
+  }
+  auto gemm = dyn_cast<nn::GemmOp>(op);
+  if (kernels && gemm && !gemm.getTransA()) {
+    auto a = cast<RankedTensorType>(gemm.getA().getType());
+    return gemmSeconds(*kernels, a.getDimSize(0),
+                       part(share.inChannels, a.getDimSize(1)),
+                       part(share.outChannels, result.getDimSize(1)));
+  }
+  // The share's fraction of the op's work, at the class's rate.
+  OpWork work = workOf(op);
+  double fraction = 1;
+  if (share.outChannels >= 0)
+    fraction *= double(share.outChannels) / result.getDimSize(1);
+  if (share.rows >= 0)
+    fraction *= double(share.rows) / result.getDimSize(2);
+  if (share.inChannels >= 0) {
+    auto w = cast<RankedTensorType>(op->getOperand(1).getType());
+    int64_t reduced =
+        w.getDimSize(conv ? 1 : (gemm && gemm.getTransB() ? 1 : 0));
+    fraction *= double(share.inChannels) / reduced;
+  }
+  return computeSeconds(device, work.opClass, work.flops * fraction);
 }
 
 std::vector<double> CostModel::speeds(const std::string &opClass) const {

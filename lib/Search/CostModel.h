@@ -12,6 +12,12 @@
 
 namespace mlir::sepnn {
 
+/// What one device computes of a Conv or Gemm split across devices: its
+/// output channels, output rows and input (reduced) channels; -1 is all.
+struct OpShare {
+  int64_t outChannels = -1, rows = -1, inChannels = -1;
+};
+
 struct OpWork {
   std::string opClass; // conv, conv1x1, depthwise, gemm, elementwise
   double flops = 0;
@@ -27,6 +33,10 @@ public:
   /// Seconds for `flops` of `opClass` on `device`.
   double computeSeconds(int64_t device, const std::string &opClass,
                         double flops) const;
+  /// Seconds for `device` to compute `share` of `op`: the kernel model
+  /// (KernelModel.h) for Conv and Gemm when the device's profile has its
+  /// parameters, else the share's fraction of the op's work.
+  double shareSeconds(int64_t device, Operation *op, const OpShare &share) const;
   /// Relative speed of each device for `opClass` (for uneven splits).
   std::vector<double> speeds(const std::string &opClass) const;
   /// Seconds for one op's transfers, `bytes[from * K + to]`: each device

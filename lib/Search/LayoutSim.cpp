@@ -128,14 +128,13 @@ void LayoutSim::stepDecision(SimState &state, Operation *op,
                              const OpPolicy &choice, std::vector<int64_t> &xfer,
                              std::vector<double> &comp, SimLayout &out) const {
   Value in = op->getOperand(0), result = op->getResult(0);
-  OpWork work = workOf(op);
   int64_t weights = 0;
   for (Value w : op->getOperands())
     if (Operation *def = w.getDefiningOp();
         def && def->hasTrait<OpTrait::ConstantLike>())
       weights += numelOf(w) * 4;
-  auto compute = [&](int64_t d, double fraction) {
-    comp[d] += model.computeSeconds(d, work.opClass, work.flops * fraction);
+  auto compute = [&](int64_t d, const OpShare &share) {
+    comp[d] += model.shareSeconds(d, op, share);
   };
   auto conv = dyn_cast<nn::ConvOp>(op);
   auto gemm = dyn_cast<nn::GemmOp>(op);
@@ -146,7 +145,7 @@ void LayoutSim::stepDecision(SimState &state, Operation *op,
     for (int64_t d : choice.devices) {
       for (Value v : op->getOperands())
         needWhole(state, xfer, v, d);
-      compute(d, 1.0);
+      compute(d, OpShare{});
       state.weightBytes[d] += weights;
     }
     out = whole(result, choice.devices.front());
@@ -169,7 +168,7 @@ void LayoutSim::stepDecision(SimState &state, Operation *op,
       else
         needWhole(state, xfer, in, d);
       double fraction = double(end - begin) / channels;
-      compute(d, fraction);
+      compute(d, OpShare{end - begin, -1, -1});
       state.weightBytes[d] += int64_t(weights * fraction);
       out.pieces.push_back({d, begin, end});
     }
@@ -183,7 +182,7 @@ void LayoutSim::stepDecision(SimState &state, Operation *op,
       auto [begin, end] = range;
       BandInput band = bandInput(w, begin, end, inRows, outRows);
       need(state, xfer, in, d, kRowAxis, band.lo, band.hi);
-      compute(d, double(end - begin) / outRows);
+      compute(d, OpShare{-1, end - begin, -1});
       state.weightBytes[d] += weights;
       out.pieces.push_back({d, begin, end});
     }
@@ -198,7 +197,7 @@ void LayoutSim::stepDecision(SimState &state, Operation *op,
       auto [begin, end] = range;
       need(state, xfer, in, d, kChannelAxis, begin, end);
       double fraction = double(end - begin) / reduced;
-      compute(d, fraction);
+      compute(d, OpShare{-1, -1, end - begin});
       state.weightBytes[d] += int64_t(weights * fraction);
     }
     // Partial sums travel as the policy's default transfer type.

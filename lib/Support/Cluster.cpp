@@ -42,8 +42,10 @@ static Expected<ClusterDevice> parseDevice(const jf::Fields &f) {
       return profile.takeError();
     std::string profilePath = f.child("profile"); // p.path refers to it
     jf::Fields p{f.file, profilePath, **profile};
-    if (Error e = p.onlyKeys(
-            {"conv", "conv1x1", "depthwise", "gemm", "elementwise"}))
+    // GFLOP/s per op class, then the kernel model's parameters (search.md).
+    if (Error e = p.onlyKeys({"conv", "conv1x1", "depthwise", "gemm", "elementwise",
+                              "gemm_gflops", "im2col_gfloats", "dense_gfloats",
+                              "winograd_gvalues", "gemv_gbps", "mr", "nr"}))
       return std::move(e);
     for (const auto &kv : **profile) {
       Expected<double> rate = p.number(kv.first);
@@ -51,7 +53,7 @@ static Expected<ClusterDevice> parseDevice(const jf::Fields &f) {
         return rate.takeError();
       if (!(*rate > 0))
         return jf::fieldError(f.file, p.child(kv.first),
-                              "must be a positive GFLOP/s figure");
+                              "must be a positive number");
       device.profile[kv.first.str()] = *rate;
     }
   }

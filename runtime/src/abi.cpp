@@ -4,6 +4,7 @@
 #include "kernels/kernels.h"
 #include "transport/wire_codec.h"
 
+#include <chrono>
 #include <cstring>
 #include <new>
 
@@ -11,12 +12,31 @@ namespace sepnn {
 namespace rt {
 namespace {
 
+// Runs body, adding its time to call `call`'s entry of ctx->opTimes.
+template <class F> Tensor timed(Ctx *ctx, const char *op, int64_t call, F &&body) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const Tensor result = body();
+  const double s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if ((int64_t)ctx->opTimes.size() < call)
+    ctx->opTimes.resize(call);
+  Ctx::OpTime &t = ctx->opTimes[call - 1];
+  t.op = op;
+  if (result.id >= 0 && (size_t)result.id < ctx->tensors.size())
+    t.shape = ctx->tensors[result.id].shape;
+  t.seconds += s;
+  ++t.count;
+  return result;
+}
+
 // Runs one ABI call: skipped after a failure, any exception recorded with the op name.
 template <class F> Tensor guarded(Ctx *ctx, const char *op, F &&body) noexcept {
   if (!ctx || ctx->failed)
     return Tensor{};
   const int64_t call = ++ctx->calls;
   try {
+    if (ctx->timeOps)
+      return timed(ctx, op, call, body);
     return body();
   } catch (const std::bad_alloc &) {
     ctx->setError(cat(op, " (call #", call, "): out of memory"));

@@ -23,6 +23,15 @@ struct Ctx {
   bool failed = false;
   std::string error; // the first failure, "<op> (call #<n>): <message>"
   int64_t calls = 0; // ABI calls in this inference, to locate the failing one
+  // With --op-times: each call's time summed over the timed inferences, by call number.
+  struct OpTime {
+    const char *op = nullptr;
+    Shape shape; // of its result
+    double seconds = 0;
+    int64_t count = 0;
+  };
+  bool timeOps = false;
+  std::vector<OpTime> opTimes;
 
   // Model inputs (from --input files) and where they came from, for messages.
   std::vector<TensorData> inputs;

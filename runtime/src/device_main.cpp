@@ -1,5 +1,6 @@
 // device_<k> --cluster CLUSTER.json [--input IN.pb]... [--output OUT.pb]...
 //            [--repeat N] [--report R.json] [--timeout SECONDS] [--weights PATH]
+//            [--op-times T.json]
 #include "device_main.h"
 
 #include "ctx.h"
@@ -9,7 +10,7 @@
 #include "io/json.h"
 #include "io/tensor_pb.h"
 #include "transport/tcp.h"
-#include "transport/wire.h"
+#include "transport/crc32c.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -32,13 +33,15 @@ namespace {
 
 const char *kUsage =
     "usage: %s --cluster CLUSTER.json [--input IN.pb]... [--output OUT.pb]...\n"
-    "          [--repeat N] [--report R.json] [--timeout SECONDS] [--weights PATH]\n";
+    "          [--repeat N] [--report R.json] [--timeout SECONDS] [--weights PATH]\n"
+    "          [--op-times T.json]\n";
 
 struct Options {
   std::string cluster;
   std::vector<std::string> inputs, outputs;
   int64_t repeat = 1;
   std::string report;
+  std::string opTimes; // per-call times, to check the search's cost model
   double timeoutS = 30;
   std::string weights; // empty: weights.bin next to the executable
   bool help = false;
@@ -59,7 +62,7 @@ Options parseArgs(int argc, char **argv) {
       arg = arg.substr(0, eq);
     }
     static const char *known[] = {"--cluster", "--input",   "--output", "--repeat",
-                                  "--report",  "--timeout", "--weights"};
+                                  "--report",  "--timeout", "--weights", "--op-times"};
     if (std::find_if(std::begin(known), std::end(known),
                      [&](const char *k) { return arg == k; }) == std::end(known))
       fail("unknown argument '", arg, "' (see --help)");
@@ -76,6 +79,8 @@ Options parseArgs(int argc, char **argv) {
       o.outputs.push_back(value);
     } else if (arg == "--report") {
       o.report = value;
+    } else if (arg == "--op-times") {
+      o.opTimes = value;
     } else if (arg == "--weights") {
       o.weights = value;
     } else if (arg == "--repeat") {
@@ -156,14 +161,14 @@ std::string fmtDouble(double v) {
 // What a long run shows about itself: whether every inference produced the same
 // outputs, and the resident memory after inference 1, 10, 100, ... and the last.
 struct RunHealth {
-  std::set<uint32_t> outputDigests; // CRC32 of each inference's outputs
+  std::set<uint32_t> outputDigests; // CRC-32C of each inference's outputs
   std::vector<std::pair<int64_t, int64_t>> rssKb; // (inference, VmRSS in kB)
 
   void record(const Ctx &ctx, int64_t inference, int64_t repeat) {
     if (!ctx.outputs.empty()) {
       uint32_t crc = 0;
       for (const auto &kv : ctx.outputs)
-        crc = wire::crc32(kv.second.data(), (size_t)kv.second.numel() * sizeof(float), crc);
+        crc = crc32c(kv.second.data(), (size_t)kv.second.numel() * sizeof(float), crc);
       outputDigests.insert(crc);
     }
     int64_t decade = 1;
@@ -217,6 +222,21 @@ void writeReport(const std::string &path, int rank, const std::vector<double> &m
          std::to_string(health.rssKb[i].second) + "]";
   j += "]\n}\n";
   writeFile(path, j);
+}
+
+// Mean milliseconds of each ABI call, in program order, with its op and result
+// shape: what `sepnn search --layers` predicts, measured.
+void writeOpTimes(const std::string &path, const Ctx &ctx) {
+  std::string j = "[";
+  for (size_t i = 0; i < ctx.opTimes.size(); ++i) {
+    const Ctx::OpTime &t = ctx.opTimes[i];
+    j += std::string(i ? ",\n " : "\n ") + "{\"call\": " + std::to_string(i + 1) +
+         ", \"op\": " + jsonQuote(t.op ? t.op : "") + ", \"shape\": [";
+    for (size_t d = 0; d < t.shape.size(); ++d)
+      j += (d ? ", " : "") + std::to_string(t.shape[d]);
+    j += "], \"ms\": " + fmtDouble(t.count ? t.seconds * 1e3 / t.count : 0) + "}";
+  }
+  writeFile(path, j + "\n]\n");
 }
 
 } // namespace
@@ -301,6 +321,8 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
     RunHealth health;
     for (int64_t r = 0; r < o.repeat; ++r) {
       ctx.beginInference();
+      // The first inference packs weights: op times count the others (or the only one).
+      ctx.timeOps = !o.opTimes.empty() && (r > 0 || o.repeat == 1);
       const auto t0 = std::chrono::steady_clock::now();
       run(&ctx);
       const auto t1 = std::chrono::steady_clock::now();
@@ -335,6 +357,8 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
                       "output_" + std::to_string(kv.first));
     if (!o.report.empty())
       writeReport(o.report, rank, latencies, transport.get(), n, health, ctx);
+    if (!o.opTimes.empty())
+      writeOpTimes(o.opTimes, ctx);
     return 0;
   } catch (const std::exception &e) {
     // Destroying the transport closes without a goodbye: waiting peers see the loss.

@@ -4,7 +4,15 @@
 // two machines: run `--serve HOST:PORT` on one and `--peer` on the other).
 // Prints JSON for `sepnn profile`:
 //   {"profile": {"conv": G, "conv1x1": G, "depthwise": G, "gemm": G,
-//                "elementwise": G}, "link": {"mbps": M, "latency_ms": L}}
+//                "elementwise": G, <the kernel model's parameters>},
+//    "link": {"mbps": M, "latency_ms": L}}
+// The kernel model (lib/Search/KernelModel.cpp) predicts a convolution's time from
+// how the fast kernels compute it: the micro-kernel's GEMM rate on tiles padded to
+// mr x nr, plus the packing of the im2col (or dense) B matrix, or Winograd's
+// transforms. Its parameters are measured here on one shape each and the GEMM's
+// share of that shape's time taken out: gemm_gflops, im2col_gfloats,
+// dense_gfloats, winograd_gvalues (values transformed per second), gemv_gbps
+// (weights streamed by a batch-1 fully connected layer, beyond the caches), mr, nr.
 #include "kernels/fast/fast.h"
 #include "transport/tcp.h"
 
@@ -67,6 +75,74 @@ double convGflops(const Shape &x, const Shape &w, int64_t group, int64_t pad,
       },
       budget);
   return flops / s / 1e9;
+}
+
+/// Seconds of the micro-kernel's share of an [M, K] x [K, N] GEMM: the padded tiles
+/// at `gemmRate` FLOP/s (as the kernel model counts it).
+double gemmShare(int64_t M, int64_t K, int64_t N, double gemmRate) {
+  const int64_t Mp = (M + fast::kMR - 1) / fast::kMR * fast::kMR;
+  const int64_t Np = (N + fast::kNR - 1) / fast::kNR * fast::kNR;
+  return 2.0 * Mp * K * Np / gemmRate;
+}
+
+/// Seconds of a conv of input `x` and weight `w`, as a device runs it.
+double convSeconds(const Shape &x, const Shape &w, int64_t stride, int64_t pad,
+                   double budget) {
+  TensorData in = filled(x, 0.5f), weight = filled(w, 0.25f);
+  fast::PackCache packs;
+  packs.stableBegin = weight.data();
+  packs.stableEnd = weight.data() + weight.numel();
+  return bestSeconds(
+      [&] {
+        fast::conv(in, weight, nullptr, {pad, pad, pad, pad}, {stride, stride}, {1, 1}, 1,
+                   packs);
+      },
+      budget);
+}
+
+/// The kernel model's parameters (see the top of this file), as JSON fields.
+std::string kernelModel(double budget) {
+  // The micro-kernel alone: A packed, B already in the packed layout.
+  const int64_t M = 128, K = 1152, N = 784;
+  std::vector<float> a(M * K, 0.25f), c(M * N);
+  std::vector<float> b(fast::prepackedSize(K, N), 0.5f);
+  fast::PackedA packed = fast::packA(a.data(), M, K, K, 1);
+  fast::BMatrix bm;
+  bm.prepacked = b.data();
+  const double gemm = 2.0 * M * K * N /
+                      bestSeconds([&] { fast::sgemm(packed, bm, N, c.data(), N, {}); },
+                                  budget);
+  // What is left of a conv's time once the GEMM's share is out: packing B.
+  auto leftover = [&](double seconds, int64_t m, int64_t k, int64_t n) {
+    return std::max(seconds - gemmShare(m, k, n, gemm), 0.05 * seconds);
+  };
+  // 3x3 stride 2, 64 -> 128 on 56x56: K = 576, N = 28 * 28 (im2col packing).
+  const double im2col =
+      576.0 * 784 /
+      leftover(convSeconds({1, 64, 56, 56}, {128, 64, 3, 3}, 2, 1, budget), 128, 576, 784);
+  // 1x1 stride 1, 128 -> 128 on 28x28: the input is B, copied into panels.
+  const double dense =
+      128.0 * 784 /
+      leftover(convSeconds({1, 128, 28, 28}, {128, 128, 1, 1}, 1, 0, budget), 128, 128, 784);
+  // Winograd F(4x4, 3x3), 128 -> 128 on 28x28: 49 tiles, 36 GEMMs [128,128]x[128,49];
+  // (128 + 128) channels x 49 tiles x 36 points transformed.
+  const double winogradSeconds =
+      convSeconds({1, 128, 28, 28}, {128, 128, 3, 3}, 1, 1, budget);
+  const double transforms = std::max(winogradSeconds - 36 * gemmShare(128, 128, 49, gemm),
+                                     0.05 * winogradSeconds);
+  const double winograd = 256.0 * 49 * 36 / transforms;
+  // Batch-1 fully connected, 64 MB of weights: streamed from memory.
+  TensorData x = filled({1, 4096}, 0.5f), w = filled({4096, 4096}, 0.25f);
+  const double gemv = 4096.0 * 4096 * 4 /
+                      bestSeconds([&] { fast::gemm(x, w, nullptr, 1, 1, 0, 1); }, budget);
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                ", \"gemm_gflops\": %.4f, \"im2col_gfloats\": %.4f, \"dense_gfloats\": "
+                "%.4f, \"winograd_gvalues\": %.4f, \"gemv_gbps\": %.4f, \"mr\": %d, "
+                "\"nr\": %d",
+                gemm / 1e9, im2col / 1e9, dense / 1e9, winograd / 1e9, gemv / 1e9,
+                fast::kMR, fast::kNR);
+  return buf;
 }
 
 struct Link {
@@ -178,8 +254,8 @@ int main(int argc, char **argv) {
     double elementwise =
         numelOf(x.shape) / bestSeconds([&] { kernels::relu(x); }, budget) / 1e9;
     std::printf("{\"profile\": {\"conv\": %.4f, \"conv1x1\": %.4f, \"depthwise\": "
-                "%.4f, \"gemm\": %.4f, \"elementwise\": %.4f}",
-                conv, conv1x1, depthwise, gemm, elementwise);
+                "%.4f, \"gemm\": %.4f, \"elementwise\": %.4f%s}",
+                conv, conv1x1, depthwise, gemm, elementwise, kernelModel(budget).c_str());
     if (link) {
       Link l = measureLink(port, budget);
       std::printf(", \"link\": {\"mbps\": %.1f, \"latency_ms\": %.4f}", l.mbps,

@@ -2,6 +2,7 @@
 // children are the others.
 #include "ctx.h"
 #include "test_util.h"
+#include "transport/crc32c.h"
 #include "transport/socket.h"
 #include "transport/tcp.h"
 #include "transport/wire.h"
@@ -159,7 +160,7 @@ static void expectFrameRefused(const char *what, const FrameCorruption &corrupt,
   wire::Header h;
   h.tag = 3;
   h.length = 16;
-  h.crc = wire::crc32(payload.data(), 16);
+  h.crc = crc32c(payload.data(), 16);
   corrupt(h);
   Child c = rawPeer(devs, frameBytes(h, payload));
   TransportOptions o = opts(devs, 0, 2);
@@ -190,7 +191,7 @@ TEST(Transport, CorruptedFramesAreDetected) {
   wire::Header h;
   h.tag = 3;
   h.length = 16;
-  h.crc = wire::crc32(payload.data(), 16);
+  h.crc = crc32c(payload.data(), 16);
   Child c = rawPeer(devs, frameBytes(h, payload));
   TcpTransport t(opts(devs, 0, 2));
   t.connectAll();

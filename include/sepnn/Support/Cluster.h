@@ -18,8 +18,9 @@ struct ClusterDevice {
   double gflops = 0;
   int64_t memMb = 0;
   /// Measured GFLOP/s per op class (conv, conv1x1, depthwise, gemm,
-  /// elementwise), as `sepnn profile` writes them; `gflops` stands in for a
-  /// class without a figure.
+  /// elementwise) and the kernel model's parameters (gemm_gflops, ...), as
+  /// `sepnn profile` writes them; `gflops` stands in for a class without a
+  /// figure.
   std::map<std::string, double> profile;
 };
 

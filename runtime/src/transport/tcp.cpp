@@ -2,6 +2,7 @@
 
 #include "transport/auth.h"
 #include "transport/socket.h"
+#include "transport/crc32c.h"
 #include "transport/wire.h"
 #include "transport/wire_codec.h"
 
@@ -361,7 +362,7 @@ void TcpTransport::readerLoop(Peer &p) {
       payload.bytes = (size_t)h.length;
       payload.words.assign((payload.bytes + 3) / 4, 0.0f);
       readFull(p.fd, payload.words.data(), h.length, opts_.timeoutS, false, &stop_);
-      const uint32_t crc = wire::crc32(payload.data(), h.length);
+      const uint32_t crc = crc32c(payload.data(), h.length);
       if (crc != h.crc)
         fail("frame checksum mismatch for tag ", h.tag, " (sequence ", h.seq, ")");
       ++p.recvSeq;
@@ -405,7 +406,7 @@ void TcpTransport::writerLoop(Peer &p) {
       h.tag = f.tag;
       h.seq = f.seq;
       h.length = f.bytes;
-      h.crc = wire::crc32(f.data.get(), f.bytes);
+      h.crc = crc32c(f.data.get(), f.bytes);
       h.encoding = f.encoding;
       uint8_t hdr[wire::kHeaderSize];
       wire::encodeHeader(h, hdr);

@@ -21,28 +21,7 @@ template <class T> T get(const uint8_t *&p) {
   return T(v);
 }
 
-struct CrcTable {
-  uint32_t t[256];
-  CrcTable() {
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k)
-        c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-  }
-};
-
 } // namespace
-
-uint32_t crc32(const void *data, size_t n, uint32_t crc) {
-  static const CrcTable table; // thread-safe static init
-  const uint8_t *p = static_cast<const uint8_t *>(data);
-  crc = ~crc;
-  for (size_t i = 0; i < n; ++i)
-    crc = table.t[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
-  return ~crc;
-}
 
 std::string encodeHello(const Hello &h) {
   uint8_t buf[kHelloFixed];

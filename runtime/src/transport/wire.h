@@ -10,7 +10,7 @@
 // Frame, then `length` payload bytes (DATA: the tensor in the frame's encoding, see
 // wire_codec.h; BYE: empty):
 //   u32 magic 'SPNF' | u16 version | u16 kind | i64 tag | u64 sequence |
-//   u64 length | u32 crc32(payload) | u32 encoding              = 40 bytes
+//   u64 length | u32 crc32c(payload) | u32 encoding             = 40 bytes
 // encoding is the abi.h WireType (0 = raw f32, 1 = f16, 2 = int8); the field was
 // "reserved (0)" before compressed transfers, so f32 frames are unchanged.
 // Sequence numbers count frames per direction from 0, so a lost or duplicated frame
@@ -29,7 +29,8 @@ namespace wire {
 
 constexpr uint32_t kHelloMagic = 0x484E5053; // "SPNH" read as little-endian bytes
 constexpr uint32_t kFrameMagic = 0x464E5053; // "SPNF"
-constexpr uint32_t kVersion = 2; // 2: hellos carry flags and a nonce (cluster keys)
+constexpr uint32_t kVersion = 3; // 2: hellos carry flags and a nonce (cluster keys);
+                                  // 3: frames carry CRC-32C (crc32c.h), not CRC-32
 constexpr uint32_t kMaxHashLen = 1024;
 constexpr size_t kNonceSize = 16;
 constexpr size_t kHelloFixed = 40;
@@ -73,8 +74,6 @@ using ExpectedFrames = std::map<int64_t, ExpectedFrame>; // by tag, for one peer
 // limits, for programs without a receive table). Returns what is wrong, or "".
 std::string checkHeader(const Header &h, uint64_t expectedSeq,
                         const ExpectedFrames *expected);
-
-uint32_t crc32(const void *data, size_t n, uint32_t crc = 0);
 
 std::string encodeHello(const Hello &h);
 // Decodes the fixed part; returns the hash length still to read.
