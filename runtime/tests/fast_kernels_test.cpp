@@ -70,15 +70,19 @@ const ConvCase kConvCases[] = {
     {{2, 12, 14, 15}, {12, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 12},
     {{1, 12, 14, 15}, {12, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 12},
     {{1, 6, 9, 40}, {6, 1, 5, 5}, {2, 2, 2, 2}, {1, 1}, {1, 1}, 6},
-    // rows wide enough for the depthwise vector path, stride 1 and 2, with and without
-    // padding (a stride-2 vector must not read past its row)
+    // depthwise phase planes (depthwise.h): rows wider than a vector, stride 1 and 2,
+    // with and without padding; planes narrower than a vector (7x7, uneven pads);
+    // stride 3, unequal strides, dilation 2, a 7x7 kernel on a narrow plane
     {{1, 8, 21, 70}, {8, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 8},
     {{1, 8, 21, 71}, {8, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 8},
     {{1, 8, 21, 68}, {8, 1, 3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 8},
-    // depthwise planes narrower than a vector run flat (7x7; uneven pads, output as
-    // wide as the input)
     {{1, 4, 7, 7}, {4, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 4},
     {{1, 4, 9, 11}, {4, 1, 3, 3}, {0, 0, 2, 2}, {1, 1}, {1, 1}, 4},
+    {{1, 5, 14, 14}, {5, 1, 3, 3}, {0, 1, 1, 0}, {2, 2}, {1, 1}, 5},
+    {{1, 3, 17, 19}, {3, 1, 3, 3}, {1, 1, 1, 1}, {3, 3}, {1, 1}, 3},
+    {{1, 3, 12, 25}, {3, 1, 3, 5}, {1, 2, 1, 2}, {2, 1}, {1, 1}, 3},
+    {{1, 3, 12, 25}, {3, 1, 3, 3}, {2, 2, 2, 2}, {1, 1}, {2, 2}, 3},
+    {{1, 2, 9, 9}, {2, 1, 7, 7}, {3, 3, 3, 3}, {1, 1}, {1, 1}, 2},
     // stride-2 convolutions through the GEMM with rows wide enough for vector packing
     {{1, 5, 20, 90}, {7, 5, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 1},
     {{1, 3, 40, 76}, {8, 3, 7, 7}, {3, 3, 3, 3}, {2, 2}, {1, 1}, 1},

@@ -193,10 +193,18 @@ void winogradConv(const TensorData &x, const TensorData &w, const float *bias,
                           std::min<int64_t>(threadCount(), panels));
   perJob = (panels + jobs - 1) / jobs;
   jobs = (panels + perJob - 1) / perJob;
+  // Each block of tiles reads all 36 transformed weight matrices again: when that
+  // re-reading outweighs writing V and Y out and reading them back (wide layers on
+  // few tiles: VGG's 512 channels on 28x28 read 38 MB of weights per block), the
+  // phases run one after the other over all tiles instead.
+  const double weightBytes = 4.0 * kPoints * M * C;
+  const double tileBytes = 4.0 * kPoints * (C + M) * Tp;
+  const bool blocks = jobs >= std::min<int64_t>(threadCount(), 2) &&
+                      (jobs - 1) * weightBytes <= 2 * tileBytes;
   for (int64_t n = 0; n < g.N; ++n) {
     const WinogradImage img{x.data() + n * C * H * W, y + n * M * g.OH * g.OW, g, TW, T, Tp,
                             vPoint, v.data(), prod.data()};
-    if (jobs >= std::min<int64_t>(threadCount(), 2)) {
+    if (blocks) {
       parallelFor(jobs, [&](int64_t job) {
         const int64_t ta = job * perJob * kNR, tb = std::min(T, ta + perJob * kNR);
         for (int64_t c = 0; c < C; ++c)
@@ -206,7 +214,7 @@ void winogradConv(const TensorData &x, const TensorData &w, const float *bias,
         for (int64_t m = 0; m < M; ++m)
           img.output(m, ta, tb, bias, clamp);
       });
-    } else { // fewer tile blocks than threads: each phase split its own way
+    } else { // few tile blocks, or wide layers: each phase split its own way
       parallelFor(C, [&](int64_t c) { img.input(c, 0, T); });
       parallelFor(kPoints, [&](int64_t p) { img.gemm(packs[p], p, 0, T); });
       parallelFor(M, [&](int64_t m) { img.output(m, 0, T, bias, clamp); });
