@@ -7,6 +7,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::sepnn;
@@ -55,6 +56,7 @@ SimState LayoutSim::initialState() const {
   s.weightBytes.assign(k, 0);
   s.liveBytes.assign(k, 0);
   s.peakBytes.assign(k, 0);
+  s.lazyCompute.assign(k, 0);
   for (Value a : arguments) {
     s.layouts[a] = whole(a, 0); // model inputs arrive on device 0
     s.layouts[a].wire = defaultWire;
@@ -78,6 +80,20 @@ void LayoutSim::need(SimState &state, std::vector<int64_t> &xfer, Value v,
   if (l.everywhere || llvm::is_contained(l.replicas, device))
     return;
   int64_t along = extentOf(v, axis);
+  if (l.lazyOp) {
+    // A device of the stack computes the rows it needs itself; anything else
+    // (the whole value, another axis) has every band computed where it
+    // belongs, then travels as usual.
+    bool whole = axis != kRowAxis || (begin == 0 && end == along);
+    bool member = llvm::any_of(
+        l.pieces, [&](const SimPiece &p) { return p.device == device; });
+    if (!whole && member)
+      return computeRows(state, xfer, v, device, begin, end);
+    SmallVector<SimPiece, 4> bands(l.pieces);
+    for (const SimPiece &p : bands)
+      computeRows(state, xfer, v, p.device, p.begin, p.end);
+    l.lazyOp = nullptr; // materialized: from now on it travels like any value
+  }
   for (auto [index, p] : llvm::enumerate(l.pieces)) {
     if (p.device == device)
       continue; // local
@@ -105,6 +121,46 @@ void LayoutSim::need(SimState &state, std::vector<int64_t> &xfer, Value v,
     xfer[p.device * k + device] += transferBytes(
         shape, l.wire.empty() ? std::nullopt : std::optional<StringRef>(l.wire));
   }
+}
+
+void LayoutSim::computeRows(SimState &state, std::vector<int64_t> &xfer,
+                            Value v, int64_t device, int64_t begin,
+                            int64_t end) const {
+  SimLayout &l = state.layouts.find(v)->second;
+  // Rows inside a range already computed on this device are cut from it, as
+  // PolicyApplier::computeRows does.
+  for (const auto &c : l.computed)
+    if (c[0] == device && c[1] <= begin && end <= c[2])
+      return;
+  l.computed.insert({device, begin, end});
+  Operation *op = l.lazyOp;
+  state.lazyCompute[device] +=
+      model.shareSeconds(device, op, OpShare{-1, end - begin, -1});
+  if (std::optional<RowWindow> w = rowWindow(op)) {
+    Value in = op->getOperand(0);
+    BandInput band = bandInput(*w, begin, end, extentOf(in, kRowAxis),
+                               extentOf(v, kRowAxis));
+    return need(state, xfer, in, device, kRowAxis, band.lo, band.hi);
+  }
+  // Along rows (elementwise): the same rows of each input of the same height.
+  for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+    if (isPerChannelParameter(op, i))
+      continue;
+    if (extentOf(operand, kRowAxis) == extentOf(v, kRowAxis))
+      need(state, xfer, operand, device, kRowAxis, begin, end);
+    else
+      needWhole(state, xfer, operand, device);
+  }
+}
+
+void LayoutSim::makeLazy(SimLayout &out, Operation *op,
+                         ArrayRef<int64_t> devices,
+                         ArrayRef<std::pair<int64_t, int64_t>> bands) {
+  out.axis = kRowAxis;
+  out.lazyOp = op;
+  for (auto [d, band] : llvm::zip(devices, bands))
+    if (band.first < band.second)
+      out.pieces.push_back({d, band.first, band.second});
 }
 
 void LayoutSim::needWhole(SimState &state, std::vector<int64_t> &xfer,
@@ -178,6 +234,12 @@ void LayoutSim::stepDecision(SimState &state, Operation *op,
   case Split::Rows: {
     RowWindow w = *rowWindow(op);
     int64_t inRows = extentOf(in, kRowAxis), outRows = extentOf(result, kRowAxis);
+    if (choice.recomputeHalo) {
+      for (int64_t d : choice.devices)
+        state.weightBytes[d] += weights;
+      SmallVector<std::pair<int64_t, int64_t>> bands = rangesOf(choice.sizes);
+      return makeLazy(out, op, choice.devices, bands);
+    }
     for (auto [d, range] : llvm::zip(choice.devices, rangesOf(choice.sizes))) {
       auto [begin, end] = range;
       BandInput band = bandInput(w, begin, end, inRows, outRows);
@@ -281,6 +343,21 @@ void LayoutSim::stepFollower(SimState &state, Operation *op,
     return stepConcat(state, op, xfer, out);
   Value first = op->getOperand(0), result = op->getResult(0);
   SimLayout in = layoutOf(state, first);
+  if (in.lazyOp) {
+    // Ops along rows after a fused-tile op are part of the fused stack.
+    SmallVector<int64_t> devices;
+    RowBands bands;
+    for (const SimPiece &p : in.pieces) {
+      devices.push_back(p.device);
+      bands.push_back({p.begin, p.end});
+    }
+    if (isa<nn::MaxPoolOp, nn::AveragePoolOp>(op))
+      return makeLazy(out, op, devices,
+                      proportionalBands(bands, extentOf(first, kRowAxis),
+                                        extentOf(op->getResult(0), kRowAxis)));
+    if (followsPieces(op, kRowAxis))
+      return makeLazy(out, op, devices, bands);
+  }
   OpWork work = workOf(op);
   int64_t firstDevice = in.everywhere ? 0 : in.pieces.front().device;
   auto compute = [&](int64_t d, double fraction) {
@@ -370,6 +447,8 @@ OpStep LayoutSim::step(SimState &state, Operation *op,
   }
   double slowest = 0;
   for (int64_t d = 0; d < k; ++d) {
+    comp[d] += state.lazyCompute[d];
+    state.lazyCompute[d] = 0;
     slowest = std::max(slowest, comp[d]);
     state.computeSeconds[d] += comp[d];
   }
@@ -385,7 +464,7 @@ OpStep LayoutSim::step(SimState &state, Operation *op,
 }
 
 void LayoutSim::retire(SimState &state, size_t index) const {
-  auto forget = [&](Value v) {
+  std::function<void(Value)> forget = [&](Value v) {
     auto it = state.layouts.find(v);
     if (it == state.layouts.end())
       return;
@@ -396,12 +475,25 @@ void LayoutSim::retire(SimState &state, size_t index) const {
       for (int64_t d : it->second.replicas)
         state.liveBytes[d] -= numel * 4;
     }
+    SmallVector<Value, 2> held = std::move(it->second.held);
     state.layouts.erase(it);
+    for (Value h : held)
+      forget(h);
   };
   Operation *op = order[index];
+  // A fused-tile result computes later, from its inputs: it holds them.
+  SimLayout *lazy = nullptr;
+  if (op->getNumResults() == 1)
+    if (auto it = state.layouts.find(op->getResult(0));
+        it != state.layouts.end() && it->second.lazyOp)
+      lazy = &it->second;
   for (Value v : op->getOperands()) {
     auto it = lastUse.find(v);
-    if (it != lastUse.end() && it->second == index)
+    if (it == lastUse.end() || it->second != index)
+      continue;
+    if (lazy && state.layouts.count(v))
+      lazy->held.push_back(v);
+    else
       forget(v);
   }
   for (Value r : op->getResults())
@@ -425,7 +517,10 @@ std::string LayoutSim::key(const SimState &state) const {
   std::string text;
   llvm::raw_string_ostream os(text);
   for (auto [id, l] : live) {
-    os << id << ':' << l->axis << (l->everywhere ? "*" : "") << l->wire;
+    os << id << ':' << l->axis << (l->everywhere ? "*" : "") << l->wire
+       << (l->lazyOp ? "L" : "");
+    for (const auto &c : l->computed)
+      os << ",c" << c[0] << '/' << c[1] << '/' << c[2];
     for (const SimPiece &p : l->pieces)
       os << ',' << p.device << '/' << p.begin << '/' << p.end;
     for (int64_t d : l->replicas)

@@ -35,6 +35,15 @@ struct SimLayout {
   /// destination): the partitioner sends each cut once per destination, so
   /// a second consumer of the same rows or channels costs nothing.
   std::set<std::array<int64_t, 6>> sent;
+  /// Fused tiles (`halo: recompute`, PolicyApplier's LazyRows): nothing is
+  /// computed when the op is reached; `pieces` are the row bands, and a
+  /// device computes the rows a consumer asks of it when it asks (`computed`
+  /// holds the (device, begin, end) already computed).
+  Operation *lazyOp = nullptr;
+  std::set<std::array<int64_t, 3>> computed;
+  /// Inputs past their last use that this fused-tile value may still read:
+  /// forgotten with it.
+  SmallVector<Value, 2> held;
 };
 
 struct SimState {
@@ -45,6 +54,8 @@ struct SimState {
   std::vector<double> computeSeconds;
   std::vector<int64_t> weightBytes, liveBytes, peakBytes;
   SmallVector<int16_t> choices;     // candidate index per decision op
+  /// Compute of fused-tile rows done while the current op gathers its inputs.
+  std::vector<double> lazyCompute;
 };
 
 /// What one op costs and where its result lives (for reports).
@@ -82,6 +93,13 @@ private:
             int64_t device, int64_t axis, int64_t begin, int64_t end) const;
   void needWhole(SimState &state, std::vector<int64_t> &xfer, Value v,
                  int64_t device) const;
+  /// Device `device` computes rows [begin, end) of the fused-tile value `v`,
+  /// gathering the rows of its inputs that they need.
+  void computeRows(SimState &state, std::vector<int64_t> &xfer, Value v,
+                   int64_t device, int64_t begin, int64_t end) const;
+  /// Makes `out` the fused-tile layout of `op`'s result over `bands`.
+  static void makeLazy(SimLayout &out, Operation *op, ArrayRef<int64_t> devices,
+                       ArrayRef<std::pair<int64_t, int64_t>> bands);
   SimLayout whole(Value v, int64_t device) const;
   const SimLayout &layoutOf(const SimState &state, Value v) const;
   void stepDecision(SimState &state, Operation *op, const OpPolicy &choice,

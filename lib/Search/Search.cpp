@@ -328,6 +328,22 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
     before += workOf(op).flops;
   }
   baseline("pipeline", pipeline);
+  // Fused tiles (DeepThings): `rows` where it applies, in stacks of four
+  // convs whose first three recompute their consumers' halos and whose
+  // fourth exchanges them (as test/strategies/strategies.py builds them).
+  Policy fused = problem.policyOf(problem.byLabel("rows", "out_channels"));
+  int64_t inStack = 0;
+  for (Operation *op : problem.decisions) {
+    auto it = fused.ops.find(nodeName(op));
+    if (it == fused.ops.end() || it->second.split != Split::Rows)
+      continue;
+    it->second.recomputeHalo = inStack++ % 4 != 3;
+  }
+  if (inStack > 0) {
+    FailureOr<Prediction> prediction = predictPolicy(model, cluster, fused);
+    if (succeeded(prediction))
+      result.baselines.push_back({"fused tiles", fused, *prediction});
+  }
   return result;
 }
 
