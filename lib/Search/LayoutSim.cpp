@@ -464,6 +464,17 @@ OpStep LayoutSim::step(SimState &state, Operation *op,
 }
 
 void LayoutSim::retire(SimState &state, size_t index) const {
+  // A fused-tile value computes later, from its inputs: an input past its
+  // last use stays while a fused-tile user of it is alive.
+  auto lazyUsers = [&](Value v) {
+    SmallVector<SimLayout *, 2> users;
+    for (Operation *user : v.getUsers())
+      if (user->getNumResults() == 1)
+        if (auto it = state.layouts.find(user->getResult(0));
+            it != state.layouts.end() && it->second.lazyOp)
+          users.push_back(&it->second);
+    return users;
+  };
   std::function<void(Value)> forget = [&](Value v) {
     auto it = state.layouts.find(v);
     if (it == state.layouts.end())
@@ -478,22 +489,18 @@ void LayoutSim::retire(SimState &state, size_t index) const {
     SmallVector<Value, 2> held = std::move(it->second.held);
     state.layouts.erase(it);
     for (Value h : held)
-      forget(h);
+      if (lazyUsers(h).empty())
+        forget(h);
   };
   Operation *op = order[index];
-  // A fused-tile result computes later, from its inputs: it holds them.
-  SimLayout *lazy = nullptr;
-  if (op->getNumResults() == 1)
-    if (auto it = state.layouts.find(op->getResult(0));
-        it != state.layouts.end() && it->second.lazyOp)
-      lazy = &it->second;
   for (Value v : op->getOperands()) {
     auto it = lastUse.find(v);
-    if (it == lastUse.end() || it->second != index)
+    if (it == lastUse.end() || it->second != index || !state.layouts.count(v))
       continue;
-    if (lazy && state.layouts.count(v))
-      lazy->held.push_back(v);
-    else
+    SmallVector<SimLayout *, 2> users = lazyUsers(v);
+    for (SimLayout *user : users)
+      user->held.push_back(v);
+    if (users.empty())
       forget(v);
   }
   for (Value r : op->getResults())

@@ -11,8 +11,8 @@ For each model (torchvision, exported by examples/export_torchvision.py at
 and each device count: compile, run, and check that the output equals the
 single-device output within 1e-5 relative (f16 and int8 transfers: the same
 top-1 class, and half or a quarter of out_channels' bytes), that the runtime's byte
-counters equal manifest.json, and (except for fused tiles) that the search's
-cost model predicts those bytes exactly. Prints bytes per inference per case.
+counters equal manifest.json, and that the search's cost model predicts those
+bytes exactly. Prints bytes per inference per case.
 """
 import argparse
 import json
@@ -188,17 +188,15 @@ def main():
                     if report["links"] != manifest["links"]:
                         raise RuntimeError("byte counters differ from the manifest")
                     compressed = strategy in ("f16", "int8")
-                    if strategy not in ("fused", "mixed"):
-                        # The search's cost model predicts the same bytes
-                        # (it does not model recomputed halos).
-                        check([args.sepnn, "search", model_path, "--cluster",
-                               out + "/cluster.json", "--policy", case + "/policy.json",
-                               "--report", case + "/predicted.json"], "predict")
-                        predicted = json.load(open(case + "/predicted.json"))["predicted"]
-                        if predicted["links"] != manifest["links"]:
-                            raise RuntimeError(
-                                f"the cost model predicts {predicted['bytes_per_inference']} "
-                                f"bytes, the manifest has {manifest['bytes_per_inference']}")
+                    # The search's cost model predicts the same bytes.
+                    check([args.sepnn, "search", model_path, "--cluster",
+                           out + "/cluster.json", "--policy", case + "/policy.json",
+                           "--report", case + "/predicted.json"], "predict")
+                    predicted = json.load(open(case + "/predicted.json"))["predicted"]
+                    if predicted["links"] != manifest["links"]:
+                        raise RuntimeError(
+                            f"the cost model predicts {predicted['bytes_per_inference']} "
+                            f"bytes, the manifest has {manifest['bytes_per_inference']}")
                     total = manifest["bytes_per_inference"]
                     if strategy == "out_channels":
                         out_channels_bytes[(name, devices)] = total
