@@ -100,6 +100,23 @@ SmallVector<Candidate> candidatesFor(Operation *op, const CostModel &costs) {
   return out;
 }
 
+/// Every device alone, then the splits over all devices with sizes in
+/// proportion to the devices' speed for the op's class; each also with its
+/// result sent as every allowed compressed type.
+SmallVector<Candidate> candidatesFor(Operation *op, const CostModel &costs,
+                                     ArrayRef<std::string> compress) {
+  SmallVector<Candidate> out = candidatesFor(op, costs);
+  size_t plain = out.size();
+  for (const std::string &dtype : compress)
+    for (size_t i = 0; i < plain; ++i) {
+      Candidate c = out[i];
+      c.label += " " + dtype;
+      c.policy.transmitDtype = dtype;
+      out.push_back(c);
+    }
+  return out;
+}
+
 double objectiveOf(const SimState &s, Objective objective) {
   // Bytes first for the bytes objective, the latency breaking ties.
   return objective == Objective::Latency ? s.seconds
@@ -111,11 +128,13 @@ struct Problem {
   SmallVector<Operation *> decisions;
   DenseMap<Operation *, SmallVector<Candidate>> candidates;
 
-  Problem(func::FuncOp model, const Cluster &cluster) : sim(model, cluster) {
+  Problem(func::FuncOp model, const Cluster &cluster,
+          ArrayRef<std::string> compress)
+      : sim(model, cluster) {
     for (Operation *op : sim.ops())
       if (LayoutSim::isDecision(op)) {
         decisions.push_back(op);
-        candidates[op] = candidatesFor(op, sim.costs());
+        candidates[op] = candidatesFor(op, sim.costs(), compress);
       }
   }
 
@@ -209,7 +228,7 @@ struct Problem {
 FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
                                                   const Cluster &cluster,
                                                   const SearchOptions &options) {
-  Problem problem(model, cluster);
+  Problem problem(model, cluster, options.compress);
   const LayoutSim &sim = problem.sim;
   int64_t k = (int64_t)cluster.devices.size();
   SearchResult result;
@@ -365,7 +384,10 @@ FailureOr<Prediction> mlir::sepnn::predictPolicy(func::FuncOp model,
   SimState s = sim.initialState();
   for (auto [i, op] : llvm::enumerate(sim.ops())) {
     std::optional<OpPolicy> choice;
-    auto it = policy.ops.find(nodeName(op));
+    // Constants folded from a node (a batch norm's weights) carry its name
+    // but take no strategy.
+    auto it = op->hasTrait<OpTrait::ConstantLike>() ? policy.ops.end()
+                                                    : policy.ops.find(nodeName(op));
     if (it != policy.ops.end())
       choice = it->second;
     else if (isa<nn::ConvOp, nn::GemmOp>(op))
@@ -384,6 +406,8 @@ FailureOr<Prediction> mlir::sepnn::predictPolicy(func::FuncOp model,
 std::string mlir::sepnn::policyToJson(const Policy &policy) {
   auto entry = [](const OpPolicy &p) {
     llvm::json::Object o{{"split", splitName(p.split).str()}};
+    if (p.transmitDtype)
+      o["transmit_dtype"] = *p.transmitDtype;
     if (p.split == Split::Device) {
       o["device"] = p.devices.front();
       return o;
@@ -397,8 +421,6 @@ std::string mlir::sepnn::policyToJson(const Policy &policy) {
       o["reduce_scatter"] = llvm::json::Array(p.reduceScatter);
     if (p.recomputeHalo)
       o["halo"] = "recompute";
-    if (p.transmitDtype)
-      o["transmit_dtype"] = *p.transmitDtype;
     return o;
   };
   // One entry per line: readable and diffable.

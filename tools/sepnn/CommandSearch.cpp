@@ -9,6 +9,7 @@
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -57,7 +58,7 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
   auto args = parseArgs(argc, argv, 2,
                         {"--cluster", "-o", "--objective", "--report",
                          "--input-shape", "--beam", "--policy", "--dot",
-                         "--baselines"},
+                         "--baselines", "--compress"},
                         {"--exhaustive", "--layers"});
   if (!args)
     return reportError(args.takeError());
@@ -81,6 +82,16 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
     return reportError("--beam: must be at least 1");
   options.beamWidth = *beam;
   options.exhaustive = args->has("--exhaustive");
+  // --compress f16[,int8]: transfer types the search may choose per op.
+  for (llvm::StringRef dtype :
+       llvm::split(llvm::StringRef(args->get("--compress")), ',')) {
+    if (dtype.empty())
+      continue;
+    if (dtype != "f16" && dtype != "int8")
+      return reportError("--compress: expected f16 and/or int8 (comma-separated), "
+                         "got '" + dtype.str() + "'");
+    options.compress.push_back(dtype.str());
+  }
 
   auto cluster = mlir::sepnn::readClusterFile(args->get("--cluster"));
   if (!cluster)

@@ -11,7 +11,7 @@ static const char *kUsage = R"(usage:
   sepnn import  MODEL.onnx -o MODEL.mlir [--input-shape NAME=1x3x224x224]
   sepnn search  MODEL.onnx --cluster CLUSTER.json -o POLICY.json
                 [--objective latency|bytes] [--report R.json] [--exhaustive] [--beam N]
-                [--layers] [--dot POLICY.dot] [--baselines DIR]
+                [--layers] [--dot POLICY.dot] [--baselines DIR] [--compress f16[,int8]]
   sepnn search  MODEL.onnx --cluster CLUSTER.json --policy POLICY.json [--report R.json]
                 (the predicted figures of a given policy)
   sepnn profile --cluster CLUSTER.json [--device K] [--link default|A-B]

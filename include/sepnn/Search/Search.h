@@ -59,6 +59,9 @@ struct SearchOptions {
   int64_t beamWidth = 2048;
   /// Enumerates every combination instead (small graphs: checks the DP).
   bool exhaustive = false;
+  /// Transfer types the search may choose per op besides f32 ("f16",
+  /// "int8"): lossy, so only when the user allows them (`--compress`).
+  std::vector<std::string> compress;
 };
 
 struct SearchResult {
