@@ -8,8 +8,9 @@ Usage: bench/shaped_links.py --sepnn build/tools/sepnn/sepnn
            [--models resnet18,vgg16,mobilenet_v2] [--mbps 50,100,1000]
            [--repeat 5] [--rounds 2] [--work out/bench] [--slow-percent P]
 
---slow-percent P runs device 1 in a cgroup limited to P% of a core (cgroup
-v1 cpu.cfs_quota_us, or v2 cpu.max, over 10 ms periods) and tells the search
+--slow-percent P makes device 1 run at P% of its speed (SEPNN_SLOWDOWN=100/P:
+every runtime call takes that many times as long; a cgroup CPU quota does not
+slow a device that waits on the network between layers) and tells the search
 so (its profile's rates are scaled by P/100): the uneven splits it then
 chooses should pay off.
 
@@ -51,35 +52,9 @@ def sh(*cmd, check=True):
     return p.stdout
 
 
-SLOW_CGROUP = None  # the cgroup directory device 1 runs in, with --slow-percent
-# The CPU quota's period: short, so that a throttled device runs a layer at the
-# quota's pace instead of running at full speed and then stopping for 100 ms.
-PERIOD_US = 10000
-
-
 def remove_network():
     for ns in NAMESPACES:
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-    if SLOW_CGROUP and os.path.isdir(SLOW_CGROUP):
-        os.rmdir(SLOW_CGROUP)
-
-
-def make_slow_cgroup(percent):
-    """A cgroup with `percent` of one core; returns its directory."""
-    global SLOW_CGROUP
-    v1 = "/sys/fs/cgroup/cpu"
-    if os.path.exists(os.path.join(v1, "cpu.cfs_quota_us")):
-        SLOW_CGROUP = os.path.join(v1, "sepnn-bench-slow")
-        os.makedirs(SLOW_CGROUP, exist_ok=True)
-        open(os.path.join(SLOW_CGROUP, "cpu.cfs_period_us"), "w").write(str(PERIOD_US))
-        open(os.path.join(SLOW_CGROUP, "cpu.cfs_quota_us"), "w").write(
-            str(percent * PERIOD_US // 100))
-    else:  # cgroup v2
-        SLOW_CGROUP = "/sys/fs/cgroup/sepnn-bench-slow"
-        os.makedirs(SLOW_CGROUP, exist_ok=True)
-        open(os.path.join(SLOW_CGROUP, "cpu.max"), "w").write(
-            f"{percent * PERIOD_US // 100} {PERIOD_US}")
-    return SLOW_CGROUP
 
 
 def make_network():
@@ -106,42 +81,46 @@ def shape(mbps):
            "tbf", "rate", f"{mbps}mbit", "burst", str(burst), "latency", "100ms")
 
 
-def cluster(mbps, profile, slow_percent):
-    # Rates scale with the CPU share; the micro-kernel's tile does not.
+def cluster(mbps, latency_ms, profile, slow_percent):
+    # Rates scale with the device's speed; the micro-kernel's tile does not.
     slow = profile if slow_percent >= 100 else \
         {c: g if c in ("mr", "nr") else g * slow_percent / 100 for c, g in profile.items()}
     profiles = [profile, slow]
     devices = [{"name": f"dev{k}", "host": ADDRESSES[k], "port": 25600 + k,
                 "gflops": profiles[k]["conv"], "profile": profiles[k]} for k in range(2)]
     return {"devices": devices,
-            "links": {"default": {"mbps": mbps, "latency_ms": 0.1}},
+            "links": {"default": {"mbps": mbps, "latency_ms": latency_ms}},
             "transport": "tcp"}
 
 
 def measure_profile(sepnn, work):
+    """This machine's profile (one core) and the latency of a message between
+    two runtime processes (loopback: the veth pair adds little to it)."""
     path = os.path.join(work, "profile-cluster.json")
     with open(path, "w") as f:
         json.dump({"devices": [{"name": "dev0", "host": "127.0.0.1", "port": 25700}]}, f)
     sh("taskset", "-c", "0", sepnn, "profile", "--cluster", path, "--seconds", "1")
-    return json.load(open(path))["devices"][0]["profile"]
+    sh(sepnn, "profile", "--cluster", path, "--link", "default", "--seconds", "1",
+       "--port", "25710")
+    measured = json.load(open(path))
+    return measured["devices"][0]["profile"], measured["links"]["default"]["latency_ms"]
 
 
-def run_devices(outdir, cluster_path, model_dir, repeat):
+def run_devices(outdir, cluster_path, model_dir, repeat, slow_percent):
     procs = []
     for k in range(2):
         exe = os.path.join(outdir, f"device_{k}", f"device_{k}")
         cmd = ["ip", "netns", "exec", NAMESPACES[k], "taskset", "-c", str(k), exe,
                "--cluster", cluster_path, "--repeat", str(repeat + WARMUP), "--timeout", "120",
                "--report", os.path.join(outdir, f"report_{k}.json")]
+        env = dict(os.environ)
         if k == 0:
             cmd += ["--input", os.path.join(model_dir, "input.pb"),
                     "--output", os.path.join(outdir, "out.pb")]
-        elif SLOW_CGROUP:
-            # Enter the cgroup before exec, so that all of device 1 runs there.
-            procs_file = os.path.join(SLOW_CGROUP, "cgroup.procs")
-            cmd = ["sh", "-c", f'echo $$ > {procs_file} && exec "$@"', "sh"] + cmd
+        elif slow_percent < 100:
+            env["SEPNN_SLOWDOWN"] = str(100 / slow_percent)
         procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                      text=True))
+                                      text=True, env=env))
     for k, p in enumerate(procs):
         out, _ = p.communicate(timeout=3600)
         if p.returncode != 0:
@@ -169,11 +148,10 @@ def main():
     sepnn = os.path.abspath(args.sepnn)
     os.makedirs(args.work, exist_ok=True)
     make_network()
-    if args.slow_percent < 100:
-        make_slow_cgroup(args.slow_percent)
-    profile = measure_profile(sepnn, args.work)
-    print("profile (GFLOP/s, one core): " +
-          ", ".join(f"{k} {v:.2f}" for k, v in sorted(profile.items())), flush=True)
+    profile, latency_ms = measure_profile(sepnn, args.work)
+    print("profile (one core): " +
+          ", ".join(f"{k} {v:.2f}" for k, v in sorted(profile.items())) +
+          f"; message latency {latency_ms:.3f} ms", flush=True)
     rows, failures = [], []
     print(f"{'model':14} {'Mbit/s':>6} {'policy':14} {'predicted ms':>12} "
           f"{'measured ms':>11} {'pred/meas':>9}", flush=True)
@@ -189,7 +167,7 @@ def main():
             os.makedirs(case, exist_ok=True)
             cluster_path = os.path.join(case, "cluster.json")
             with open(cluster_path, "w") as f:
-                json.dump(cluster(mbps, profile, args.slow_percent), f, indent=1)
+                json.dump(cluster(mbps, latency_ms, profile, args.slow_percent), f, indent=1)
             sh(sepnn, "search", model, "--cluster", cluster_path, "-o",
                os.path.join(case, "searched.json"), "--baselines", case,
                "--report", os.path.join(case, "search.json"))
@@ -216,7 +194,7 @@ def main():
             for _ in range(args.rounds):
                 for outdir in samples:
                     samples[outdir] += run_devices(outdir, cluster_path, model_dir,
-                                                   args.repeat)
+                                                   args.repeat, args.slow_percent)
             measured = {}
             for policy, outdir in builds.items():
                 measured[policy] = statistics.median(samples[outdir])

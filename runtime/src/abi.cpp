@@ -29,12 +29,27 @@ template <class F> Tensor timed(Ctx *ctx, const char *op, int64_t call, F &&body
   return result;
 }
 
+// Runs body, then spins until it has taken ctx->slowdown times its time.
+template <class F> Tensor slowed(Ctx *ctx, F &&body) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const Tensor result = body();
+  const auto spent = std::chrono::steady_clock::now() - t0;
+  const auto until =
+      t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(spent *
+                                                                           ctx->slowdown);
+  while (std::chrono::steady_clock::now() < until) {
+  }
+  return result;
+}
+
 // Runs one ABI call: skipped after a failure, any exception recorded with the op name.
 template <class F> Tensor guarded(Ctx *ctx, const char *op, F &&body) noexcept {
   if (!ctx || ctx->failed)
     return Tensor{};
   const int64_t call = ++ctx->calls;
   try {
+    if (ctx->slowdown > 1)
+      return slowed(ctx, body);
     if (ctx->timeOps)
       return timed(ctx, op, call, body);
     return body();

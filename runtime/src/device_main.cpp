@@ -266,6 +266,13 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
       return 0;
     }
     fast::threadCount(); // a bad SEPNN_THREADS fails here, before any work
+    double slowdown = 1; // SEPNN_SLOWDOWN (ctx.h)
+    if (const char *v = std::getenv("SEPNN_SLOWDOWN")) {
+      char *end = nullptr;
+      slowdown = std::strtod(v, &end);
+      if (!*v || *end || !(slowdown >= 1) || slowdown > 1000)
+        fail("SEPNN_SLOWDOWN must be a factor from 1 to 1000, got '", v, "'");
+    }
     if (info.abiVersion != SEPNN_ABI_VERSION)
       fail("the program was generated for runtime ABI version ", info.abiVersion,
            ", this runtime implements version ", SEPNN_ABI_VERSION);
@@ -279,6 +286,7 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
            info.numDevices);
 
     Ctx ctx;
+    ctx.slowdown = slowdown;
     for (const std::string &path : o.inputs) {
       PbTensor t = readTensorFile(path);
       TensorData d;
