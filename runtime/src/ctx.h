@@ -31,8 +31,8 @@ struct Ctx {
     int64_t count = 0;
   };
   bool timeOps = false;
-  // SEPNN_SLOWDOWN=F (F >= 1): every call takes F times as long (the device spins
-  // for the difference), to emulate a slower device in benchmarks. A CPU quota
+  // SEPNN_SLOWDOWN=F (F >= 1): every call but the transfers takes F times as long
+  // (the device spins for the difference), to emulate a slower device in benchmarks. A CPU quota
   // (cgroup cpu.max) does not: a device that waits on the network between layers
   // keeps running at full speed within its quota.
   double slowdown = 1;
