@@ -77,26 +77,6 @@ TensorData filled(const Shape &shape, float value) {
   return t;
 }
 
-/// GFLOP/s of a conv of input `x` and weight `w` (FLOPs as the cost model
-/// counts them: 2 per multiply-add).
-double convGflops(const Shape &x, const Shape &w, int64_t group, int64_t pad,
-                  double budget) {
-  TensorData in = filled(x, 0.5f), weight = filled(w, 0.25f);
-  // As on a device: the weights are packed once, then reused by every inference.
-  fast::PackCache packs;
-  packs.stableBegin = weight.data();
-  packs.stableEnd = weight.data() + weight.numel();
-  double flops = 0;
-  double s = bestSeconds(
-      [&] {
-        TensorData out = fast::conv(in, weight, nullptr, {pad, pad, pad, pad}, {1, 1},
-                                    {1, 1}, group, packs);
-        flops = 2.0 * numelOf(out.shape) * w[1] * w[2] * w[3];
-      },
-      budget);
-  return flops / s / 1e9;
-}
-
 /// Seconds of the micro-kernel's share of an [M, K] x [K, N] GEMM: the padded tiles
 /// at `gemmRate` FLOP/s (as the kernel model counts it).
 double gemmShare(int64_t M, int64_t K, int64_t N, double gemmRate) {
@@ -105,19 +85,32 @@ double gemmShare(int64_t M, int64_t K, int64_t N, double gemmRate) {
   return 2.0 * Mp * K * Np / gemmRate;
 }
 
-/// Seconds of a conv of input `x` and weight `w`, as a device runs it.
-double convSeconds(const Shape &x, const Shape &w, int64_t stride, int64_t pad,
-                   double budget) {
+using Timer = double (*)(const std::function<void()> &, double);
+
+/// Seconds of a conv of input `x` and weight `w`, as a device runs it (the weights
+/// packed once, then reused by every inference), timed by `timer`.
+double convSeconds(const Shape &x, const Shape &w, int64_t group, int64_t stride,
+                   int64_t pad, double budget, Timer timer) {
   TensorData in = filled(x, 0.5f), weight = filled(w, 0.25f);
   fast::PackCache packs;
   packs.stableBegin = weight.data();
   packs.stableEnd = weight.data() + weight.numel();
-  return coldSeconds(
+  return timer(
       [&] {
-        fast::conv(in, weight, nullptr, {pad, pad, pad, pad}, {stride, stride}, {1, 1}, 1,
-                   packs);
+        fast::conv(in, weight, nullptr, {pad, pad, pad, pad}, {stride, stride}, {1, 1},
+                   group, packs);
       },
       budget);
+}
+
+/// GFLOP/s of a stride-1 conv of input `x` and weight `w` (FLOPs as the cost model
+/// counts them: 2 per multiply-add), best of a hot loop.
+double convGflops(const Shape &x, const Shape &w, int64_t group, int64_t pad,
+                  double budget) {
+  const double outputs =
+      double(x[0]) * w[0] * (x[2] + 2 * pad - w[2] + 1) * (x[3] + 2 * pad - w[3] + 1);
+  const double flops = 2.0 * outputs * w[1] * w[2] * w[3];
+  return flops / convSeconds(x, w, group, 1, pad, budget, bestSeconds) / 1e9;
 }
 
 /// The kernel model's parameters (see the top of this file), as JSON fields.
@@ -139,15 +132,17 @@ std::string kernelModel(double budget) {
   // 3x3 stride 2, 64 -> 128 on 56x56: K = 576, N = 28 * 28 (im2col packing).
   const double im2col =
       576.0 * 784 /
-      leftover(convSeconds({1, 64, 56, 56}, {128, 64, 3, 3}, 2, 1, budget), 128, 576, 784);
+      leftover(convSeconds({1, 64, 56, 56}, {128, 64, 3, 3}, 1, 2, 1, budget, coldSeconds),
+               128, 576, 784);
   // 1x1 stride 1, 128 -> 128 on 28x28: the input is B, copied into panels.
   const double dense =
       128.0 * 784 /
-      leftover(convSeconds({1, 128, 28, 28}, {128, 128, 1, 1}, 1, 0, budget), 128, 128, 784);
+      leftover(convSeconds({1, 128, 28, 28}, {128, 128, 1, 1}, 1, 1, 0, budget, coldSeconds),
+               128, 128, 784);
   // Winograd F(4x4, 3x3), 128 -> 128 on 28x28: 49 tiles, 36 GEMMs [128,128]x[128,49];
   // (128 + 128) channels x 49 tiles x 36 points transformed.
   const double winogradSeconds =
-      convSeconds({1, 128, 28, 28}, {128, 128, 3, 3}, 1, 1, budget);
+      convSeconds({1, 128, 28, 28}, {128, 128, 3, 3}, 1, 1, 1, budget, coldSeconds);
   const double transforms = std::max(winogradSeconds - 36 * gemmShare(128, 128, 49, gemm),
                                      0.05 * winogradSeconds);
   const double winograd = 256.0 * 49 * 36 / transforms;
