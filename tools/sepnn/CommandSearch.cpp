@@ -82,9 +82,10 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
     return reportError("--beam: must be at least 1");
   options.beamWidth = *beam;
   options.exhaustive = args->has("--exhaustive");
-  // --compress f16[,int8]: transfer types the search may choose per op.
-  for (llvm::StringRef dtype :
-       llvm::split(llvm::StringRef(args->get("--compress")), ',')) {
+  // --compress f16[,int8]: transfer types the search may choose per op (the
+  // string outlives the loop: split() only refers to it).
+  const std::string compress = args->get("--compress");
+  for (llvm::StringRef dtype : llvm::split(compress, ',')) {
     if (dtype.empty())
       continue;
     if (dtype != "f16" && dtype != "int8")
