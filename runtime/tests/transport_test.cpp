@@ -48,6 +48,18 @@ static Child peerThatDies(const std::vector<DeviceInfo> &devs) {
   });
 }
 
+// A peer that connects and then stops (SIGSTOP: it reads nothing more) until the test
+// kills it: a send to it stays queued however fast the peer could have read (a peer
+// that slept 300 ms before dying read all 64 MB once frame checksums got fast).
+static Child peerThatStops(const std::vector<DeviceInfo> &devs) {
+  return spawn([&]() -> std::string {
+    TcpTransport t(opts(devs, 1, 2));
+    t.connectAll();
+    ::raise(SIGSTOP);
+    return "";
+  });
+}
+
 #define EXPECT_CONTAINS(hay, needle)                                                     \
   EXPECT_NE(std::string(hay).find(needle), std::string::npos) << "in: " << (hay)
 
@@ -490,13 +502,15 @@ TEST(Transport, LargeSendReturnsBeforePeerReads) {
 // the next transfer call (and flush) reports it, naming the peer, within the timeout.
 TEST(Transport, PeerKilledWhileSendQueued) {
   const auto devs = loopbackDevices(2);
-  Child c = peerThatDies(devs);
+  Child c = peerThatStops(devs);
   TcpTransport t(opts(devs, 0, 2));
   t.connectAll();
   const size_t n = kBig; // 64 MB: far more than the socket buffers hold
   const FloatBuffer big = pattern(n, 1.0f);
   const auto t0 = std::chrono::steady_clock::now();
   t.send(1, 3, big.data(), n);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ::kill(c.pid, SIGKILL);
   const std::string err = errorOf([&] { t.flush(); });
   EXPECT_CONTAINS(err, "lost connection to device 1 (d1) while sending tag 3");
   // Never a hang: well within a few timeouts (2 s each), even on a busy CI.
@@ -513,12 +527,14 @@ TEST(Transport, PeerKilledWhileSendQueued) {
 // The same through the ABI: the error surfaces from the next transfer call.
 TEST(Transport, BackgroundSendFailureFailsNextAbiCall) {
   const auto devs = loopbackDevices(2);
-  Child c = peerThatDies(devs);
+  Child c = peerThatStops(devs);
   TcpTransport t(opts(devs, 0, 2));
   t.connectAll();
   const size_t n = kBig;
   const FloatBuffer big = pattern(n, 1.0f);
   t.send(1, 3, big.data(), n);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ::kill(c.pid, SIGKILL);
   // Wait until the background writer has seen the loss (bounded by the timeout).
   const auto t0 = std::chrono::steady_clock::now();
   while (errorOf([&] { t.checkSends(); }) == "no error" && secondsSince(t0) < 10)
