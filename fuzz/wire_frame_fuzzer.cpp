@@ -15,6 +15,7 @@
 
 #include "io/tensor_pb.h"
 #include "tensor.h"
+#include "transport/crc32c.h"
 #include "transport/wire.h"
 #include "transport/wire_codec.h"
 
@@ -141,7 +142,7 @@ void fuzzFrame(const uint8_t *data, size_t size) {
                  "accepted a bad length or encoding");
   }
 
-  (void)wire::crc32(payload, payloadSize);
+  (void)crc32c(payload, payloadSize);
   try {
     const FloatBuffer values = codec::decode(w, shape, payload, payloadSize);
     checkDecoded(w, shape, payload, payloadSize, values);
