@@ -13,7 +13,6 @@ Keep VERSION and the layouts in step with runtime/src/transport/wire.h.
 import os
 import struct
 import sys
-import zlib
 
 out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "seeds", "wire_frame_fuzzer")
@@ -25,7 +24,17 @@ def save(name, data):
         f.write(data)
 
 
-VERSION = 2  # wire::kVersion
+VERSION = 3  # wire::kVersion
+
+
+def crc32c(data):
+    """CRC-32C (Castagnoli), as runtime/src/transport/crc32c.h computes it."""
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
 
 
 def hello(sender, receiver, digest, flags=0, nonce=bytes(16)):
@@ -35,7 +44,7 @@ def hello(sender, receiver, digest, flags=0, nonce=bytes(16)):
 
 def header(kind, tag, seq, payload, encoding):
     return struct.pack("<IHHqQQII", 0x464E5053, VERSION, kind, tag, seq, len(payload),
-                       zlib.crc32(payload), encoding)
+                       crc32c(payload), encoding)
 
 
 def control(shape, entries=1, same_seq=True):
