@@ -12,37 +12,32 @@ namespace sepnn {
 namespace rt {
 namespace {
 
-// Runs body, adding its time to call `call`'s entry of ctx->opTimes.
-template <class F> Tensor timed(Ctx *ctx, const char *op, int64_t call, F &&body) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const Tensor result = body();
-  const double s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if ((int64_t)ctx->opTimes.size() < call)
-    ctx->opTimes.resize(call);
-  Ctx::OpTime &t = ctx->opTimes[call - 1];
-  t.op = op;
-  if (result.id >= 0 && (size_t)result.id < ctx->tensors.size())
-    t.shape = ctx->tensors[result.id].shape;
-  t.seconds += s;
-  ++t.count;
-  return result;
-}
-
 bool isTransfer(const char *op) {
   return !std::strcmp(op, "send") || !std::strcmp(op, "recv") ||
          !std::strcmp(op, "send_as") || !std::strcmp(op, "recv_as");
 }
 
-// Runs body, then spins until it has taken ctx->slowdown times its time.
-template <class F> Tensor slowed(Ctx *ctx, F &&body) {
+// Runs body under the device's instrumentation: with SEPNN_SLOWDOWN it spins until
+// the call has taken ctx->slowdown times its time (transfers excepted: waiting is
+// not computing); with --op-times it adds the call's time to ctx->opTimes.
+template <class F> Tensor instrumented(Ctx *ctx, const char *op, int64_t call, F &&body) {
   const auto t0 = std::chrono::steady_clock::now();
   const Tensor result = body();
-  const auto spent = std::chrono::steady_clock::now() - t0;
-  const auto until =
-      t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(spent *
-                                                                           ctx->slowdown);
-  while (std::chrono::steady_clock::now() < until) {
+  if (ctx->slowdown > 1 && !isTransfer(op)) {
+    const auto until = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                (std::chrono::steady_clock::now() - t0) * ctx->slowdown);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  }
+  if (ctx->timeOps) {
+    if ((int64_t)ctx->opTimes.size() < call)
+      ctx->opTimes.resize(call);
+    Ctx::OpTime &t = ctx->opTimes[call - 1];
+    t.op = op;
+    if (result.id >= 0 && (size_t)result.id < ctx->tensors.size())
+      t.shape = ctx->tensors[result.id].shape;
+    t.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ++t.count;
   }
   return result;
 }
@@ -53,10 +48,8 @@ template <class F> Tensor guarded(Ctx *ctx, const char *op, F &&body) noexcept {
     return Tensor{};
   const int64_t call = ++ctx->calls;
   try {
-    if (ctx->slowdown > 1 && !isTransfer(op)) // waiting is not computing
-      return slowed(ctx, body);
-    if (ctx->timeOps)
-      return timed(ctx, op, call, body);
+    if (ctx->slowdown > 1 || ctx->timeOps)
+      return instrumented(ctx, op, call, body);
     return body();
   } catch (const std::bad_alloc &) {
     ctx->setError(cat(op, " (call #", call, "): out of memory"));
