@@ -61,6 +61,12 @@ OpWork mlir::sepnn::workOf(Operation *op) {
   return {"elementwise", out};
 }
 
+int64_t mlir::sepnn::reducedExtent(Operation *op) {
+  auto w = cast<RankedTensorType>(op->getOperand(1).getType());
+  auto gemm = dyn_cast<nn::GemmOp>(op);
+  return w.getDimSize(isa<nn::ConvOp>(op) ? 1 : (gemm && gemm.getTransB() ? 1 : 0));
+}
+
 CostModel::CostModel(const Cluster &cluster)
     : cluster(cluster), devices((int64_t)cluster.devices.size()) {}
 
@@ -132,12 +138,8 @@ double CostModel::shareSeconds(int64_t device, Operation *op,
     fraction *= double(share.outChannels) / result.getDimSize(1);
   if (share.rows >= 0)
     fraction *= double(share.rows) / result.getDimSize(2);
-  if (share.inChannels >= 0) {
-    auto w = cast<RankedTensorType>(op->getOperand(1).getType());
-    int64_t reduced =
-        w.getDimSize(conv ? 1 : (gemm && gemm.getTransB() ? 1 : 0));
-    fraction *= double(share.inChannels) / reduced;
-  }
+  if (share.inChannels >= 0)
+    fraction *= double(share.inChannels) / reducedExtent(op);
   return computeSeconds(device, work.opClass, work.flops * fraction);
 }
 

@@ -26,6 +26,10 @@ struct OpWork {
 /// FLOPs of one inference of `op` (multiply-adds count 2).
 OpWork workOf(Operation *op);
 
+/// The extent an in_channels split divides: a Conv's input channels (per
+/// group), a Gemm's K (from its weight operand, transB respected).
+int64_t reducedExtent(Operation *op);
+
 class CostModel {
 public:
   explicit CostModel(const Cluster &cluster);

@@ -252,9 +252,7 @@ void LayoutSim::stepDecision(SimState &state, Operation *op,
     return;
   }
   case Split::InChannels: {
-    auto wType = cast<RankedTensorType>(op->getOperand(1).getType());
-    int64_t reduced =
-        wType.getDimSize(conv ? 1 : (gemm && gemm.getTransB() ? 1 : 0));
+    int64_t reduced = reducedExtent(op);
     for (auto [d, range] : llvm::zip(choice.devices, rangesOf(choice.sizes))) {
       auto [begin, end] = range;
       need(state, xfer, in, d, kChannelAxis, begin, end);

@@ -87,8 +87,7 @@ SmallVector<Candidate> candidatesFor(Operation *op, const CostModel &costs) {
   }
   bool reducible = (conv && conv.getGroup() == 1) || (gemm && !gemm.getTransA());
   if (reducible) {
-    auto w = cast<RankedTensorType>(op->getOperand(1).getType());
-    int64_t reduced = w.getDimSize(conv ? 1 : (gemm.getTransB() ? 1 : 0));
+    int64_t reduced = reducedExtent(op);
     std::vector<int64_t> inSizes = proportionalSizes(reduced, 1, speeds);
     std::vector<int64_t> outSizes = proportionalSizes(channels, 1, speeds);
     if (!inSizes.empty() && !outSizes.empty()) {
