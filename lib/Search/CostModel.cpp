@@ -1,5 +1,4 @@
 #include "CostModel.h"
-#include "KernelModel.h"
 
 #include "NN/NNOps.h"
 
@@ -68,7 +67,10 @@ int64_t mlir::sepnn::reducedExtent(Operation *op) {
 }
 
 CostModel::CostModel(const Cluster &cluster)
-    : cluster(cluster), devices((int64_t)cluster.devices.size()) {}
+    : cluster(cluster), devices((int64_t)cluster.devices.size()) {
+  for (const ClusterDevice &d : cluster.devices)
+    kernels.push_back(KernelProfile::of(d));
+}
 
 /// GFLOP/s: the profile's figure for the class, else the device's `gflops`
 /// (elementwise work, memory-bound, at a quarter of it), else 1.
@@ -98,8 +100,7 @@ static int64_t part(int64_t share, int64_t extent) {
 double CostModel::shareSeconds(int64_t device, Operation *op,
                                const OpShare &share) const {
   auto result = cast<RankedTensorType>(op->getResult(0).getType());
-  std::optional<KernelProfile> kernels =
-      KernelProfile::of(cluster.devices[device]);
+  const std::optional<KernelProfile> &kernels = this->kernels[device];
   auto conv = dyn_cast<nn::ConvOp>(op);
   auto weight = conv ? cast<RankedTensorType>(conv.getWeight().getType())
                      : RankedTensorType();

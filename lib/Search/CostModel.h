@@ -3,6 +3,7 @@
 #ifndef SEPNN_LIB_SEARCH_COSTMODEL_H
 #define SEPNN_LIB_SEARCH_COSTMODEL_H
 
+#include "KernelModel.h"
 #include "sepnn/Support/Cluster.h"
 
 #include "mlir/IR/Operation.h"
@@ -52,6 +53,8 @@ public:
 private:
   const Cluster &cluster;
   int64_t devices;
+  /// Each device's kernel-model parameters, read once from its profile.
+  std::vector<std::optional<KernelProfile>> kernels;
 };
 
 } // namespace mlir::sepnn
