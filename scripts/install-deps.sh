@@ -6,6 +6,7 @@ packages=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   libonnx-dev libprotobuf-dev protobuf-compiler libfmt-dev libgtest-dev
   python3-torch python3-torchvision python3-onnx python3-numpy libopenblas0-pthread
+  python3-tqdm python3-matplotlib dataset-fashion-mnist
   libonnx-testdata g++-aarch64-linux-gnu qemu-user-static openmpi-bin libopenmpi-dev
   libssl-dev clang-19 libclang-rt-19-dev
 )

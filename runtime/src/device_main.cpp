@@ -1,4 +1,5 @@
 // device_<k> --cluster CLUSTER.json [--input IN.pb]... [--output OUT.pb]...
+//            [--input-seq PATTERN]... [--output-seq PATTERN]...
 //            [--repeat N] [--report R.json] [--timeout SECONDS] [--weights PATH]
 //            [--op-times T.json]
 #include "device_main.h"
@@ -33,12 +34,16 @@ namespace {
 
 const char *kUsage =
     "usage: %s --cluster CLUSTER.json [--input IN.pb]... [--output OUT.pb]...\n"
+    "          [--input-seq PATTERN]... [--output-seq PATTERN]...\n"
     "          [--repeat N] [--report R.json] [--timeout SECONDS] [--weights PATH]\n"
-    "          [--op-times T.json]\n";
+    "          [--op-times T.json]\n"
+    "A PATTERN names one file per inference: %%d is replaced by its index (0, 1, ...).\n";
 
 struct Options {
   std::string cluster;
   std::vector<std::string> inputs, outputs;
+  // Batch mode: inference r reads (writes) each pattern with %d replaced by r.
+  std::vector<std::string> inputSeqs, outputSeqs;
   int64_t repeat = 1;
   std::string report;
   std::string opTimes; // per-call times, to check the search's cost model
@@ -61,8 +66,9 @@ Options parseArgs(int argc, char **argv) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
     }
-    static const char *known[] = {"--cluster", "--input",   "--output", "--repeat",
-                                  "--report",  "--timeout", "--weights", "--op-times"};
+    static const char *known[] = {"--cluster",   "--input",     "--output",  "--repeat",
+                                  "--report",    "--timeout",   "--weights", "--op-times",
+                                  "--input-seq", "--output-seq"};
     if (std::find_if(std::begin(known), std::end(known),
                      [&](const char *k) { return arg == k; }) == std::end(known))
       fail("unknown argument '", arg, "' (see --help)");
@@ -77,6 +83,11 @@ Options parseArgs(int argc, char **argv) {
       o.inputs.push_back(value);
     } else if (arg == "--output") {
       o.outputs.push_back(value);
+    } else if (arg == "--input-seq" || arg == "--output-seq") {
+      if (value.find("%d") == std::string::npos ||
+          value.find("%d") != value.rfind("%d"))
+        fail(arg, ": the pattern must contain %d once, got '", value, "'");
+      (arg == "--input-seq" ? o.inputSeqs : o.outputSeqs).push_back(value);
     } else if (arg == "--report") {
       o.report = value;
     } else if (arg == "--op-times") {
@@ -100,7 +111,31 @@ Options parseArgs(int argc, char **argv) {
   }
   if (!o.help && o.cluster.empty())
     fail("--cluster CLUSTER.json is required");
+  if (!o.inputs.empty() && !o.inputSeqs.empty())
+    fail("--input and --input-seq cannot be mixed");
+  if (!o.outputs.empty() && !o.outputSeqs.empty())
+    fail("--output and --output-seq cannot be mixed");
   return o;
+}
+
+// PATTERN with its %d replaced by `index`.
+std::string nthFile(const std::string &pattern, int64_t index) {
+  const size_t at = pattern.find("%d");
+  return pattern.substr(0, at) + std::to_string(index) + pattern.substr(at + 2);
+}
+
+// Model inputs from .pb files into the context, in --input order.
+void loadInputs(Ctx &ctx, const std::vector<std::string> &paths) {
+  ctx.inputs.clear();
+  ctx.inputNames.clear();
+  for (const std::string &path : paths) {
+    PbTensor t = readTensorFile(path);
+    TensorData d;
+    d.shape = t.dims;
+    d.own.assign(t.data.begin(), t.data.end()); // loaded once, copied once
+    ctx.inputs.push_back(std::move(d));
+    ctx.inputNames.push_back(path);
+  }
 }
 
 std::string exeDir(const char *argv0) {
@@ -287,15 +322,9 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
 
     Ctx ctx;
     ctx.slowdown = slowdown;
-    for (const std::string &path : o.inputs) {
-      PbTensor t = readTensorFile(path);
-      TensorData d;
-      d.shape = t.dims;
-      d.own.assign(t.data.begin(), t.data.end()); // loaded once, copied once
-      ctx.inputs.push_back(std::move(d));
-      ctx.inputNames.push_back(path);
-    }
-    ctx.maxOutputs = (int64_t)o.outputs.size();
+    loadInputs(ctx, o.inputs);
+    const bool batch = !o.outputSeqs.empty();
+    ctx.maxOutputs = (int64_t)(batch ? o.outputSeqs.size() : o.outputs.size());
     Weights weights;
     ctx.weightsPath = o.weights.empty() ? exeDir(argc > 0 ? argv[0] : nullptr) + "/weights.bin"
                                         : o.weights;
@@ -327,7 +356,15 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
 
     std::vector<double> latencies;
     RunHealth health;
+    // Batch mode keeps every inference's outputs until all peers are done (below).
+    std::vector<std::map<int64_t, TensorData>> batchOutputs;
     for (int64_t r = 0; r < o.repeat; ++r) {
+      if (!o.inputSeqs.empty()) { // read before the clock starts
+        std::vector<std::string> paths;
+        for (const std::string &pattern : o.inputSeqs)
+          paths.push_back(nthFile(pattern, r));
+        loadInputs(ctx, paths);
+      }
       ctx.beginInference();
       // The first inference packs weights: op times count the others (or the only one).
       ctx.timeOps = !o.opTimes.empty() && (r > 0 || o.repeat == 1);
@@ -348,21 +385,31 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
                                      : std::string());
       latencies.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
       health.record(ctx, r + 1, o.repeat);
+      if (batch) {
+        batchOutputs.push_back(std::move(ctx.outputs));
+        ctx.outputs.clear();
+      }
     }
     ctx.beginInference();
+    if (!batch) // the last inference's outputs go to the --output files
+      batchOutputs.push_back(std::move(ctx.outputs));
 
-    for (size_t i = 0; i < o.outputs.size(); ++i)
-      if (!ctx.outputs.count((int64_t)i) && !ctx.outputs.empty())
-        fail("--output ", o.outputs[i], " was given but the program never wrote output ", i);
+    const std::vector<std::string> &named = batch ? o.outputSeqs : o.outputs;
+    for (const auto &outputs : batchOutputs)
+      for (size_t i = 0; i < named.size(); ++i)
+        if (!outputs.count((int64_t)i) && !outputs.empty())
+          fail(batch ? "--output-seq " : "--output ", named[i],
+               " was given but the program never wrote output ", i);
     // Outputs are written only once every peer has finished too: a failed run
     // leaves no output file behind.
     if (transport) {
       transport->flush(); // every queued send written (bounded), or the peer's error
       transport->finish();
     }
-    for (const auto &kv : ctx.outputs)
-      writeTensorFile(o.outputs[kv.first], kv.second.shape, kv.second.data(),
-                      "output_" + std::to_string(kv.first));
+    for (size_t r = 0; r < batchOutputs.size(); ++r)
+      for (const auto &kv : batchOutputs[r])
+        writeTensorFile(batch ? nthFile(named[kv.first], (int64_t)r) : named[kv.first],
+                        kv.second.shape, kv.second.data(), "output_" + std::to_string(kv.first));
     if (!o.report.empty())
       writeReport(o.report, rank, latencies, transport.get(), n, health, ctx);
     if (!o.opTimes.empty())

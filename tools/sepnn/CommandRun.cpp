@@ -48,7 +48,15 @@ struct Device {
   std::string name;
   std::string executable;
   std::vector<std::string> inputs, outputs;
+  // Batch mode (--inputs DIR): one file per inference, %d its index.
+  std::vector<std::string> inputSeqs, outputSeqs;
 };
+
+/// PATTERN with its %d replaced by `index`.
+std::string nthFile(llvm::StringRef pattern, int64_t index) {
+  size_t at = pattern.find("%d");
+  return (pattern.substr(0, at) + llvm::Twine(index) + pattern.substr(at + 2)).str();
+}
 
 /// Output i goes to OUT.pb for i = 0 and OUT_<i>.pb after that.
 std::string outputPath(const std::string &base, size_t index) {
@@ -138,17 +146,21 @@ struct RunResult {
   int64_t total = 0;
   std::string firstOutput;
   std::string transport; // the one the devices used
+  int64_t inferences = 1;
 };
 
 struct RunOptions {
   std::string outDir;
   std::vector<std::string> inputFiles;
-  std::string outBase; // empty: OUTDIR/run/output.pb
+  std::string outBase; // empty: OUTDIR/run/output.pb (OUTDIR/run/outputs in batch mode)
   int64_t repeat = 1;
   double timeout = 30;
   /// "tcp" or "mpi"; empty: the cluster's (an "mpi" cluster builds both,
   /// so the manifest's last transport).
   std::string transport;
+  /// Batch mode: DIR/input_<n>.pb (input_<n>_<i>.pb for a model with several
+  /// inputs), n = 0, 1, ...; one inference each, outputs output_<n>[_<i>].pb.
+  std::string inputDir;
 };
 
 /// mpirun as root needs --allow-run-as-root; --oversubscribe lets a job have
@@ -209,10 +221,29 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
                                     "was compiled with device {1} named '{4}'",
                                     clusterPath, i, cluster->devices[i].name,
                                     manifestPath, d.name));
-  if (inputFiles.size() != inputsJson->size())
+  const bool batch = !options.inputDir.empty();
+  // Batch mode: file names per model input, and how many inferences the
+  // directory holds.
+  std::vector<std::string> inputSeqs;
+  int64_t repeat = options.repeat;
+  if (batch) {
+    for (size_t i = 0; i < inputsJson->size(); ++i)
+      inputSeqs.push_back(options.inputDir + "/input_%d" +
+                          (inputsJson->size() == 1 ? std::string()
+                                                   : "_" + std::to_string(i)) +
+                          ".pb");
+    repeat = 0;
+    while (llvm::sys::fs::exists(nthFile(inputSeqs[0], repeat)))
+      ++repeat;
+    if (repeat == 0)
+      return runError(nthFile(inputSeqs[0], 0) + ": no such file (--inputs " +
+                      options.inputDir + " holds no inputs)");
+  } else if (inputFiles.size() != inputsJson->size()) {
     return runError(llvm::formatv("the model has {0} input(s) but {1} "
                                      "--input file(s) were given",
                                      inputsJson->size(), inputFiles.size()));
+  }
+  result.inferences = repeat;
   for (auto [i, in] : llvm::enumerate(*inputsJson)) {
     const json::Object *o = in.getAsObject();
     int64_t rank = o->getInteger("device").value_or(0);
@@ -221,23 +252,43 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
       for (const json::Value &d : *dims)
         shape.push_back(d.getAsInteger().value_or(-1));
     // Catch a wrong input here, once, rather than in a device mid-run.
-    if (auto e = checkInputFile(inputFiles[i],
-                                o->getString("name").value_or("").str(), shape))
-      return e;
-    devices.at(rank).inputs.push_back(inputFiles[i]);
+    std::string name = o->getString("name").value_or("").str();
+    for (int64_t r = 0; r < (batch ? repeat : 1); ++r)
+      if (auto e = checkInputFile(batch ? nthFile(inputSeqs[i], r) : inputFiles[i],
+                                  name, shape))
+        return e;
+    if (batch)
+      devices.at(rank).inputSeqs.push_back(inputSeqs[i]);
+    else
+      devices.at(rank).inputs.push_back(inputFiles[i]);
   }
   llvm::SmallString<128> runDir(outDir);
   llvm::sys::path::append(runDir, "run");
   llvm::sys::fs::create_directories(runDir);
   std::string outBase =
-      options.outBase.empty() ? (runDir + "/output.pb").str() : options.outBase;
+      !options.outBase.empty() ? options.outBase
+      : batch                  ? (runDir + "/outputs").str()
+                               : (runDir + "/output.pb").str();
+  if (batch)
+    if (std::error_code ec = llvm::sys::fs::create_directories(outBase))
+      return runError(outBase + ": cannot create the output directory: " +
+                      ec.message());
   // A failed run must not leave an output behind, not even an earlier run's.
   std::vector<std::string> outputFiles;
   for (auto [i, out] : llvm::enumerate(*outputsJson)) {
     int64_t rank = out.getAsObject()->getInteger("device").value_or(0);
-    outputFiles.push_back(outputPath(outBase, i));
-    llvm::sys::fs::remove(outputFiles.back());
-    devices.at(rank).outputs.push_back(outputFiles.back());
+    if (!batch) {
+      outputFiles.push_back(outputPath(outBase, i));
+      llvm::sys::fs::remove(outputFiles.back());
+      devices.at(rank).outputs.push_back(outputFiles.back());
+      continue;
+    }
+    std::string pattern = outputPath(outBase + "/output_%d.pb", i);
+    for (int64_t r = 0; r < repeat; ++r) {
+      outputFiles.push_back(nthFile(pattern, r));
+      llvm::sys::fs::remove(outputFiles.back());
+    }
+    devices.at(rank).outputSeqs.push_back(pattern);
   }
   auto removeOutputs = [&] {
     for (const std::string &path : outputFiles)
@@ -291,13 +342,17 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
         mpi ? d.executable + "_mpi" : d.executable,
         "--cluster", outDir + "/cluster.json",
         "--weights", (exeDir + "/weights.bin").str(),
-        "--repeat", std::to_string(options.repeat),
+        "--repeat", std::to_string(repeat),
         "--report", report,
         "--timeout", llvm::formatv("{0}", options.timeout).str()});
     for (const std::string &in : d.inputs)
       argv.insert(argv.end(), {"--input", in});
     for (const std::string &out : d.outputs)
       argv.insert(argv.end(), {"--output", out});
+    for (const std::string &in : d.inputSeqs)
+      argv.insert(argv.end(), {"--input-seq", in});
+    for (const std::string &out : d.outputSeqs)
+      argv.insert(argv.end(), {"--output-seq", out});
     if (mpi) {
       // MPMD: "-np 1 device_0 ARGS : -np 1 device_1 ARGS : ...".
       if (d.rank > 0)
@@ -316,7 +371,7 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
     return runError("mpirun: " + spawnError);
   // Each inference is bounded by the devices' own timeouts; this bound only
   // guards against a device that ignores them.
-  double deadline = options.timeout * 2 + 10 + options.repeat * options.timeout;
+  double deadline = options.timeout * 2 + 10 + repeat * options.timeout;
   // After the first failure the others get their own timeout (and a second)
   // to notice and say what happened to them before they are stopped.
   int failed = group.waitAll(deadline, options.timeout + 1);
@@ -358,7 +413,7 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
     double l = o ? o->getNumber("latency_ms").value_or(0) : 0;
     deviceLatency.push_back(l);
     // The devices that produce the model's outputs finish the inference.
-    if (!devices[i].outputs.empty())
+    if (!devices[i].outputs.empty() || !devices[i].outputSeqs.empty())
       latency = std::max(latency, l);
     if (const json::Object *ls = o ? o->getObject("links") : nullptr)
       for (const auto &kv : *ls)
@@ -376,13 +431,14 @@ llvm::Expected<RunResult> runDevices(const RunOptions &options) {
   result.latency = latency;
   result.deviceLatency = deviceLatency;
   result.devices = devices;
-  result.firstOutput = outputPath(outBase, 0);
+  result.firstOutput = batch ? nthFile(outBase + "/output_%d.pb", 0)
+                             : outputPath(outBase, 0);
   return result;
 }
 
 int sepnn::driver::runRun(int argc, char **argv) {
   auto args = parseArgs(argc, argv, 2,
-                        {"--input", "-o", "--transport", "--repeat",
+                        {"--input", "--inputs", "-o", "--transport", "--repeat",
                          "--report", "--timeout"},
                         {});
   if (!args)
@@ -403,13 +459,17 @@ int sepnn::driver::runRun(int argc, char **argv) {
     return reportError("--transport: expected tcp or mpi, got '" + transport +
                        "'");
 
+  if (args->has("--inputs") && (args->has("--input") || args->has("--repeat")))
+    return reportError("--inputs DIR runs one inference per file of DIR: it "
+                       "cannot be mixed with --input or --repeat");
   RunOptions options{outDir,   args->all("--input"), args->get("-o"),
-                     *repeat,  *timeout,             transport};
+                     *repeat,  *timeout,             transport,
+                     args->get("--inputs")};
   auto run = runDevices(options);
   if (!run)
     return reportError(run.takeError());
   auto &[devices, deviceLatency, latency, links, expected, total,
-         firstOutput, usedTransport] = *run;
+         firstOutput, usedTransport, inferences] = *run;
 
   // Compressed transfers: run the f32-transfer twin and compare outputs.
   std::optional<double> errorVsF32;
@@ -430,7 +490,7 @@ int sepnn::driver::runRun(int argc, char **argv) {
   bool match = links == expected;
 
   llvm::outs() << llvm::formatv("sepnn run: {0} devices, {1} inference(s)\n",
-                                devices.size(), *repeat);
+                                devices.size(), inferences);
   llvm::outs() << llvm::formatv("  latency_ms (median): {0:F3}\n", latency);
   for (auto [i, d] : llvm::enumerate(devices))
     llvm::outs() << llvm::formatv("  device {0} ({1}): {2:F3} ms\n", d.rank,
@@ -448,7 +508,7 @@ int sepnn::driver::runRun(int argc, char **argv) {
   if (args->has("--report"))
     if (auto e = writeJson(args->get("--report"), [&](json::OStream &j) {
           j.attribute("latency_ms", latency);
-          j.attribute("repeat", *repeat);
+          j.attribute("repeat", inferences);
           j.attribute("transport", usedTransport);
           j.attributeArray("devices", [&] {
             for (auto [i, d] : llvm::enumerate(devices))

@@ -1,0 +1,112 @@
+"""The search: a weight-sharing supernet trained under policies the controller samples,
+the controller trained by REINFORCE on validation accuracy and transmitted bytes, and
+the final choice among the controller's best samples on the whole validation set."""
+import json
+import math
+import os
+
+import torch
+
+from . import data, train
+from .controller import Controller, Reinforce
+from .model import SeparableResNeXt
+from .policy import Policy, decisions
+from .progress import log, progress
+
+
+class SearchSettings:
+    def __init__(self, epochs, controller_steps, val_batch, byte_weight, candidates, seed):
+        self.epochs, self.controller_steps, self.val_batch = epochs, controller_steps, val_batch
+        self.byte_weight, self.candidates, self.seed = byte_weight, candidates, seed
+
+
+def reward(accuracy, bytes_, bytes_all, byte_weight):
+    """Accuracy (fraction) minus byte_weight per whole exchange-everything of bytes."""
+    return accuracy / 100.0 - byte_weight * bytes_ / bytes_all
+
+
+def run_search(cfg, splits, settings, workdir, log_path):
+    """Returns (supernet, chosen Policy, the candidates' full-validation figures)."""
+    train_split, val_split = splits
+    torch.manual_seed(settings.seed)
+    supernet = SeparableResNeXt(cfg)
+    controller = Controller(len(decisions(cfg)))
+    reinforce = Reinforce(controller)
+    opt = train.make_optimizer(supernet.parameters(), 0.1)
+    bytes_all = Policy.uniform(cfg, 1.0).bytes()
+    ckpt = os.path.join(workdir, "search.pt")
+    start = 0
+    if os.path.exists(ckpt):
+        state = torch.load(ckpt)
+        supernet.load_state_dict(state["supernet"])
+        controller.load_state_dict(state["controller"])
+        reinforce.load_state_dict(state["reinforce"])
+        opt.load_state_dict(state["opt"])
+        start = state["epoch"]
+    steps_per_epoch = math.ceil(len(train_split) / train.BATCH)
+    total = settings.epochs * steps_per_epoch
+    val_gen = torch.Generator().manual_seed(settings.seed + 7)
+
+    def sampled_counts(_):
+        with torch.no_grad():
+            choices, _, _ = controller.sample()
+        return Policy.from_choices(cfg, choices).counts()
+
+    for epoch in range(start, settings.epochs):
+        gen = torch.Generator().manual_seed(settings.seed * 1000 + epoch)
+        train.train_steps(supernet, opt, data.batches(train_split, train.BATCH, gen, augment=True),
+                          sampled_counts, 0.1, epoch * steps_per_epoch, total,
+                          f"search epoch {epoch + 1}/{settings.epochs}: supernet")
+        supernet.eval()
+        entries = []
+        for step in progress(range(settings.controller_steps),
+                             f"search epoch {epoch + 1}/{settings.epochs}: controller"):
+            choices, logp, entropy = controller.sample()
+            policy = Policy.from_choices(cfg, choices)
+            idx = torch.randint(0, len(val_split), (settings.val_batch,), generator=val_gen)
+            with torch.no_grad():
+                pred = supernet(val_split.images[idx], policy.counts()).argmax(1)
+            acc = 100.0 * (pred == val_split.labels[idx]).float().mean().item()
+            r = reward(acc, policy.bytes(), bytes_all, settings.byte_weight)
+            reinforce.update(logp, entropy, r)
+            entries.append({"epoch": epoch + 1, "step": step + 1, "val_batch_accuracy": acc,
+                            "bytes_per_inference": policy.bytes(), "reward": r,
+                            "fractions": policy.fractions})
+        log(f"search epoch {epoch + 1}/{settings.epochs}: mean reward "
+            f"{sum(e['reward'] for e in entries) / len(entries):.4f}, mean bytes "
+            f"{sum(e['bytes_per_inference'] for e in entries) / len(entries):.0f}")
+        # The log and the checkpoint advance together: a resumed search logs no step twice.
+        with open(log_path, "a") as f:
+            for e in entries:
+                f.write(json.dumps(e) + "\n")
+        train.save(ckpt, {"supernet": supernet.state_dict(), "controller": controller.state_dict(),
+                          "reinforce": reinforce.state_dict(), "opt": opt.state_dict(),
+                          "epoch": epoch + 1})
+
+    # The choice: the controller's greedy policy and its samples, each measured on the
+    # whole validation set with the shared weights. Made once: a resumed run fine-tunes
+    # what it chose before.
+    choice_path = os.path.join(workdir, "search_choice.json")
+    if os.path.exists(choice_path):
+        with open(choice_path) as f:
+            saved = json.load(f)
+        return supernet, Policy(cfg, saved["chosen"]), saved["candidates"]
+    torch.manual_seed(settings.seed + 1)
+    candidates, seen = [], set()
+    with torch.no_grad():
+        for i in range(settings.candidates + 1):
+            choices, _, _ = controller.sample(greedy=(i == 0))
+            if tuple(choices) not in seen:
+                seen.add(tuple(choices))
+                candidates.append(Policy.from_choices(cfg, choices))
+    measured = []
+    for policy in progress(candidates, "search: candidates on the validation set"):
+        acc = train.evaluate(supernet, val_split, policy.counts())
+        measured.append({"val_accuracy": acc, "bytes_per_inference": policy.bytes(),
+                         "reward": reward(acc, policy.bytes(), bytes_all, settings.byte_weight),
+                         "fractions": policy.fractions})
+    best = max(range(len(measured)), key=lambda i: measured[i]["reward"])
+    with open(choice_path + ".tmp", "w") as f:
+        json.dump({"chosen": candidates[best].fractions, "candidates": measured}, f)
+    os.replace(choice_path + ".tmp", choice_path)
+    return supernet, candidates[best], measured
