@@ -15,7 +15,7 @@ from .progress import log
 
 # The headline experiment (docs/nas/README.md) and the tiny one CI runs end to end.
 HEADLINE = dict(width=16, blocks=6, cardinality=4, epochs=5, search_epochs=4,
-                controller_steps=40, finetune_epochs=3, seeds=2, candidates=10,
+                controller_steps=60, finetune_epochs=3, seeds=2, candidates=10,
                 train_limit=None, val_limit=None, test_limit=None, val_batch=500)
 TINY = dict(width=4, blocks=3, cardinality=2, epochs=2, search_epochs=1,
             controller_steps=4, finetune_epochs=1, seeds=1, candidates=2,
@@ -36,9 +36,9 @@ def parse(argv):
                        ("train-limit", int), ("val-limit", int), ("test-limit", int),
                        ("val-batch", int)):
         s.add_argument("--" + name, type=kind, default=None)
-    s.add_argument("--byte-weight", type=float, default=0.02,
-                   help="reward lost per exchange-everything of bytes (default 0.02: "
-                        "moving nothing is worth 2 points of validation accuracy)")
+    s.add_argument("--byte-weight", type=float, default=0.05,
+                   help="reward lost per exchange-everything of bytes (default 0.05: "
+                        "moving nothing is worth 5 points of validation accuracy)")
     s.add_argument("--seed", type=int, default=0, help="seed of the search (and the first "
                    "training seed; seed i of a row uses seed + i)")
     s.add_argument("--threads", type=int, default=os.cpu_count())
