@@ -8,7 +8,7 @@ import json
 import os
 import sys
 
-ROWS = ["dense", "layerwise", "exchange_all", "nas", "nas_f16", "nas_int8"]
+ROWS = ["dense", "layerwise", "exchange_all", "nas", "nas_f16", "nas_int8", "nas_gumbel"]
 
 
 def main():

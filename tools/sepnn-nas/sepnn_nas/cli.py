@@ -8,6 +8,7 @@ import time
 import torch
 
 from . import data, nas, plot, train
+from .gumbel import run_gumbel_search
 from .export import export, export_layerwise
 from .model import Config, SeparableResNeXt
 from .policy import Policy, layerwise_links
@@ -39,6 +40,9 @@ def parse(argv):
     s.add_argument("--byte-weight", type=float, default=0.05,
                    help="reward lost per exchange-everything of bytes (default 0.05: "
                         "moving nothing is worth 5 points of validation accuracy)")
+    s.add_argument("--gumbel-byte-weight", type=float, default=0.15,
+                   help="the differentiable search's charge, in nats of validation loss, "
+                        "per exchange-everything of expected bytes (default 0.15)")
     s.add_argument("--seed", type=int, default=0, help="seed of the search (and the first "
                    "training seed; seed i of a row uses seed + i)")
     s.add_argument("--threads", type=int, default=os.cpu_count())
@@ -130,6 +134,12 @@ def search(args):
         nas_acc.append(acc)
     compressed = {dtype: [train.evaluate(net, splits[2], chosen.counts(), dtype)
                           for net in nas_models] for dtype in ("f16", "int8")}
+    # The differentiable variant, fine-tuned the same way, for comparison.
+    g_supernet, g_chosen = run_gumbel_search(sep, splits[:2], settings_,
+                                             args.gumbel_byte_weight, runs)
+    g_acc = [trained("nas_gumbel", sep, g_chosen.counts(), s, seed, splits, runs,
+                     init=g_supernet.state_dict(), lr=0.05, epochs=s["finetune_epochs"])[1]
+             for seed in seeds]
 
     rows = [
         row("dense", dense_acc, 0, None, None,
@@ -146,6 +156,8 @@ def search(args):
             "the NAS policy with its exchanges sent as f16"),
         row("nas_int8", compressed["int8"], chosen.bytes("int8"), bytes_all, bytes_layerwise,
             "the NAS policy with its exchanges sent as int8 (one f32 scale per channel)"),
+        row("nas_gumbel", g_acc, g_chosen.bytes(), bytes_all, bytes_layerwise,
+            "the differentiable (Gumbel-softmax) search's policy, fine-tuned the same way"),
     ]
     sample = splits[2].images[:1]
     export(nas_models[0], chosen, os.path.join(out, "model.onnx"),
@@ -164,6 +176,8 @@ def search(args):
                      "seeds_used": seeds, "tiny": args.tiny},
         "policy": chosen.to_json(),
         "policy_links": chosen.describe(),
+        "gumbel_policy": g_chosen.to_json(),
+        "gumbel_policy_links": g_chosen.describe(),
         "candidates": candidates,
         "test_images": len(splits[2]),
         "seconds": round(time.time() - started, 1),
@@ -175,6 +189,7 @@ def search(args):
         f.write(plot.table(rows))
     print(plot.table(rows))
     print("policy:\n  " + "\n  ".join(chosen.describe()))
+    print("differentiable search's policy:\n  " + "\n  ".join(g_chosen.describe()))
     print(f"wrote {out}/model.onnx, policy.json, sample.pb, sample_ref.pb, results.json, "
           f"pareto.png ({results['seconds']:.0f} s)")
 

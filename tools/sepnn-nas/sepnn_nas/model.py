@@ -105,13 +105,16 @@ class Exchange(nn.Module):
         return m
 
     def forward(self, x, counts, compress=None):
-        mask = self.mask(counts).to(x.device)
-        received = mask.any(1)  # a receiver that gets nothing adds nothing (not its bias)
-        if not bool(received.any()):
+        """counts: the matrix of mask(), or a mask already made (the differentiable
+        search's soft one, entries in [0, 1])."""
+        mask = counts if torch.is_tensor(counts) else self.mask(counts)
+        # A receiver that gets nothing adds nothing, not even its bias.
+        received = mask.amax(1)
+        if not bool((received > 0).any()):
             return x
         sent = quantize.emulate(x, compress)
         w = self.weight * mask[:, :, None, None]
-        return x + F.conv2d(sent, w, self.bias * received.to(x.dtype))
+        return x + F.conv2d(sent, w, self.bias * received)
 
 
 class SeparableResNeXt(nn.Module):

@@ -1,0 +1,111 @@
+"""The differentiable variant of the search: per link and point, learnable logits over
+the fractions; the supernet trains on straight-through Gumbel-softmax samples of them,
+and the logits descend validation loss + byte_weight * expected bytes / bytes of
+exchange-everything (alternating, as DARTS' first-order version). The policy is the
+logits' argmax."""
+import json
+import math
+import os
+
+import torch
+import torch.nn.functional as F
+
+from . import data, train
+from .model import SeparableResNeXt
+from .policy import FRACTIONS, Policy, decisions
+from .progress import log
+from .quantize import encoded_bytes
+
+
+def soft_masks(cfg, probs):
+    """Per exchange point, the merge mask whose block (r, s) gives channel c of sender
+    s the probability that the sampled fraction sends it."""
+    k, masks, i = cfg.devices, [], 0
+    links = decisions(cfg)
+    for p, b in enumerate(cfg.points()):
+        c = cfg.channels(b)
+        keep = torch.tensor([[1.0 if ch < round(f * c) else 0.0 for ch in range(c)]
+                             for f in FRACTIONS])
+        rows = []
+        for r in range(k):
+            blocks = []
+            for s in range(k):
+                if r == s:
+                    blocks.append(torch.zeros(c, c))
+                    continue
+                assert links[i] == (p, r, s)
+                blocks.append((probs[i] @ keep).expand(c, c))
+                i += 1
+            rows.append(torch.cat(blocks, 1))
+        masks.append(torch.cat(rows, 0))
+    return masks
+
+
+def option_bytes(cfg):
+    """bytes[i][o]: what link decision i moves with fraction o, per inference."""
+    out = []
+    for p, r, s in decisions(cfg):
+        b = cfg.points()[p]
+        side, c = cfg.resolution(b), cfg.channels(b)
+        out.append([encoded_bytes(round(f * c), side * side, "f32") for f in FRACTIONS])
+    return torch.tensor(out, dtype=torch.float32)
+
+
+def run_gumbel_search(cfg, splits, settings, byte_weight, workdir, tau=(5.0, 0.5)):
+    """Returns (supernet, chosen Policy). byte_weight: cross-entropy (nats) charged per
+    exchange-everything of expected bytes."""
+    train_split, val_split = splits
+    torch.manual_seed(settings.seed)
+    supernet = SeparableResNeXt(cfg)
+    alpha = torch.zeros(len(decisions(cfg)), len(FRACTIONS), requires_grad=True)
+    opt_w = train.make_optimizer(supernet.parameters(), 0.1)
+    opt_a = torch.optim.Adam([alpha], lr=3e-2)
+    costs = option_bytes(cfg)
+    bytes_all = Policy.uniform(cfg, 1.0).bytes()
+    ckpt = os.path.join(workdir, "gumbel.pt")
+    start = 0
+    if os.path.exists(ckpt):
+        state = torch.load(ckpt)
+        supernet.load_state_dict(state["supernet"])
+        alpha.data.copy_(state["alpha"])
+        opt_w.load_state_dict(state["opt_w"])
+        opt_a.load_state_dict(state["opt_a"])
+        start = state["epoch"]
+    steps_per_epoch = math.ceil(len(train_split) / train.BATCH)
+    total = settings.epochs * steps_per_epoch
+    for epoch in range(start, settings.epochs):
+        # The temperature falls geometrically: soft early, nearly one-hot at the end.
+        t = tau[0] * (tau[1] / tau[0]) ** (epoch / max(1, settings.epochs - 1))
+        gen = torch.Generator().manual_seed(settings.seed * 1000 + epoch)
+        val_gen = torch.Generator().manual_seed(settings.seed * 1000 + epoch + 1)
+        supernet.train()
+        step = epoch * steps_per_epoch
+        for x, y in data.batches(train_split, train.BATCH, gen, augment=True):
+            train.cosine_lr(opt_w, 0.1, step, total)
+            with torch.no_grad():
+                sample = F.gumbel_softmax(alpha, tau=t, hard=True)
+            loss = F.cross_entropy(supernet(x, soft_masks(cfg, sample)), y)
+            opt_w.zero_grad(set_to_none=True)
+            loss.backward()
+            opt_w.step()
+            # The architecture step, on a validation batch.
+            idx = torch.randint(0, len(val_split), (train.BATCH,), generator=val_gen)
+            sample = F.gumbel_softmax(alpha, tau=t, hard=True)
+            expected = (F.softmax(alpha, 1) * costs).sum()
+            arch_loss = (F.cross_entropy(supernet(val_split.images[idx], soft_masks(cfg, sample)),
+                                         val_split.labels[idx])
+                         + byte_weight * expected / bytes_all)
+            opt_a.zero_grad()
+            opt_w.zero_grad(set_to_none=True)
+            arch_loss.backward()
+            opt_a.step()
+            step += 1
+        policy = Policy.from_choices(cfg, alpha.argmax(1).tolist())
+        log(f"gumbel search epoch {epoch + 1}/{settings.epochs}: tau {t:.2f}, argmax policy "
+            f"{policy.bytes()} bytes, expected {float(expected):.0f}")
+        train.save(ckpt, {"supernet": supernet.state_dict(), "alpha": alpha.detach(),
+                          "opt_w": opt_w.state_dict(), "opt_a": opt_a.state_dict(),
+                          "epoch": epoch + 1})
+    with open(os.path.join(workdir, "gumbel_alpha.json"), "w") as f:
+        json.dump(alpha.detach().tolist(), f)
+    return supernet, Policy.from_choices(cfg, alpha.argmax(1).tolist())
