@@ -57,20 +57,15 @@ def run_gumbel_search(cfg, splits, settings, byte_weight, workdir, tau=(5.0, 0.5
     train_split, val_split = splits
     torch.manual_seed(settings.seed)
     supernet = SeparableResNeXt(cfg)
-    alpha = torch.zeros(len(decisions(cfg)), len(FRACTIONS), requires_grad=True)
+    arch = torch.nn.Module()  # holds the logits, for the optimizer and the checkpoint
+    arch.alpha = torch.nn.Parameter(torch.zeros(len(decisions(cfg)), len(FRACTIONS)))
+    alpha = arch.alpha
     opt_w = train.make_optimizer(supernet.parameters(), 0.1)
     opt_a = torch.optim.Adam([alpha], lr=3e-2)
     costs = option_bytes(cfg)
     bytes_all = Policy.uniform(cfg, 1.0).bytes()
     ckpt = os.path.join(workdir, "gumbel.pt")
-    start = 0
-    if os.path.exists(ckpt):
-        state = torch.load(ckpt)
-        supernet.load_state_dict(state["supernet"])
-        alpha.data.copy_(state["alpha"])
-        opt_w.load_state_dict(state["opt_w"])
-        opt_a.load_state_dict(state["opt_a"])
-        start = state["epoch"]
+    start = train.resume(ckpt, supernet=supernet, arch=arch, opt_w=opt_w, opt_a=opt_a)
     steps_per_epoch = math.ceil(len(train_split) / train.BATCH)
     total = settings.epochs * steps_per_epoch
     for epoch in range(start, settings.epochs):
@@ -103,7 +98,7 @@ def run_gumbel_search(cfg, splits, settings, byte_weight, workdir, tau=(5.0, 0.5
         policy = Policy.from_choices(cfg, alpha.argmax(1).tolist())
         log(f"gumbel search epoch {epoch + 1}/{settings.epochs}: tau {t:.2f}, argmax policy "
             f"{policy.bytes()} bytes, expected {float(expected):.0f}")
-        train.save(ckpt, {"supernet": supernet.state_dict(), "alpha": alpha.detach(),
+        train.save(ckpt, {"supernet": supernet.state_dict(), "arch": arch.state_dict(),
                           "opt_w": opt_w.state_dict(), "opt_a": opt_a.state_dict(),
                           "epoch": epoch + 1})
     with open(os.path.join(workdir, "gumbel_alpha.json"), "w") as f:

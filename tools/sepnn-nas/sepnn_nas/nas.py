@@ -35,14 +35,8 @@ def run_search(cfg, splits, settings, workdir, log_path):
     opt = train.make_optimizer(supernet.parameters(), 0.1)
     bytes_all = Policy.uniform(cfg, 1.0).bytes()
     ckpt = os.path.join(workdir, "search.pt")
-    start = 0
-    if os.path.exists(ckpt):
-        state = torch.load(ckpt)
-        supernet.load_state_dict(state["supernet"])
-        controller.load_state_dict(state["controller"])
-        reinforce.load_state_dict(state["reinforce"])
-        opt.load_state_dict(state["opt"])
-        start = state["epoch"]
+    start = train.resume(ckpt, supernet=supernet, controller=controller, reinforce=reinforce,
+                         opt=opt)
     steps_per_epoch = math.ceil(len(train_split) / train.BATCH)
     total = settings.epochs * steps_per_epoch
     val_gen = torch.Generator().manual_seed(settings.seed + 7)

@@ -54,12 +54,7 @@ def fit(model, train, epochs, counts, seed, ckpt, desc, base_lr=0.1):
     """Trains `model` with a fixed policy for `epochs`, checkpointing after each one
     (a rerun with the same checkpoint path continues where it stopped)."""
     opt = make_optimizer(model.parameters(), base_lr)
-    start = 0
-    if os.path.exists(ckpt):
-        state = torch.load(ckpt)
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        start = state["epoch"]
+    start = resume(ckpt, model=model, opt=opt)
     steps_per_epoch = math.ceil(len(train) / BATCH)
     total = epochs * steps_per_epoch
     for epoch in range(start, epochs):
@@ -78,3 +73,14 @@ def save(path, state):
     tmp = path + ".tmp"
     torch.save(state, tmp)
     os.replace(tmp, path)
+
+
+def resume(path, **parts):
+    """Loads a checkpoint that save() wrote into `parts` (its keys: objects with
+    load_state_dict); returns the number of epochs it holds (0 when there is none)."""
+    if not os.path.exists(path):
+        return 0
+    state = torch.load(path)
+    for name, part in parts.items():
+        part.load_state_dict(state[name])
+    return state["epoch"]
