@@ -37,12 +37,15 @@ def parse(argv):
                        ("train-limit", int), ("val-limit", int), ("test-limit", int),
                        ("val-batch", int)):
         s.add_argument("--" + name, type=kind, default=None)
-    s.add_argument("--byte-weight", type=float, default=0.05,
-                   help="reward lost per exchange-everything of bytes (default 0.05: "
-                        "moving nothing is worth 5 points of validation accuracy)")
-    s.add_argument("--gumbel-byte-weight", type=float, default=0.15,
-                   help="the differentiable search's charge, in nats of validation loss, "
-                        "per exchange-everything of expected bytes (default 0.15)")
+    s.add_argument("--byte-weight", type=float, default=0.02,
+                   help="reward lost per exchange-everything of bytes (default 0.02: "
+                        "moving nothing is worth 2 points of validation accuracy)")
+    s.add_argument("--byte-budget", type=float, default=0.134,
+                   help="bytes, as a fraction of exchange-everything's, above which every "
+                        "byte costs --over-budget-weight more (default 0.134: the paper's "
+                        "86.6%% reduction)")
+    s.add_argument("--over-budget-weight", type=float, default=1.0,
+                   help="reward lost per exchange-everything of bytes above the budget")
     s.add_argument("--seed", type=int, default=0, help="seed of the search (and the first "
                    "training seed; seed i of a row uses seed + i)")
     s.add_argument("--threads", type=int, default=os.cpu_count())
@@ -124,7 +127,8 @@ def search(args):
 
     log_path = os.path.join(out, "search_log.jsonl")
     settings_ = nas.SearchSettings(s["search_epochs"], s["controller_steps"], s["val_batch"],
-                                   args.byte_weight, s["candidates"], args.seed)
+                                   s["candidates"], args.seed, args.byte_weight,
+                                   args.byte_budget, args.over_budget_weight)
     supernet, chosen, candidates = nas.run_search(sep, splits[:2], settings_, runs, log_path)
     nas_models, nas_acc = [], []
     for seed in seeds:
@@ -135,8 +139,7 @@ def search(args):
     compressed = {dtype: [train.evaluate(net, splits[2], chosen.counts(), dtype)
                           for net in nas_models] for dtype in ("f16", "int8")}
     # The differentiable variant, fine-tuned the same way, for comparison.
-    g_supernet, g_chosen = run_gumbel_search(sep, splits[:2], settings_,
-                                             args.gumbel_byte_weight, runs)
+    g_supernet, g_chosen = run_gumbel_search(sep, splits[:2], settings_, runs)
     g_acc = [trained("nas_gumbel", sep, g_chosen.counts(), s, seed, splits, runs,
                      init=g_supernet.state_dict(), lr=0.05, epochs=s["finetune_epochs"])[1]
              for seed in seeds]
@@ -172,7 +175,8 @@ def search(args):
         "rows": rows,
         "devices": k,
         "config": sep.to_json(),
-        "settings": {**s, "byte_weight": args.byte_weight, "seed": args.seed,
+        "settings": {**s, "byte_weight": args.byte_weight, "byte_budget": args.byte_budget,
+                     "over_budget_weight": args.over_budget_weight, "seed": args.seed,
                      "seeds_used": seeds, "tiny": args.tiny},
         "policy": chosen.to_json(),
         "policy_links": chosen.describe(),

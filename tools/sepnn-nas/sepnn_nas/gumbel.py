@@ -1,7 +1,7 @@
 """The differentiable variant of the search: per link and point, learnable logits over
 the fractions; the supernet trains on straight-through Gumbel-softmax samples of them,
-and the logits descend validation loss + byte_weight * expected bytes / bytes of
-exchange-everything (alternating, as DARTS' first-order version). The policy is the
+and the logits descend validation loss + the byte cost of the expected bytes (as the
+ENAS reward's, in nats; alternating, as DARTS' first-order version). The policy is the
 logits' argmax."""
 import json
 import math
@@ -51,9 +51,8 @@ def option_bytes(cfg):
     return torch.tensor(out, dtype=torch.float32)
 
 
-def run_gumbel_search(cfg, splits, settings, byte_weight, workdir, tau=(5.0, 0.5)):
-    """Returns (supernet, chosen Policy). byte_weight: cross-entropy (nats) charged per
-    exchange-everything of expected bytes."""
+def run_gumbel_search(cfg, splits, settings, workdir, tau=(5.0, 0.5)):
+    """Returns (supernet, chosen Policy)."""
     train_split, val_split = splits
     torch.manual_seed(settings.seed)
     supernet = SeparableResNeXt(cfg)
@@ -89,7 +88,7 @@ def run_gumbel_search(cfg, splits, settings, byte_weight, workdir, tau=(5.0, 0.5
             expected = (F.softmax(alpha, 1) * costs).sum()
             arch_loss = (F.cross_entropy(supernet(val_split.images[idx], soft_masks(cfg, sample)),
                                          val_split.labels[idx])
-                         + byte_weight * expected / bytes_all)
+                         + settings.byte_cost_tensor(expected / bytes_all))
             opt_a.zero_grad()
             opt_w.zero_grad(set_to_none=True)
             arch_loss.backward()

@@ -15,14 +15,28 @@ from .progress import log, progress
 
 
 class SearchSettings:
-    def __init__(self, epochs, controller_steps, val_batch, byte_weight, candidates, seed):
+    def __init__(self, epochs, controller_steps, val_batch, candidates, seed,
+                 byte_weight, byte_budget, over_budget_weight):
         self.epochs, self.controller_steps, self.val_batch = epochs, controller_steps, val_batch
-        self.byte_weight, self.candidates, self.seed = byte_weight, candidates, seed
+        self.candidates, self.seed = candidates, seed
+        self.byte_weight, self.byte_budget = byte_weight, byte_budget
+        self.over_budget_weight = over_budget_weight
+
+    def byte_cost(self, ratio):
+        """What moving `ratio` of exchange-everything's bytes costs: byte_weight per
+        whole, and over_budget_weight more for the part above the budget."""
+        return (self.byte_weight * ratio
+                + self.over_budget_weight * max(0.0, ratio - self.byte_budget))
+
+    def byte_cost_tensor(self, ratio):
+        """byte_cost of a differentiable ratio (the Gumbel search's expected bytes)."""
+        return (self.byte_weight * ratio
+                + self.over_budget_weight * torch.clamp(ratio - self.byte_budget, min=0))
 
 
-def reward(accuracy, bytes_, bytes_all, byte_weight):
-    """Accuracy (fraction) minus byte_weight per whole exchange-everything of bytes."""
-    return accuracy / 100.0 - byte_weight * bytes_ / bytes_all
+def reward(accuracy, bytes_, bytes_all, settings):
+    """Accuracy (a fraction) minus the byte cost."""
+    return accuracy / 100.0 - settings.byte_cost(bytes_ / bytes_all)
 
 
 def run_search(cfg, splits, settings, workdir, log_path):
@@ -61,7 +75,7 @@ def run_search(cfg, splits, settings, workdir, log_path):
             with torch.no_grad():
                 pred = supernet(val_split.images[idx], policy.counts()).argmax(1)
             acc = 100.0 * (pred == val_split.labels[idx]).float().mean().item()
-            r = reward(acc, policy.bytes(), bytes_all, settings.byte_weight)
+            r = reward(acc, policy.bytes(), bytes_all, settings)
             reinforce.update(logp, entropy, r)
             entries.append({"epoch": epoch + 1, "step": step + 1, "val_batch_accuracy": acc,
                             "bytes_per_inference": policy.bytes(), "reward": r,
@@ -97,7 +111,7 @@ def run_search(cfg, splits, settings, workdir, log_path):
     for policy in progress(candidates, "search: candidates on the validation set"):
         acc = train.evaluate(supernet, val_split, policy.counts())
         measured.append({"val_accuracy": acc, "bytes_per_inference": policy.bytes(),
-                         "reward": reward(acc, policy.bytes(), bytes_all, settings.byte_weight),
+                         "reward": reward(acc, policy.bytes(), bytes_all, settings),
                          "fractions": policy.fractions})
     best = max(range(len(measured)), key=lambda i: measured[i]["reward"])
     with open(choice_path + ".tmp", "w") as f:
