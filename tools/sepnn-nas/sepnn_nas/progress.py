@@ -22,8 +22,9 @@ class _Plain:
 def progress(iterable, desc, total=None):
     if _tqdm is None:
         return _Plain(iterable, desc)
+    # Bars only on a terminal: a redirected log gets log()'s lines instead.
     return _tqdm(iterable, desc=desc, total=total, leave=False, file=sys.stderr,
-                 mininterval=2.0, disable=not sys.stderr.isatty() and None)
+                 mininterval=2.0, disable=not sys.stderr.isatty())
 
 
 def log(line):
