@@ -323,8 +323,8 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
     Ctx ctx;
     ctx.slowdown = slowdown;
     loadInputs(ctx, o.inputs);
-    const bool batch = !o.outputSeqs.empty();
-    ctx.maxOutputs = (int64_t)(batch ? o.outputSeqs.size() : o.outputs.size());
+    const bool outputEachInference = !o.outputSeqs.empty();
+    ctx.maxOutputs = (int64_t)(outputEachInference ? o.outputSeqs.size() : o.outputs.size());
     Weights weights;
     ctx.weightsPath = o.weights.empty() ? exeDir(argc > 0 ? argv[0] : nullptr) + "/weights.bin"
                                         : o.weights;
@@ -385,20 +385,20 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
                                      : std::string());
       latencies.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
       health.record(ctx, r + 1, o.repeat);
-      if (batch) {
+      if (outputEachInference) {
         batchOutputs.push_back(std::move(ctx.outputs));
         ctx.outputs.clear();
       }
     }
     ctx.beginInference();
-    if (!batch) // the last inference's outputs go to the --output files
+    if (!outputEachInference) // the last inference's outputs go to the --output files
       batchOutputs.push_back(std::move(ctx.outputs));
 
-    const std::vector<std::string> &named = batch ? o.outputSeqs : o.outputs;
+    const std::vector<std::string> &named = outputEachInference ? o.outputSeqs : o.outputs;
     for (const auto &outputs : batchOutputs)
       for (size_t i = 0; i < named.size(); ++i)
         if (!outputs.count((int64_t)i) && !outputs.empty())
-          fail(batch ? "--output-seq " : "--output ", named[i],
+          fail(outputEachInference ? "--output-seq " : "--output ", named[i],
                " was given but the program never wrote output ", i);
     // Outputs are written only once every peer has finished too: a failed run
     // leaves no output file behind.
@@ -408,7 +408,7 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
     }
     for (size_t r = 0; r < batchOutputs.size(); ++r)
       for (const auto &kv : batchOutputs[r])
-        writeTensorFile(batch ? nthFile(named[kv.first], (int64_t)r) : named[kv.first],
+        writeTensorFile(outputEachInference ? nthFile(named[kv.first], (int64_t)r) : named[kv.first],
                         kv.second.shape, kv.second.data(), "output_" + std::to_string(kv.first));
     if (!o.report.empty())
       writeReport(o.report, rank, latencies, transport.get(), n, health, ctx);

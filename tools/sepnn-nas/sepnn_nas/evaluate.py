@@ -3,6 +3,7 @@ classify the test images with the distributed executables (`sepnn run --inputs`)
 and compare with PyTorch's predictions of the same trained network, image by image."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -51,14 +52,10 @@ def evaluate(args):
 
     work = os.path.join(d, "eval")
     inputs, outputs, build = (os.path.join(work, x) for x in ("inputs", "outputs", "build"))
-    os.makedirs(inputs, exist_ok=True)
+    shutil.rmtree(inputs, ignore_errors=True)  # `sepnn run --inputs` takes every input_<n>
+    os.makedirs(inputs)
     for i in range(n):
         write_tensor(os.path.join(inputs, f"input_{i}.pb"), images[i:i + 1].numpy(), INPUT)
-    stale = os.path.join(inputs, f"input_{n}.pb")
-    if os.path.exists(stale):  # an earlier evaluation of more images
-        for name in os.listdir(inputs):
-            if int(name[len("input_"):-len(".pb")]) >= n:
-                os.remove(os.path.join(inputs, name))
     run([args.sepnn, "compile", os.path.join(d, "model.onnx"), "--devices",
          str(cfg.devices), "--base-port", str(args.base_port), "--policy",
          os.path.join(d, "policy.json"), "-o", build])

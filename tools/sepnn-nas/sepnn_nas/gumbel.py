@@ -6,38 +6,33 @@ logits' argmax."""
 import json
 import math
 import os
+import time
 
 import torch
 import torch.nn.functional as F
 
 from . import data, train
 from .model import SeparableResNeXt
-from .policy import FRACTIONS, Policy, decisions
+from .policy import FRACTIONS, Policy, channels_sent, decisions
 from .progress import log
 from .quantize import encoded_bytes
 
 
-def soft_masks(cfg, probs):
-    """Per exchange point, the merge mask whose block (r, s) gives channel c of sender
-    s the probability that the sampled fraction sends it."""
-    k, masks, i = cfg.devices, [], 0
+def soft_masks(supernet, probs):
+    """Per exchange point, the merge mask in which channel c of sender s counts, in
+    receiver r's merge, with the probability that the sampled fraction sends it."""
+    cfg, masks, i = supernet.cfg, [], 0
     links = decisions(cfg)
     for p, b in enumerate(cfg.points()):
         c = cfg.channels(b)
-        keep = torch.tensor([[1.0 if ch < round(f * c) else 0.0 for ch in range(c)]
-                             for f in FRACTIONS])
-        rows = []
-        for r in range(k):
-            blocks = []
-            for s in range(k):
-                if r == s:
-                    blocks.append(torch.zeros(c, c))
-                    continue
-                assert links[i] == (p, r, s)
-                blocks.append((probs[i] @ keep).expand(c, c))
-                i += 1
-            rows.append(torch.cat(blocks, 1))
-        masks.append(torch.cat(rows, 0))
+        first = torch.arange(c)
+        keep = torch.stack([(first < channels_sent(f, c)).float() for f in FRACTIONS])
+        columns = {}
+        while i < len(links) and links[i][0] == p:
+            _, r, s = links[i]
+            columns[(r, s)] = probs[i] @ keep
+            i += 1
+        masks.append(supernet.exchanges[p].assemble(columns))
     return masks
 
 
@@ -47,7 +42,7 @@ def option_bytes(cfg):
     for p, r, s in decisions(cfg):
         b = cfg.points()[p]
         side, c = cfg.resolution(b), cfg.channels(b)
-        out.append([encoded_bytes(round(f * c), side * side, "f32") for f in FRACTIONS])
+        out.append([encoded_bytes(channels_sent(f, c), side * side, "f32") for f in FRACTIONS])
     return torch.tensor(out, dtype=torch.float32)
 
 
@@ -73,12 +68,13 @@ def run_gumbel_search(cfg, splits, settings, workdir, tau=(5.0, 0.5)):
         gen = torch.Generator().manual_seed(settings.seed * 1000 + epoch)
         val_gen = torch.Generator().manual_seed(settings.seed * 1000 + epoch + 1)
         supernet.train()
+        started = time.time()
         step = epoch * steps_per_epoch
         for x, y in data.batches(train_split, train.BATCH, gen, augment=True):
             train.cosine_lr(opt_w, 0.1, step, total)
             with torch.no_grad():
                 sample = F.gumbel_softmax(alpha, tau=t, hard=True)
-            loss = F.cross_entropy(supernet(x, soft_masks(cfg, sample)), y)
+            loss = F.cross_entropy(supernet(x, soft_masks(supernet, sample)), y)
             opt_w.zero_grad(set_to_none=True)
             loss.backward()
             opt_w.step()
@@ -86,7 +82,7 @@ def run_gumbel_search(cfg, splits, settings, workdir, tau=(5.0, 0.5)):
             idx = torch.randint(0, len(val_split), (train.BATCH,), generator=val_gen)
             sample = F.gumbel_softmax(alpha, tau=t, hard=True)
             expected = (F.softmax(alpha, 1) * costs).sum()
-            arch_loss = (F.cross_entropy(supernet(val_split.images[idx], soft_masks(cfg, sample)),
+            arch_loss = (F.cross_entropy(supernet(val_split.images[idx], soft_masks(supernet, sample)),
                                          val_split.labels[idx])
                          + settings.byte_cost_tensor(expected / bytes_all))
             opt_a.zero_grad()
@@ -96,7 +92,7 @@ def run_gumbel_search(cfg, splits, settings, workdir, tau=(5.0, 0.5)):
             step += 1
         policy = Policy.from_choices(cfg, alpha.argmax(1).tolist())
         log(f"gumbel search epoch {epoch + 1}/{settings.epochs}: tau {t:.2f}, argmax policy "
-            f"{policy.bytes()} bytes, expected {float(expected):.0f}")
+            f"{policy.bytes()} bytes, expected {float(expected):.0f} ({time.time() - started:.0f} s)")
         train.save(ckpt, {"supernet": supernet.state_dict(), "arch": arch.state_dict(),
                           "opt_w": opt_w.state_dict(), "opt_a": opt_a.state_dict(),
                           "epoch": epoch + 1})

@@ -55,7 +55,7 @@ class Config:
 
 
 STEM_STRIDE = 2  # 28x28 images: the blocks start at 14x14 (a quarter of the work)
-STEM_SIDE = 14
+STEM_SIDE = (28 + STEM_STRIDE - 1) // STEM_STRIDE
 
 
 def conv_bn(cin, cout, k, stride, groups):
@@ -94,15 +94,21 @@ class Exchange(nn.Module):
         self.weight = nn.Parameter(torch.zeros(n, n, 1, 1))
         self.bias = nn.Parameter(torch.zeros(n))
 
+    def assemble(self, columns):
+        """The merge weight's mask from columns[(k, j)]: the weight (1 sent, 0 not, or a
+        probability) of each of sender j's channels in receiver k's merge; links not
+        listed (and the diagonal) are 0."""
+        c = self.channels
+        zero = torch.zeros(c)
+        return torch.cat([torch.cat([columns.get((k, j), zero).expand(c, c)
+                                     for j in range(self.devices)], 1)
+                          for k in range(self.devices)], 0)
+
     def mask(self, counts):
         """counts[k][j]: leading channels j sends k (0: no link; the diagonal is 0)."""
-        c = self.channels
-        m = torch.zeros(self.devices * c, self.devices * c)
-        for k, row in enumerate(counts):
-            for j, n in enumerate(row):
-                if j != k and n:
-                    m[k * c:(k + 1) * c, j * c:j * c + n] = 1
-        return m
+        first = torch.arange(self.channels)
+        return self.assemble({(k, j): (first < n).float() for k, row in enumerate(counts)
+                              for j, n in enumerate(row) if j != k and n})
 
     def forward(self, x, counts, compress=None):
         """counts: the matrix of mask(), or a mask already made (the differentiable

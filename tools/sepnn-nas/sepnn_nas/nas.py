@@ -4,6 +4,7 @@ the final choice among the controller's best samples on the whole validation set
 import json
 import math
 import os
+import time
 
 import torch
 
@@ -62,6 +63,7 @@ def run_search(cfg, splits, settings, workdir, log_path):
 
     for epoch in range(start, settings.epochs):
         gen = torch.Generator().manual_seed(settings.seed * 1000 + epoch)
+        started = time.time()
         train.train_steps(supernet, opt, data.batches(train_split, train.BATCH, gen, augment=True),
                           sampled_counts, 0.1, epoch * steps_per_epoch, total,
                           f"search epoch {epoch + 1}/{settings.epochs}: supernet")
@@ -82,7 +84,8 @@ def run_search(cfg, splits, settings, workdir, log_path):
                             "fractions": policy.fractions})
         log(f"search epoch {epoch + 1}/{settings.epochs}: mean reward "
             f"{sum(e['reward'] for e in entries) / len(entries):.4f}, mean bytes "
-            f"{sum(e['bytes_per_inference'] for e in entries) / len(entries):.0f}")
+            f"{sum(e['bytes_per_inference'] for e in entries) / len(entries):.0f} "
+            f"({time.time() - started:.0f} s)")
         # The log and the checkpoint advance together: a resumed search logs no step twice.
         with open(log_path, "a") as f:
             for e in entries:

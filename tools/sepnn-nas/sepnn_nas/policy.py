@@ -16,6 +16,17 @@ FRACTIONS = (0.0, 0.5, 0.75, 1.0)
 IMAGE_PIXELS = 28 * 28
 
 
+def channels_sent(fraction, channels):
+    """Leading channels a sender with `channels` sends at `fraction`."""
+    return int(round(fraction * channels))
+
+
+def _add(links, sender, receiver, nbytes):
+    if nbytes:
+        key = f"{sender}->{receiver}"
+        links[key] = links.get(key, 0) + nbytes
+
+
 class Policy:
     def __init__(self, cfg, fractions):
         self.cfg = cfg
@@ -53,27 +64,22 @@ class Policy:
         out = []
         for p, b in enumerate(self.cfg.points()):
             c = self.cfg.channels(b)
-            out.append([[int(round(f * c)) for f in row] for row in self.fractions[p]])
+            out.append([[channels_sent(f, c) for f in row] for row in self.fractions[p]])
         return out
 
     def links(self, dtype="f32"):
         """Bytes per inference on each link "j->k" (sepnn's manifest keys)."""
         cfg, k = self.cfg, self.cfg.devices
         links = {}
-
-        def add(j, r, n):
-            if n:
-                key = f"{j}->{r}"
-                links[key] = links.get(key, 0) + n
         for r in range(1, k):
-            add(0, r, 4 * IMAGE_PIXELS)
-        for p, b in enumerate(cfg.points()):
+            _add(links, 0, r, 4 * IMAGE_PIXELS)
+        for b, counts in zip(cfg.points(), self.counts()):
             side = cfg.resolution(b)
-            for r, row in enumerate(self.counts()[p]):
+            for r, row in enumerate(counts):
                 for j, n in enumerate(row):
-                    add(j, r, encoded_bytes(n, side * side, dtype))
+                    _add(links, j, r, encoded_bytes(n, side * side, dtype))
         for j in range(1, k):
-            add(j, 0, 4 * cfg.channels(cfg.blocks - 1))
+            _add(links, j, 0, 4 * cfg.channels(cfg.blocks - 1))
         return links
 
     def bytes(self, dtype="f32"):
@@ -111,15 +117,14 @@ def layerwise_links(cfg):
         for j in range(k):
             for r in range(k):
                 if j != r:
-                    key = f"{j}->{r}"
-                    links[key] = links.get(key, 0) + 4 * channels_per_device * side * side
+                    _add(links, j, r, 4 * channels_per_device * side * side)
     for r in range(1, k):
-        links[f"0->{r}"] = links.get(f"0->{r}", 0) + 4 * IMAGE_PIXELS
+        _add(links, 0, r, 4 * IMAGE_PIXELS)
     cin, side_in = cfg.width, STEM_SIDE
     for b in range(cfg.blocks):
         all_gather(cin, side_in)  # conv1 (and the shortcut conv) read the block input
         all_gather(cfg.channels(b), cfg.resolution(b))  # conv3 reads conv2's output
         cin, side_in = cfg.channels(b), cfg.resolution(b)
     for j in range(1, k):
-        links[f"{j}->0"] = links.get(f"{j}->0", 0) + 4 * cin
+        _add(links, j, 0, 4 * cin)
     return links
