@@ -53,6 +53,8 @@ template <class F> Tensor guarded(Ctx *ctx, const char *op, F &&body) noexcept {
     return body();
   } catch (const std::bad_alloc &) {
     ctx->setError(cat(op, " (call #", call, "): out of memory"));
+  } catch (const PeerLost &e) {
+    ctx->setError(cat(op, " (call #", call, "): ", e.what()), /*peerLost=*/true);
   } catch (const std::exception &e) {
     ctx->setError(cat(op, " (call #", call, "): ", e.what()));
   } catch (...) {

@@ -22,6 +22,7 @@ struct Ctx {
   std::deque<TensorData> tensors;
   bool failed = false;
   std::string error; // the first failure, "<op> (call #<n>): <message>"
+  bool peerLost = false; // that failure was a peer's lost connection
   int64_t calls = 0; // ABI calls in this inference, to locate the failing one
   // With --op-times: each call's time summed over the timed inferences, by call number.
   struct OpTime {
@@ -56,10 +57,12 @@ struct Ctx {
   // Conv weights packed for the GEMM on first use (only those inside `weights`).
   fast::PackCache packs;
 
-  void setError(const std::string &msg) {
+  // `peerLost`: the error is a lost peer's connection (PeerLost), a consequence.
+  void setError(const std::string &msg, bool peerLost = false) {
     if (!failed) {
       failed = true;
       error = msg;
+      this->peerLost = peerLost;
     }
   }
   // Bytes of activations (tensors that own their values) alive now, and the most

@@ -377,12 +377,16 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
         try {
           transport->checkSends();
         } catch (const std::exception &e) {
-          ctx.setError(e.what());
+          ctx.setError(e.what(), dynamic_cast<const PeerLost *>(&e) != nullptr);
         }
       }
-      if (ctx.failed)
-        fail(ctx.error, o.repeat > 1 ? cat(" (inference ", r + 1, " of ", o.repeat, ")")
-                                     : std::string());
+      if (ctx.failed) {
+        const std::string which =
+            o.repeat > 1 ? cat(" (inference ", r + 1, " of ", o.repeat, ")") : std::string();
+        if (ctx.peerLost)
+          failPeerLost(ctx.error, which);
+        fail(ctx.error, which);
+      }
       latencies.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
       health.record(ctx, r + 1, o.repeat);
       if (outputEachInference) {
@@ -422,7 +426,7 @@ int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *
       std::fprintf(stderr, "error: device %d: %s\n", rank, e.what());
     else
       std::fprintf(stderr, "error: device %d (%s): %s\n", rank, name.c_str(), e.what());
-    return 1;
+    return dynamic_cast<const PeerLost *>(&e) ? kExitPeerLost : kExitFailed;
   }
 }
 

@@ -16,8 +16,16 @@ using TransportFactory = std::unique_ptr<Transport> (*)(const TransportOptions &
 // TCP (the default): connects to every peer before returning.
 std::unique_ptr<Transport> makeTcpTransport(const TransportOptions &options);
 
+// Exit statuses of a device executable. A device that stops because a peer's
+// connection ended without its goodbye exits with kExitPeerLost, so that `sepnn run`
+// blames the peer (the cause), whichever of them exits first. Keep in sync with
+// tools/sepnn/ProcessGroup.h.
+constexpr int kExitFailed = 1;
+constexpr int kExitPeerLost = 3;
+
 // Parses the command line, runs the program, writes outputs and the report. Returns
-// the exit status; on failure prints "error: device <rank> (<name>): <message>".
+// the exit status (0, kExitFailed or kExitPeerLost); on failure prints
+// "error: device <rank> (<name>): <message>".
 // `makeTransport` is called only when the cluster has several devices.
 int deviceMain(int argc, char **argv, const ProgramInfo &info, void (*run)(Ctx *),
                TransportFactory makeTransport = makeTcpTransport);

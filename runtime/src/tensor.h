@@ -18,6 +18,12 @@ struct Error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A peer's connection ended without its goodbye: this device fails because that
+// peer did, so the driver blames the peer (kExitPeerLost).
+struct PeerLost : Error {
+  using Error::Error;
+};
+
 // Builds a message from any streamable pieces: fail("x has ", n, " dims").
 template <class... Ts> std::string cat(const Ts &...parts) {
   std::ostringstream os;
@@ -26,6 +32,9 @@ template <class... Ts> std::string cat(const Ts &...parts) {
 }
 template <class... Ts> [[noreturn]] void fail(const Ts &...parts) {
   throw Error(cat(parts...));
+}
+template <class... Ts> [[noreturn]] void failPeerLost(const Ts &...parts) {
+  throw PeerLost(cat(parts...));
 }
 
 using Shape = std::vector<int64_t>;

@@ -93,7 +93,7 @@ TEST(E2E, TwoDevicesProduceTheReferenceOutput) {
 
 TEST(E2E, ErrorsAreOneLineAndNameTheDevice) {
   {
-    // Wrong input shape: device 0 fails, device 1 sees the loss.
+    // Wrong input shape: device 0 fails (status 1), device 1 sees the loss (status 3).
     E2eFiles s = makeSetup(5);
     Child d1 = spawnExec({SEPNN_RT_TEST_DEVICE1, "--cluster", s.cluster, "--weights",
                           s.weights, "--timeout", "5"});
@@ -104,7 +104,7 @@ TEST(E2E, ErrorsAreOneLineAndNameTheDevice) {
     EXPECT_EQ(r0.exitCode, 1);
     EXPECT_EQ(r0.message, "error: device 0 (d0): input (call #1): input 0 (" + s.input +
                               ") has shape [1,2,4,5], the program expects [1,2,4,4]\n");
-    EXPECT_EQ(r1.exitCode, 1);
+    EXPECT_EQ(r1.exitCode, 3); // kExitPeerLost: a consequence of device 0's failure
     EXPECT_EQ(r1.message, "error: device 1 (d1): recv (call #1): lost connection to device 0 "
                           "(d0) while waiting for tag 0\n");
   }

@@ -63,6 +63,18 @@ static Child peerThatStops(const std::vector<DeviceInfo> &devs) {
 #define EXPECT_CONTAINS(hay, needle)                                                     \
   EXPECT_NE(std::string(hay).find(needle), std::string::npos) << "in: " << (hay)
 
+// Whether `f` fails with PeerLost: the device then exits with kExitPeerLost and the
+// driver blames the peer. Bad data and timeouts are this device's own findings.
+static bool failsWithPeerLost(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const PeerLost &) {
+    return true;
+  } catch (const std::exception &) {
+  }
+  return false;
+}
+
 TEST(Transport, LargeTensorsBothWaysAtOnce) {
   const auto devs = loopbackDevices(2);
   const size_t n = 1 << 20; // 4 MB each way, sent before either side receives
@@ -186,6 +198,7 @@ static void expectFrameRefused(const char *what, const FrameCorruption &corrupt,
   EXPECT_CONTAINS(err, "bad data from device 1 (d1) while waiting for tag 3: ");
   EXPECT_CONTAINS(err, what);
   EXPECT_LT(secondsSince(t0), 1.5);
+  EXPECT_FALSE(failsWithPeerLost([&] { t.recv(1, 3, 4); }));
   ::kill(c.pid, SIGKILL);
   join(c, 5);
 }
@@ -249,6 +262,7 @@ TEST(Transport, PeerLostAfterItsLastSendFailsFinish) {
   EXPECT_EQ(errorOf([&] { t.finish(); }),
             "lost connection to device 1 (d1) after its last transfer (no goodbye)");
   EXPECT_LT(secondsSince(t0), 2.5);
+  EXPECT_TRUE(failsWithPeerLost([&] { t.finish(); }));
   join(c, 5);
 }
 
@@ -261,6 +275,7 @@ TEST(Transport, PeerKilledWhileWaiting) {
   EXPECT_EQ(errorOf([&] { t.recv(1, 3, 10); }),
             "lost connection to device 1 (d1) while waiting for tag 3");
   EXPECT_LT(secondsSince(t0), 2.0);
+  EXPECT_TRUE(failsWithPeerLost([&] { t.recv(1, 3, 10); }));
   join(c, 5);
 }
 
@@ -279,6 +294,7 @@ TEST(Transport, RecvTimesOut) {
             "timed out after 1 s waiting for tag 3 from device 1 (d1)");
   EXPECT_GE(secondsSince(t0), 0.9);
   EXPECT_LT(secondsSince(t0), 2.0);
+  EXPECT_FALSE(failsWithPeerLost([&] { t.recv(1, 3, 10); }));
   ::kill(c.pid, SIGKILL);
   join(c, 5);
 }
@@ -517,6 +533,7 @@ TEST(Transport, PeerKilledWhileSendQueued) {
   EXPECT_LT(secondsSince(t0), 15.0);
   // Sticky: every later transfer call reports it too.
   EXPECT_EQ(errorOf([&] { t.checkSends(); }), err);
+  EXPECT_TRUE(failsWithPeerLost([&] { t.checkSends(); }));
   EXPECT_EQ(errorOf([&] { t.send(1, 4, big.data(), 1); }), err);
   EXPECT_EQ(errorOf([&] { t.recv(1, 4, 1); }), err);
   // finish never hangs, and reports the lost peer once more.
@@ -547,6 +564,7 @@ TEST(Transport, BackgroundSendFailureFailsNextAbiCall) {
   send(&ctx, x, 1, 5);
   EXPECT_TRUE(ctx.failed);
   EXPECT_CONTAINS(ctx.error, "send (call #1): lost connection to device 1 (d1) while sending tag 3");
+  EXPECT_TRUE(ctx.peerLost);
   EXPECT_CONTAINS(errorOf([&] { t.finish(); }), "lost connection to device 1 (d1)");
   join(c, 5);
 }

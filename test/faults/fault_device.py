@@ -40,6 +40,16 @@ def die_with_parent():
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+def sever(*socks):
+    """Ends both directions, as a reset connection would for a direct peer: a
+    socket blocked in recv() on another thread wakes up (close() alone would not)."""
+    for s in socks:
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 def recv_exact(sock, n):
     data = bytearray()
     while len(data) < n:
@@ -84,8 +94,8 @@ class Proxy:
                     dst.shutdown(socket.SHUT_WR)
                     return
                 dst.sendall(data)
-        except OSError:
-            return
+        except OSError:  # e.g. device 0 reset the connection: device 1 must see it
+            return sever(src, dst)
 
     def pump_up(self, src, dst):
         try:
@@ -112,7 +122,7 @@ class Proxy:
                     self.corrupted = True
                 dst.sendall(header + payload)
         except OSError:
-            return
+            return sever(src, dst)
 
 
 def main():

@@ -89,10 +89,14 @@ def device_error(stderr, rank):
     return None
 
 
-def check(name, run, stderr, first, errors, limit):
+def check(name, run, stderr, first, errors, limit, summary=None):
     """`first` failed first (or one of a tuple of devices); errors[rank] is a text the
-    device must report (or a tuple of texts, any of which will do)."""
+    device must report (or a tuple of texts, any of which will do); `summary`, if
+    given, is in sepnn run's own error line."""
     problems = []
+    if summary and not any(summary in line for line in stderr.splitlines()
+                           if "failed first" in line):
+        problems.append(f"sepnn run's summary does not say '{summary}'")
     if run.proc.returncode == 0:
         problems.append("sepnn run succeeded")
     firsts = first if isinstance(first, tuple) else (first,)
@@ -141,11 +145,11 @@ def main():
         shutil.copytree(args.outdir, d, symlinks=True)
         return d
 
-    def proxied(name, mode, first, errors):
+    def proxied(name, mode, first, errors, summary=None):
         d = fresh(name)
         install_fault(d, mode)
         run = Run(d, args.input, t)
-        check(name, run, run.finish(limit + 10), first, errors, limit)
+        check(name, run, run.finish(limit + 10), first, errors, limit, summary)
 
     def killed_before_handshake():
         proxied("killed-before-handshake", "before-handshake",
@@ -154,23 +158,28 @@ def main():
 
     def killed_mid_transfer():
         proxied("killed-mid-transfer", "mid-transfer", "device 1 (pi1)",
-                {0: "lost connection to device 1 (pi1) while waiting for tag"})
+                {0: "lost connection to device 1 (pi1) while waiting for tag"},
+                summary="device 0 (pi0) exited with status 3 (lost a peer)")
 
     def killed_after_last_send():
-        # Device 0 may notice the loss and exit before sepnn run reaps the killed one.
-        proxied("killed-after-last-send", "after-last-send",
-                ("device 1 (pi1)", "device 0 (pi0)"),
+        # Device 0 may notice the loss and exit before sepnn run reaps the killed
+        # one; the device killed by a signal is blamed all the same.
+        proxied("killed-after-last-send", "after-last-send", "device 1 (pi1)",
                 {0: "lost connection to device 1 (pi1) after its last transfer "
-                    "(no goodbye)"})
+                    "(no goodbye)"},
+                summary="device 0 (pi0) exited with status 3 (lost a peer)")
 
     def never_starts():
         proxied("never-starts", "never-start", "device 0 (pi0)",
                 {0: f"timed out after {ts} waiting for device 1 (pi1) to connect"})
 
     def corrupted_frame():
+        # Device 1 may exit first (it only has to notice the closed connection):
+        # its status says it lost a peer, so device 0 is blamed all the same.
         proxied("corrupted-frame", "corrupt", "device 0 (pi0)",
                 {0: "bad data from device 1 (pi1) while waiting for tag",
-                 1: "lost connection to device 0 (pi0)"})
+                 1: "lost connection to device 0 (pi0)"},
+                summary="device 1 (pi1) exited with status 3 (lost a peer)")
         # (device 0's message goes on: "frame checksum mismatch for tag N")
 
     def missing_executable():

@@ -16,7 +16,8 @@ std::string ChildResult::describe() const {
   if (signaled())
     return std::string("killed by signal ") + std::to_string(signal) + " (" +
            strsignal(signal) + ")";
-  return "exited with status " + std::to_string(exitCode);
+  return "exited with status " + std::to_string(exitCode) +
+         (lostPeer() ? " (lost a peer)" : "");
 }
 
 ProcessGroup::~ProcessGroup() { killAll(SIGKILL); }
@@ -83,6 +84,7 @@ int ProcessGroup::waitAll(double timeoutSeconds, double graceSeconds) {
   using Clock = std::chrono::steady_clock;
   auto deadline = Clock::now() + std::chrono::duration<double>(timeoutSeconds);
   int firstFailure = -1;
+  std::vector<size_t> failures; // in the order they were reaped, before any stop
   size_t remaining = pids.size();
   bool stopping = false, terminated = false;
   auto stopDeadline = deadline;
@@ -105,6 +107,8 @@ int ProcessGroup::waitAll(double timeoutSeconds, double graceSeconds) {
       else
         c.exitCode = WEXITSTATUS(status);
       c.stoppedByUs = terminated;
+      if (!c.ok() && !terminated)
+        failures.push_back(i);
       if (!c.ok() && firstFailure < 0 && !stopping) {
         firstFailure = i;
         // The others notice the lost peer themselves and say so; give them a
@@ -132,11 +136,15 @@ int ProcessGroup::waitAll(double timeoutSeconds, double graceSeconds) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   // Devices that lose a peer exit with an error at almost the same moment
-  // the peer dies, often before the dead peer is reaped; a device ended by a
-  // signal we did not send is the cause, not a consequence, so it is blamed.
-  if (firstFailure >= 0)
-    for (size_t i = 0; i < children.size(); ++i)
-      if (children[i].signaled() && !children[i].stoppedByUs)
-        return i;
+  // the peer dies or closes its connections, often before the peer is reaped
+  // (a sanitizer's exit work alone can take longer).
+  if (firstFailure < 0)
+    return firstFailure;
+  for (size_t i : failures)
+    if (children[i].signaled())
+      return i;
+  for (size_t i : failures)
+    if (!children[i].lostPeer())
+      return i;
   return firstFailure;
 }

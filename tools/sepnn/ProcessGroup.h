@@ -10,6 +10,11 @@
 
 namespace sepnn::driver {
 
+// A device executable's exit status when it stopped because a peer's connection
+// ended without a goodbye: a consequence of that peer's failure, not a cause
+// (runtime/src/device_main.h: kExitPeerLost).
+constexpr int kDeviceExitPeerLost = 3;
+
 struct ChildResult {
   int exitCode = -1;   // valid when !signaled
   int signal = 0;      // the signal that ended it, if any
@@ -17,6 +22,7 @@ struct ChildResult {
   std::string describe() const;
   bool ok() const { return !signaled() && exitCode == 0; }
   bool signaled() const { return signal != 0; }
+  bool lostPeer() const { return !signaled() && exitCode == kDeviceExitPeerLost; }
 };
 
 class ProcessGroup {
@@ -25,9 +31,12 @@ public:
   /// Starts argv[0] with argv; returns false (with `error`) when it cannot.
   bool spawn(const std::vector<std::string> &argv, std::string &error);
   /// Waits until every child exited or `timeoutSeconds` passed. Returns the
-  /// index of the first child that failed, or -1 when all succeeded; -2 on
+  /// index of the child that failed first, or -1 when all succeeded; -2 on
   /// timeout (all children are then killed). After a failure the others get
   /// `graceSeconds` to exit on their own before they are terminated.
+  /// Exit order alone cannot say who failed first (the cause may exit last):
+  /// a child killed by a signal we did not send is blamed first, then the
+  /// first that failed on its own, then the first that only lost a peer.
   int waitAll(double timeoutSeconds, double graceSeconds);
   const std::vector<ChildResult> &results() const { return children; }
 

@@ -53,6 +53,7 @@ struct TcpTransport::Peer {
   bool writing = false;  // the writer holds a frame popped from outq
   bool wstop = false;    // the writer exits at once (queued frames are dropped)
   bool sendFailed = false;
+  bool sendLost = false;  // the send failed because the connection was gone
   std::string sendError; // names the peer
   std::condition_variable wcv; // wakes the writer
 };
@@ -91,7 +92,7 @@ wire::Hello readHello(int fd, double timeoutS, const std::string &w, std::string
     fail(w, ": no handshake within ", secondsStr(timeoutS), " (is it a sepnn device?)");
   }
   if (!got)
-    fail(w, ": closed the connection during the handshake (see its error message)");
+    failPeerLost(w, ": closed the connection during the handshake (see its error message)");
   uint32_t hashLen;
   wire::Hello h = wire::decodeHelloFixed(fixed, &hashLen);
   if (h.magic != wire::kHelloMagic)
@@ -240,7 +241,7 @@ void TcpTransport::handshakeAsConnector(int peer, int fd) {
       fail(w, ": model hash mismatch: this device runs ", opts_.modelHash, ", it runs ",
            theirs.hash);
   } catch (const ConnectionLost &e) {
-    fail(w, ": lost connection during the handshake: ", e.what());
+    failPeerLost(w, ": lost connection during the handshake: ", e.what());
   }
 }
 
@@ -419,6 +420,7 @@ void TcpTransport::writerLoop(Peer &p) {
       std::lock_guard<std::mutex> lk(mu_);
       if (!p.sendFailed && !p.wstop) {
         p.sendFailed = true;
+        p.sendLost = lost;
         p.sendError = lost ? cat("lost connection to ", who(p.rank), " while sending ", what,
                                  ": ", e.what())
                            : cat("sending ", what, " to ", who(p.rank), ": ", e.what());
@@ -436,10 +438,16 @@ void TcpTransport::writerLoop(Peer &p) {
   }
 }
 
+void TcpTransport::throwSendError(const Peer &p) {
+  if (p.sendLost)
+    throw PeerLost(p.sendError);
+  throw Error(p.sendError);
+}
+
 void TcpTransport::throwIfSendFailed() {
   for (auto &p : peers_)
     if (p && p->sendFailed)
-      throw Error(p->sendError);
+      throwSendError(*p);
 }
 
 void TcpTransport::enqueue(Peer &p, uint16_t kind, int64_t tag, uint32_t encoding,
@@ -531,7 +539,7 @@ Payload TcpTransport::recvPayload(int peer, int64_t tag, WireType wire, size_t b
     case Peer::Failed:
       fail("bad data from ", who(peer), " while waiting for tag ", tag, ": ", p.error);
     case Peer::Lost:
-      fail("lost connection to ", who(peer), " while waiting for tag ", tag);
+      failPeerLost("lost connection to ", who(peer), " while waiting for tag ", tag);
     case Peer::Bye:
       fail(who(peer), " finished without sending tag ", tag);
     case Peer::Open:
@@ -599,11 +607,11 @@ void TcpTransport::finish() {
     if (!p)
       continue;
     if (p->sendFailed)
-      throw Error(p->sendError);
+      throwSendError(*p);
     // A peer still Open may simply still be computing (a pipeline stage behind
     // us): our goodbye is sent, it finishes on its own.
     if (p->state == Peer::Lost)
-      fail("lost connection to ", who(p->rank), " after its last transfer (no goodbye)");
+      failPeerLost("lost connection to ", who(p->rank), " after its last transfer (no goodbye)");
     if (p->state == Peer::Failed)
       fail("bad data from ", who(p->rank), " after its last transfer: ", p->error);
   }

@@ -61,6 +61,8 @@ private:
   void enqueue(Peer &p, uint16_t kind, int64_t tag, uint32_t encoding, const void *data,
                size_t bytes);
   void throwIfSendFailed(); // mu_ held
+  // A failed background send, on the program's thread (mu_ held).
+  [[noreturn]] static void throwSendError(const Peer &p);
   void stopReaders();
 
 public:
