@@ -7,6 +7,7 @@ namespace k pinned to core k, and removes everything it made on exit.
 Usage: bench/shaped_links.py --sepnn build/tools/sepnn/sepnn
            [--models resnet18,vgg16,mobilenet_v2] [--mbps 50,100,1000]
            [--repeat 5] [--rounds 2] [--work out/bench] [--slow-percent P]
+           [--bucket-ms 0.1]
 
 --slow-percent P makes device 1 run at P% of its speed (SEPNN_SLOWDOWN=100/P:
 every runtime call takes that many times as long; a cgroup CPU quota does not
@@ -72,13 +73,31 @@ def make_network():
         sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
 
 
-def shape(mbps):
-    # A token bucket per direction holding 1 ms at the rate (at least a few
-    # full frames): a wire does not send faster than its rate after a pause.
-    burst = max(16 * 1024, int(mbps * 1e6 / 8 / 1000))
+def shape(mbps, bucket_ms):
+    # A token bucket per direction holding `bucket_ms` at the rate (at least two
+    # full frames): a wire does not send faster than its rate after a pause, and
+    # a bucket refilled in every pause between layers would carry part of each
+    # transfer for free (1 ms at 1000 Mbit/s is 125 kB per transfer).
+    burst = max(2 * 1514, int(mbps * 1e6 / 8 * bucket_ms / 1000))
     for ns, veth in zip(NAMESPACES, VETHS):
         sh("ip", "netns", "exec", ns, "tc", "qdisc", "replace", "dev", veth, "root",
            "tbf", "rate", f"{mbps}mbit", "burst", str(burst), "latency", "100ms")
+
+
+def measure_link(profiler):
+    """The shaped link as the devices see it: bandwidth (4 MB transfers) and
+    latency between two runtime processes, one in each namespace. The cluster
+    file gets these figures, as a user's would from profiling a real link."""
+    devices = f"{ADDRESSES[0]}:25720,{ADDRESSES[1]}:25721"
+    echo = subprocess.Popen(["ip", "netns", "exec", NAMESPACES[1], profiler,
+                             "--link-rank", "1", "--link-devices", devices])
+    try:
+        out = sh("ip", "netns", "exec", NAMESPACES[0], profiler, "--link-rank", "0",
+                 "--link-devices", devices)
+    finally:
+        echo.wait(timeout=120)
+    link = json.loads(out)["link"]
+    return link["mbps"], link["latency_ms"]
 
 
 def cluster(mbps, latency_ms, profile, slow_percent):
@@ -94,16 +113,12 @@ def cluster(mbps, latency_ms, profile, slow_percent):
 
 
 def measure_profile(sepnn, work):
-    """This machine's profile (one core) and the latency of a message between
-    two runtime processes (loopback: the veth pair adds little to it)."""
+    """This machine's profile (one core)."""
     path = os.path.join(work, "profile-cluster.json")
     with open(path, "w") as f:
         json.dump({"devices": [{"name": "dev0", "host": "127.0.0.1", "port": 25700}]}, f)
     sh("taskset", "-c", "0", sepnn, "profile", "--cluster", path, "--seconds", "1")
-    sh(sepnn, "profile", "--cluster", path, "--link", "default", "--seconds", "1",
-       "--port", "25710")
-    measured = json.load(open(path))
-    return measured["devices"][0]["profile"], measured["links"]["default"]["latency_ms"]
+    return json.load(open(path))["devices"][0]["profile"]
 
 
 def run_devices(outdir, cluster_path, model_dir, repeat, slow_percent):
@@ -142,16 +157,21 @@ def main():
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--work", default="out/bench")
     parser.add_argument("--slow-percent", type=int, default=100)
+    parser.add_argument("--bucket-ms", type=float, default=0.1,
+                        help="tbf bucket, in ms at the link's rate")
+    parser.add_argument("--profiler", help="sepnn_rt_profile (default: next to the "
+                        "build of --sepnn, build/runtime/sepnn_rt_profile)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("error: run as root (it makes network namespaces)")
     sepnn = os.path.abspath(args.sepnn)
+    profiler = os.path.abspath(args.profiler or os.path.join(
+        os.path.dirname(sepnn), "..", "..", "runtime", "sepnn_rt_profile"))
     os.makedirs(args.work, exist_ok=True)
     make_network()
-    profile, latency_ms = measure_profile(sepnn, args.work)
+    profile = measure_profile(sepnn, args.work)
     print("profile (one core): " +
-          ", ".join(f"{k} {v:.2f}" for k, v in sorted(profile.items())) +
-          f"; message latency {latency_ms:.3f} ms", flush=True)
+          ", ".join(f"{k} {v:.2f}" for k, v in sorted(profile.items())), flush=True)
     rows, failures = [], []
     print(f"{'model':14} {'Mbit/s':>6} {'policy':14} {'predicted ms':>12} "
           f"{'measured ms':>11} {'pred/meas':>9}", flush=True)
@@ -161,13 +181,17 @@ def main():
             sh("/usr/bin/python3", EXPORTER, name, model_dir)
         model = os.path.join(model_dir, "model.onnx")
         for mbps in map(int, args.mbps.split(",")):
-            shape(mbps)
+            shape(mbps, args.bucket_ms)
+            link_mbps, link_latency_ms = measure_link(profiler)
+            print(f"{name} {mbps} Mbit/s: the shaped link measures {link_mbps:.1f} "
+                  f"Mbit/s, {link_latency_ms:.3f} ms", flush=True)
             case = os.path.join(args.work, name, f"{mbps}mbps" + (
                 f"-slow{args.slow_percent}" if args.slow_percent < 100 else ""))
             os.makedirs(case, exist_ok=True)
             cluster_path = os.path.join(case, "cluster.json")
             with open(cluster_path, "w") as f:
-                json.dump(cluster(mbps, latency_ms, profile, args.slow_percent), f, indent=1)
+                json.dump(cluster(link_mbps, link_latency_ms, profile, args.slow_percent),
+                          f, indent=1)
             sh(sepnn, "search", model, "--cluster", cluster_path, "-o",
                os.path.join(case, "searched.json"), "--baselines", case,
                "--report", os.path.join(case, "search.json"))

@@ -39,4 +39,7 @@ config.substitutions.append(
     ("%sepnn_bin", os.path.join(config.sepnn_obj_root, "tools", "sepnn")))
 config.substitutions.append(("%sepnn_rt_tests", config.sepnn_rt_tests))
 config.substitutions.append(
+    ("%sepnn_rt_profile",
+     os.path.join(config.sepnn_obj_root, "runtime", "sepnn_rt_profile")))
+config.substitutions.append(
     ("%e2e", os.path.join(config.sepnn_src_root, "test", "e2e")))

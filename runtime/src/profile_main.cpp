@@ -1,8 +1,10 @@
 // sepnn_rt_profile: this device's speed for each op class of the search's
 // cost model, with the runtime's own kernels, and the bandwidth and latency
-// of a TCP link between two device processes of the runtime (loopback, or
-// two machines: run `--serve HOST:PORT` on one and `--peer` on the other).
-// Prints JSON for `sepnn profile`:
+// of a TCP link between two device processes of the runtime: on loopback (a
+// forked peer), or between two machines (or network namespaces) with
+// `--link-rank R --link-devices HOST0:PORT0,HOST1:PORT1`, R = 1 on one side and
+// R = 0 on the other, which alone prints {"link": ...}; kernels are then not
+// measured. Prints JSON for `sepnn profile`:
 //   {"profile": {"conv": G, "conv1x1": G, "depthwise": G, "gemm": G,
 //                "elementwise": G, <the kernel model's parameters>},
 //    "link": {"mbps": M, "latency_ms": L}}
@@ -164,72 +166,113 @@ struct Link {
   double mbps = 0, latencyMs = 0;
 };
 
-/// Ping-pong between this process (device 0) and a forked device 1 over
-/// loopback TCP: a one-float round trip gives the latency, 4 MB transfers
-/// the bandwidth.
-Link measureLink(int port, double budget) {
+constexpr size_t kBigFloats = size_t(1) << 20; // 4 MB transfers for the bandwidth
+constexpr int kLinkRounds = 8;
+
+TransportOptions linkOptions(const std::vector<DeviceInfo> &devices, int rank) {
+  TransportOptions o;
+  o.rank = rank;
+  o.devices = devices;
+  o.modelHash = "sepnn-profile";
+  o.timeoutS = 30;
+  return o;
+}
+
+/// Device 1 of a link measurement: echoes one float for every message.
+void echoSide(const std::vector<DeviceInfo> &devices) {
+  TcpTransport t(linkOptions(devices, 1));
+  t.connectAll();
+  for (int i = 0; i < kLinkRounds; ++i) {
+    FloatBuffer v = t.recv(0, 1, 1);
+    t.send(0, 2, v.data(), 1);
+  }
+  for (int i = 0; i < kLinkRounds; ++i) {
+    FloatBuffer v = t.recv(0, 3, kBigFloats);
+    t.send(0, 4, v.data(), 1);
+  }
+  t.finish();
+}
+
+/// Device 0: a one-float round trip gives the latency, 4 MB transfers (each
+/// answered by one float) the bandwidth; best of kLinkRounds each.
+Link measuringSide(const std::vector<DeviceInfo> &devices) {
+  TcpTransport t(linkOptions(devices, 0));
+  t.connectAll();
+  float one = 1;
+  double small = 1e30, large = 1e30;
+  for (int i = 0; i < kLinkRounds; ++i) {
+    double t0 = now();
+    t.send(1, 1, &one, 1);
+    t.recv(1, 2, 1);
+    small = std::min(small, now() - t0);
+  }
+  std::vector<float> payload(kBigFloats, 0.5f);
+  for (int i = 0; i < kLinkRounds; ++i) {
+    double t0 = now();
+    t.send(1, 3, payload.data(), kBigFloats);
+    t.recv(1, 4, 1);
+    large = std::min(large, now() - t0);
+  }
+  t.finish();
+  Link link;
+  link.latencyMs = small / 2 * 1e3;
+  double seconds = std::max(large - small, 1e-9);
+  link.mbps = kBigFloats * 4.0 * 8 / seconds / 1e6;
+  return link;
+}
+
+/// Both sides on loopback: this process is device 0, a forked child device 1.
+Link measureLoopbackLink(int port) {
   std::vector<DeviceInfo> devices(2);
   for (int d = 0; d < 2; ++d) {
     devices[d].name = "profile" + std::to_string(d);
     devices[d].host = "127.0.0.1";
     devices[d].port = port + d;
   }
-  const size_t big = size_t(1) << 20; // floats: 4 MB
-  const int rounds = 8;
-  auto options = [&](int rank) {
-    TransportOptions o;
-    o.rank = rank;
-    o.devices = devices;
-    o.modelHash = "sepnn-profile";
-    o.timeoutS = 30;
-    return o;
-  };
   pid_t child = fork();
   if (child == 0) {
     try {
-      TcpTransport t(options(1));
-      t.connectAll();
-      for (int i = 0; i < rounds; ++i) {
-        FloatBuffer v = t.recv(0, 1, 1);
-        t.send(0, 2, v.data(), 1);
-      }
-      for (int i = 0; i < rounds; ++i) {
-        FloatBuffer v = t.recv(0, 3, big);
-        t.send(0, 4, v.data(), 1);
-      }
-      t.finish();
+      echoSide(devices);
       _exit(0);
     } catch (const std::exception &e) {
       std::fprintf(stderr, "error: profile device 1: %s\n", e.what());
       _exit(1);
     }
   }
-  Link link;
-  TcpTransport t(options(0));
-  t.connectAll();
-  float one = 1;
-  double small = 1e30, large = 1e30;
-  for (int i = 0; i < rounds; ++i) {
-    double t0 = now();
-    t.send(1, 1, &one, 1);
-    t.recv(1, 2, 1);
-    small = std::min(small, now() - t0);
-  }
-  std::vector<float> payload(big, 0.5f);
-  for (int i = 0; i < rounds; ++i) {
-    double t0 = now();
-    t.send(1, 3, payload.data(), big);
-    t.recv(1, 4, 1);
-    large = std::min(large, now() - t0);
-  }
-  t.finish();
+  Link link = measuringSide(devices);
   int status = 0;
   waitpid(child, &status, 0);
-  (void)budget;
-  link.latencyMs = small / 2 * 1e3;
-  double seconds = std::max(large - small, 1e-9);
-  link.mbps = big * 4.0 * 8 / seconds / 1e6;
   return link;
+}
+
+/// "HOST0:PORT0,HOST1:PORT1" for --link-devices.
+std::vector<DeviceInfo> parseLinkDevices(const std::string &text) {
+  std::vector<DeviceInfo> devices;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    size_t end = text.find(',', begin);
+    if (end == std::string::npos)
+      end = text.size();
+    const std::string item = text.substr(begin, end - begin);
+    const size_t colon = item.rfind(':');
+    char *rest = nullptr;
+    const long port = colon == std::string::npos
+                          ? 0
+                          : std::strtol(item.c_str() + colon + 1, &rest, 10);
+    if (colon == std::string::npos || colon == 0 || !rest || *rest || port <= 0 ||
+        port > 65535)
+      fail("--link-devices: expected HOST:PORT, got '", item, "'");
+    DeviceInfo d;
+    d.name = "profile" + std::to_string(devices.size());
+    d.host = item.substr(0, colon);
+    d.port = (int)port;
+    devices.push_back(d);
+    begin = end + 1;
+  }
+  if (devices.size() != 2)
+    fail("--link-devices: expected two devices HOST0:PORT0,HOST1:PORT1, got '", text,
+         "'");
+  return devices;
 }
 
 } // namespace
@@ -239,6 +282,8 @@ int main(int argc, char **argv) {
   double budget = 0.3;
   int port = 29400;
   bool link = true;
+  int linkRank = -1;
+  std::string linkDevices;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--seconds" && i + 1 < argc)
@@ -247,15 +292,33 @@ int main(int argc, char **argv) {
       port = std::atoi(argv[++i]);
     else if (arg == "--no-link")
       link = false;
+    else if (arg == "--link-rank" && i + 1 < argc)
+      linkRank = std::atoi(argv[++i]);
+    else if (arg == "--link-devices" && i + 1 < argc)
+      linkDevices = argv[++i];
     else {
       std::fprintf(stderr,
                    "usage: %s [--seconds S] [--port P] [--no-link]\n"
+                   "       %s --link-rank 0|1 --link-devices HOST0:PORT0,HOST1:PORT1\n"
                    "error: unknown argument '%s'\n",
-                   argv[0], arg.c_str());
+                   argv[0], argv[0], arg.c_str());
       return 2;
     }
   }
   try {
+    if (linkRank >= 0 || !linkDevices.empty()) {
+      if (linkRank != 0 && linkRank != 1)
+        fail("--link-rank: expected 0 or 1 (with --link-devices)");
+      const std::vector<DeviceInfo> devices = parseLinkDevices(linkDevices);
+      if (linkRank == 1) {
+        echoSide(devices);
+        return 0;
+      }
+      const Link l = measuringSide(devices);
+      std::printf("{\"link\": {\"mbps\": %.1f, \"latency_ms\": %.4f}}\n", l.mbps,
+                  l.latencyMs);
+      return 0;
+    }
     // Mid-network shapes of the torchvision models.
     double conv = convGflops({1, 64, 28, 28}, {64, 64, 3, 3}, 1, 1, budget);
     double conv1x1 = convGflops({1, 128, 28, 28}, {128, 128, 1, 1}, 1, 0, budget);
@@ -272,7 +335,7 @@ int main(int argc, char **argv) {
                 "%.4f, \"gemm\": %.4f, \"elementwise\": %.4f%s}",
                 conv, conv1x1, depthwise, gemm, elementwise, kernelModel(budget).c_str());
     if (link) {
-      Link l = measureLink(port, budget);
+      Link l = measureLoopbackLink(port);
       std::printf(", \"link\": {\"mbps\": %.1f, \"latency_ms\": %.4f}", l.mbps,
                   l.latencyMs);
     }
