@@ -21,7 +21,8 @@ namespace {
 
 /// A strategy the search may give an op, and what to call it.
 struct Candidate {
-  std::string label; // "device 2", "out_channels", "rows", "in_channels"
+  std::string label; // "device 2", "out_channels", "rows", "in_channels",
+                     // "fused rows" (each also with " f16" or " int8")
   OpPolicy policy;
 };
 
@@ -101,9 +102,12 @@ SmallVector<Candidate> candidatesFor(Operation *op, const CostModel &costs) {
 
 /// Every device alone, then the splits over all devices with sizes in
 /// proportion to the devices' speed for the op's class; each also with its
-/// result sent as every allowed compressed type.
+/// result sent as every allowed compressed type. Then, after `*searched` of
+/// them, each `rows` candidate's fused twin (`halo: recompute`), which only
+/// the fused-tile pass tries (fuseTiles).
 SmallVector<Candidate> candidatesFor(Operation *op, const CostModel &costs,
-                                     ArrayRef<std::string> compress) {
+                                     ArrayRef<std::string> compress,
+                                     size_t *searched) {
   SmallVector<Candidate> out = candidatesFor(op, costs);
   size_t plain = out.size();
   for (const std::string &dtype : compress)
@@ -111,6 +115,14 @@ SmallVector<Candidate> candidatesFor(Operation *op, const CostModel &costs,
       Candidate c = out[i];
       c.label += " " + dtype;
       c.policy.transmitDtype = dtype;
+      out.push_back(c);
+    }
+  *searched = out.size();
+  for (size_t i = 0; i < *searched; ++i)
+    if (out[i].policy.split == Split::Rows) {
+      Candidate c = out[i];
+      c.label = "fused " + c.label;
+      c.policy.recomputeHalo = true;
       out.push_back(c);
     }
   return out;
@@ -126,6 +138,9 @@ struct Problem {
   LayoutSim sim;
   SmallVector<Operation *> decisions;
   DenseMap<Operation *, SmallVector<Candidate>> candidates;
+  /// How many of an op's candidates the DP (and --exhaustive) choose from:
+  /// the fused twins after them are tried by fuseTiles only.
+  DenseMap<Operation *, size_t> searched;
 
   Problem(func::FuncOp model, const Cluster &cluster,
           ArrayRef<std::string> compress)
@@ -133,8 +148,48 @@ struct Problem {
     for (Operation *op : sim.ops())
       if (LayoutSim::isDecision(op)) {
         decisions.push_back(op);
-        candidates[op] = candidatesFor(op, sim.costs(), compress);
+        candidates[op] = candidatesFor(op, sim.costs(), compress, &searched[op]);
       }
+  }
+
+  static bool isFused(const Candidate &c) { return c.policy.recomputeHalo; }
+
+  /// For decision `i`, the index of candidate `choice`'s twin: the fused
+  /// one of a `rows` candidate, the `rows` one of a fused candidate; none
+  /// for the others.
+  std::optional<int16_t> twin(size_t i, int16_t choice) const {
+    const auto &cands = candidates.find(decisions[i])->second;
+    StringRef label = cands[choice].label;
+    std::string want = isFused(cands[choice])
+                           ? label.drop_front(strlen("fused ")).str()
+                           : "fused " + label.str();
+    for (auto [c, cand] : llvm::enumerate(cands))
+      if (cand.label == want)
+        return (int16_t)c;
+    return std::nullopt;
+  }
+
+  /// Fused tiles (DeepThings) on top of `choices`: its `rows` ops in stacks
+  /// of four whose first three recompute their consumers' halos and whose
+  /// fourth exchanges them (as test/strategies/strategies.py builds them).
+  SmallVector<int16_t> fusedStacks(ArrayRef<int16_t> choices) const {
+    SmallVector<int16_t> out(choices.begin(), choices.end());
+    int64_t inStack = 0;
+    for (size_t i = 0; i < out.size(); ++i) {
+      const Candidate &c = candidates.find(decisions[i])->second[out[i]];
+      if (c.policy.split != Split::Rows || isFused(c))
+        continue;
+      if (inStack++ % 4 != 3)
+        out[i] = *twin(i, out[i]);
+    }
+    return out;
+  }
+
+  int64_t fusedCount(ArrayRef<int16_t> choices) const {
+    int64_t n = 0;
+    for (auto [op, choice] : llvm::zip(decisions, choices))
+      n += isFused(candidates.find(op)->second[choice]);
+    return n;
   }
 
   /// Runs one complete assignment (a candidate index per decision op).
@@ -222,6 +277,44 @@ struct Problem {
   }
 };
 
+/// Fused tiles, after the search. The DP leaves the fused twins out: a fused
+/// value's compute is only counted when its consumers ask for its rows, so
+/// states holding one look cheaper than they are and crowd out the others.
+/// Instead, from each of `starts` (the DP's best, all `rows`, the fused-tile
+/// baseline), each op with a twin is switched to it, op by op in program
+/// order, and kept so when the whole policy gets better; passes repeat while
+/// one helps (a run of fused ops becomes a stack). A heuristic: `best`, the
+/// best policy reached, is never worse than the DP's or either start.
+template <class Better>
+void fuseTiles(const Problem &problem, ArrayRef<SmallVector<int16_t>> starts,
+               SimState &best, Better better) {
+  for (ArrayRef<int16_t> start : starts) {
+    SmallVector<int16_t> choices(start.begin(), start.end());
+    SimState current = problem.evaluate(choices);
+    if (!problem.sim.fitsMemory(current))
+      continue;
+    for (bool improved = true; improved;) {
+      improved = false;
+      for (size_t i = 0; i < choices.size(); ++i) {
+        std::optional<int16_t> twin = problem.twin(i, choices[i]);
+        if (!twin)
+          continue;
+        int16_t was = choices[i];
+        choices[i] = *twin;
+        SimState s = problem.evaluate(choices);
+        if (problem.sim.fitsMemory(s) && better(s, current)) {
+          current = std::move(s);
+          improved = true;
+        } else {
+          choices[i] = was;
+        }
+      }
+    }
+    if (better(current, best))
+      best = std::move(current);
+  }
+}
+
 } // namespace
 
 FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
@@ -240,7 +333,7 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
   if (options.exhaustive) {
     double combinations = 1;
     for (Operation *op : problem.decisions)
-      combinations *= problem.candidates.lookup(op).size();
+      combinations *= problem.searched.lookup(op);
     if (combinations > 2e5)
       return model.emitError() << "--exhaustive: " << combinations
                                << " combinations is too many (at most 200000)";
@@ -252,7 +345,7 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
         best = s;
       size_t i = 0;
       for (; i < choices.size(); ++i) {
-        if (++choices[i] < (int16_t)problem.candidates.lookup(problem.decisions[i]).size())
+        if (++choices[i] < (int16_t)problem.searched.lookup(problem.decisions[i]))
           break;
         choices[i] = 0;
       }
@@ -264,7 +357,8 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
     for (auto [i, op] : llvm::enumerate(sim.ops())) {
       std::vector<SimState> next;
       if (LayoutSim::isDecision(op)) {
-        const auto &cands = problem.candidates.lookup(op);
+        ArrayRef<Candidate> cands = ArrayRef(problem.candidates.find(op)->second)
+                                        .take_front(problem.searched.lookup(op));
         for (const SimState &s : states)
           for (auto [c, cand] : llvm::enumerate(cands)) {
             SimState t = s;
@@ -311,6 +405,12 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
   if (!best)
     return model.emitError()
            << "no split of the model fits the devices' mem_mb limits";
+  SmallVector<int16_t> allRows = problem.byLabel("rows", "out_channels");
+  fuseTiles(problem,
+            {SmallVector<int16_t>(best->choices), allRows,
+             problem.fusedStacks(allRows)},
+            *best, better);
+  result.fusedOps = problem.fusedCount(best->choices);
   result.policy = problem.policyOf(best->choices);
   result.prediction = sim.prediction(*best);
   result.layers = problem.layers(best->choices);
@@ -333,7 +433,7 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
   };
   baseline("single device", problem.byLabel(alone, alone));
   baseline("out_channels", problem.byLabel("out_channels", alone));
-  baseline("rows", problem.byLabel("rows", "out_channels"));
+  baseline("rows", allRows);
   // A layer pipeline: consecutive ops on devices 0..K-1, balanced by FLOPs.
   double total = 0;
   for (Operation *op : problem.decisions)
@@ -346,22 +446,9 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
     before += workOf(op).flops;
   }
   baseline("pipeline", pipeline);
-  // Fused tiles (DeepThings): `rows` where it applies, in stacks of four
-  // convs whose first three recompute their consumers' halos and whose
-  // fourth exchanges them (as test/strategies/strategies.py builds them).
-  Policy fused = problem.policyOf(problem.byLabel("rows", "out_channels"));
-  int64_t inStack = 0;
-  for (Operation *op : problem.decisions) {
-    auto it = fused.ops.find(nodeName(op));
-    if (it == fused.ops.end() || it->second.split != Split::Rows)
-      continue;
-    it->second.recomputeHalo = inStack++ % 4 != 3;
-  }
-  if (inStack > 0) {
-    FailureOr<Prediction> prediction = predictPolicy(model, cluster, fused);
-    if (succeeded(prediction))
-      result.baselines.push_back({"fused tiles", fused, *prediction});
-  }
+  // Fused tiles: `rows` where it applies, in stacks of four.
+  if (problem.fusedCount(problem.fusedStacks(allRows)) > 0)
+    baseline("fused tiles", problem.fusedStacks(allRows));
   return result;
 }
 

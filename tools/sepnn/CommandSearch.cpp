@@ -155,6 +155,9 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
      << (options.exhaustive ? "exhaustive"
          : result->exact    ? "exact (dynamic programming)"
                             : "beam (heuristic: states were dropped)")
+     << "; then fused tiles tried op by op: "
+     << (result->fusedOps ? llvm::formatv("{0} ops fused", result->fusedOps).str()
+                          : std::string("none helps"))
      << "\n";
   printPrediction(os, *cluster, result->prediction);
   os << "  baselines (predicted):\n";
@@ -210,6 +213,7 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
           j.attribute("search_seconds", seconds);
           j.attribute("decisions", result->decisions);
           j.attribute("evaluated", result->evaluated);
+          j.attribute("fused_ops", result->fusedOps);
           j.attributeObject("predicted",
                             [&] { writePrediction(j, result->prediction); });
           j.attributeObject("baselines", [&] {

@@ -14,7 +14,9 @@
 // The search is a dynamic program over the ops in order whose state is the
 // layout of every value still to be used: exact when the number of distinct
 // states stays under the beam width (chains and residual networks), a beam
-// search keeping the best states beyond (then `exact` is false).
+// search keeping the best states beyond (then `exact` is false). Fused tiles
+// (`rows` with `halo: recompute`) are then tried op by op on the result, kept
+// where they help (a heuristic on top of either).
 #ifndef SEPNN_SEARCH_SEARCH_H
 #define SEPNN_SEARCH_SEARCH_H
 
@@ -70,6 +72,7 @@ struct SearchResult {
   bool exact = true;
   int64_t decisions = 0;  // ops whose split was chosen
   int64_t evaluated = 0;  // DP transitions or enumerated combinations
+  int64_t fusedOps = 0;   // ops the fused-tile pass made `fused rows`
   /// Fixed policies for comparison, in the cost model: "single device",
   /// "out_channels", "rows", "pipeline".
   struct Baseline {
