@@ -112,13 +112,17 @@ def cluster(mbps, latency_ms, profile, slow_percent):
             "transport": "tcp"}
 
 
-def measure_profile(sepnn, work):
-    """This machine's profile (one core)."""
+def measure_profile(sepnn, work, runs=3):
+    """This machine's profile (one core): the median of `runs` profiles, figure
+    by figure (one run's cold-cache figures can be off by half on a VM)."""
     path = os.path.join(work, "profile-cluster.json")
-    with open(path, "w") as f:
-        json.dump({"devices": [{"name": "dev0", "host": "127.0.0.1", "port": 25700}]}, f)
-    sh("taskset", "-c", "0", sepnn, "profile", "--cluster", path, "--seconds", "1")
-    return json.load(open(path))["devices"][0]["profile"]
+    profiles = []
+    for _ in range(runs):
+        with open(path, "w") as f:
+            json.dump({"devices": [{"name": "dev0", "host": "127.0.0.1", "port": 25700}]}, f)
+        sh("taskset", "-c", "0", sepnn, "profile", "--cluster", path, "--seconds", "1")
+        profiles.append(json.load(open(path))["devices"][0]["profile"])
+    return {key: statistics.median(p[key] for p in profiles) for key in profiles[0]}
 
 
 def run_devices(outdir, cluster_path, model_dir, repeat, slow_percent):
