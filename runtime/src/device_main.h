@@ -4,6 +4,7 @@
 #define SEPNN_RT_DEVICE_MAIN_H
 
 #include "sepnn_rt/abi.h"
+#include "sepnn_rt/exit_status.h"
 #include "transport/transport.h"
 
 #include <memory>
@@ -15,13 +16,6 @@ using TransportFactory = std::unique_ptr<Transport> (*)(const TransportOptions &
 
 // TCP (the default): connects to every peer before returning.
 std::unique_ptr<Transport> makeTcpTransport(const TransportOptions &options);
-
-// Exit statuses of a device executable. A device that stops because a peer's
-// connection ended without its goodbye exits with kExitPeerLost, so that `sepnn run`
-// blames the peer (the cause), whichever of them exits first. Keep in sync with
-// tools/sepnn/ProcessGroup.h.
-constexpr int kExitFailed = 1;
-constexpr int kExitPeerLost = 3;
 
 // Parses the command line, runs the program, writes outputs and the report. Returns
 // the exit status (0, kExitFailed or kExitPeerLost); on failure prints

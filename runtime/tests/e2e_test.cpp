@@ -4,6 +4,7 @@
 #include "io/json.h"
 #include "io/tensor_pb.h"
 #include "kernels/kernels.h"
+#include "sepnn_rt/exit_status.h"
 #include "test_util.h"
 
 #include <gtest/gtest.h>
@@ -104,7 +105,7 @@ TEST(E2E, ErrorsAreOneLineAndNameTheDevice) {
     EXPECT_EQ(r0.exitCode, 1);
     EXPECT_EQ(r0.message, "error: device 0 (d0): input (call #1): input 0 (" + s.input +
                               ") has shape [1,2,4,5], the program expects [1,2,4,4]\n");
-    EXPECT_EQ(r1.exitCode, 3); // kExitPeerLost: a consequence of device 0's failure
+    EXPECT_EQ(r1.exitCode, kExitPeerLost); // a consequence of device 0's failure
     EXPECT_EQ(r1.message, "error: device 1 (d1): recv (call #1): lost connection to device 0 "
                           "(d0) while waiting for tag 0\n");
   }

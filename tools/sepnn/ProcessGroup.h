@@ -4,16 +4,13 @@
 #ifndef SEPNN_TOOLS_SEPNN_PROCESSGROUP_H
 #define SEPNN_TOOLS_SEPNN_PROCESSGROUP_H
 
+#include "sepnn_rt/exit_status.h"
+
 #include <string>
 #include <sys/types.h>
 #include <vector>
 
 namespace sepnn::driver {
-
-// A device executable's exit status when it stopped because a peer's connection
-// ended without a goodbye: a consequence of that peer's failure, not a cause
-// (runtime/src/device_main.h: kExitPeerLost).
-constexpr int kDeviceExitPeerLost = 3;
 
 struct ChildResult {
   int exitCode = -1;   // valid when !signaled
@@ -22,7 +19,7 @@ struct ChildResult {
   std::string describe() const;
   bool ok() const { return !signaled() && exitCode == 0; }
   bool signaled() const { return signal != 0; }
-  bool lostPeer() const { return !signaled() && exitCode == kDeviceExitPeerLost; }
+  bool lostPeer() const { return !signaled() && exitCode == rt::kExitPeerLost; }
 };
 
 class ProcessGroup {
