@@ -102,12 +102,11 @@ SmallVector<Candidate> candidatesFor(Operation *op, const CostModel &costs) {
 
 /// Every device alone, then the splits over all devices with sizes in
 /// proportion to the devices' speed for the op's class; each also with its
-/// result sent as every allowed compressed type. Then, after `*searched` of
-/// them, each `rows` candidate's fused twin (`halo: recompute`), which only
-/// the fused-tile pass tries (fuseTiles).
+/// result sent as every allowed compressed type. Then, after them, each
+/// `rows` candidate's fused twin (`halo: recompute`), which only the
+/// fused-tile pass tries (fuseTiles).
 SmallVector<Candidate> candidatesFor(Operation *op, const CostModel &costs,
-                                     ArrayRef<std::string> compress,
-                                     size_t *searched) {
+                                     ArrayRef<std::string> compress) {
   SmallVector<Candidate> out = candidatesFor(op, costs);
   size_t plain = out.size();
   for (const std::string &dtype : compress)
@@ -117,8 +116,8 @@ SmallVector<Candidate> candidatesFor(Operation *op, const CostModel &costs,
       c.policy.transmitDtype = dtype;
       out.push_back(c);
     }
-  *searched = out.size();
-  for (size_t i = 0; i < *searched; ++i)
+  size_t unfused = out.size();
+  for (size_t i = 0; i < unfused; ++i)
     if (out[i].policy.split == Split::Rows) {
       Candidate c = out[i];
       c.label = "fused " + c.label;
@@ -138,9 +137,6 @@ struct Problem {
   LayoutSim sim;
   SmallVector<Operation *> decisions;
   DenseMap<Operation *, SmallVector<Candidate>> candidates;
-  /// How many of an op's candidates the DP (and --exhaustive) choose from:
-  /// the fused twins after them are tried by fuseTiles only.
-  DenseMap<Operation *, size_t> searched;
 
   Problem(func::FuncOp model, const Cluster &cluster,
           ArrayRef<std::string> compress)
@@ -148,11 +144,18 @@ struct Problem {
     for (Operation *op : sim.ops())
       if (LayoutSim::isDecision(op)) {
         decisions.push_back(op);
-        candidates[op] = candidatesFor(op, sim.costs(), compress, &searched[op]);
+        candidates[op] = candidatesFor(op, sim.costs(), compress);
       }
   }
 
   static bool isFused(const Candidate &c) { return c.policy.recomputeHalo; }
+
+  /// The candidates the DP (and --exhaustive) choose from: all but the fused
+  /// twins at the end, which fuseTiles tries.
+  ArrayRef<Candidate> searched(Operation *op) const {
+    ArrayRef<Candidate> all = candidates.find(op)->second;
+    return all.take_while([](const Candidate &c) { return !isFused(c); });
+  }
 
   /// For decision `i`, the index of candidate `choice`'s twin: the fused
   /// one of a `rows` candidate, the `rows` one of a fused candidate; none
@@ -333,7 +336,7 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
   if (options.exhaustive) {
     double combinations = 1;
     for (Operation *op : problem.decisions)
-      combinations *= problem.searched.lookup(op);
+      combinations *= problem.searched(op).size();
     if (combinations > 2e5)
       return model.emitError() << "--exhaustive: " << combinations
                                << " combinations is too many (at most 200000)";
@@ -345,7 +348,7 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
         best = s;
       size_t i = 0;
       for (; i < choices.size(); ++i) {
-        if (++choices[i] < (int16_t)problem.searched.lookup(problem.decisions[i]))
+        if (++choices[i] < (int16_t)problem.searched(problem.decisions[i]).size())
           break;
         choices[i] = 0;
       }
@@ -357,8 +360,7 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
     for (auto [i, op] : llvm::enumerate(sim.ops())) {
       std::vector<SimState> next;
       if (LayoutSim::isDecision(op)) {
-        ArrayRef<Candidate> cands = ArrayRef(problem.candidates.find(op)->second)
-                                        .take_front(problem.searched.lookup(op));
+        ArrayRef<Candidate> cands = problem.searched(op);
         for (const SimState &s : states)
           for (auto [c, cand] : llvm::enumerate(cands)) {
             SimState t = s;
@@ -405,6 +407,7 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
   if (!best)
     return model.emitError()
            << "no split of the model fits the devices' mem_mb limits";
+  result.unfusedLatencyMs = best->seconds * 1e3;
   SmallVector<int16_t> allRows = problem.byLabel("rows", "out_channels");
   fuseTiles(problem,
             {SmallVector<int16_t>(best->choices), allRows,

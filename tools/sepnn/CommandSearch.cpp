@@ -156,8 +156,11 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
          : result->exact    ? "exact (dynamic programming)"
                             : "beam (heuristic: states were dropped)")
      << "; then fused tiles tried op by op: "
-     << (result->fusedOps ? llvm::formatv("{0} ops fused", result->fusedOps).str()
-                          : std::string("none helps"))
+     << (result->fusedOps
+             ? llvm::formatv("{0} ops fused ({1:F3} -> {2:F3} ms)", result->fusedOps,
+                             result->unfusedLatencyMs, result->prediction.latencyMs)
+                   .str()
+             : std::string("none helps"))
      << "\n";
   printPrediction(os, *cluster, result->prediction);
   os << "  baselines (predicted):\n";
@@ -214,6 +217,7 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
           j.attribute("decisions", result->decisions);
           j.attribute("evaluated", result->evaluated);
           j.attribute("fused_ops", result->fusedOps);
+          j.attribute("unfused_latency_ms", result->unfusedLatencyMs);
           j.attributeObject("predicted",
                             [&] { writePrediction(j, result->prediction); });
           j.attributeObject("baselines", [&] {

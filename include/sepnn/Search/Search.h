@@ -73,6 +73,7 @@ struct SearchResult {
   int64_t decisions = 0;  // ops whose split was chosen
   int64_t evaluated = 0;  // DP transitions or enumerated combinations
   int64_t fusedOps = 0;   // ops the fused-tile pass made `fused rows`
+  double unfusedLatencyMs = 0; // the DP's (or enumeration's) best, before that pass
   /// Fixed policies for comparison, in the cost model: "single device",
   /// "out_channels", "rows", "pipeline".
   struct Baseline {
