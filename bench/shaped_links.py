@@ -16,11 +16,11 @@ so (its profile's rates are scaled by P/100): the uneven splits it then
 chooses should pay off.
 
 For each model and bandwidth: `sepnn profile` measures this machine (pinned
-to one core) once; `sepnn search` on a 2-device cluster with that profile
-and the link's rate writes the searched policy and the baselines (single
-device, out_channels, rows, pipeline, fused tiles); each distinct policy is
-compiled once and run --rounds times, alternating between the policies, each
-run --repeat inferences after two that warm up; the table gives predicted
+to one core, the median of five runs) and the profiler the shaped link;
+`sepnn search` on a 2-device cluster with those figures writes the searched
+policy and the baselines (single device, out_channels, rows, pipeline, fused
+tiles); each distinct policy is compiled once and run --rounds times,
+alternating between the policies, each run --repeat inferences after two that warm up; the table gives predicted
 and measured latency (the median of all those inferences, on the device that
 delivers the output). It ends with two checks: the searched policy is never
 slower than the best baseline by more than 5%, and each prediction is within
@@ -85,22 +85,23 @@ def shape(mbps, bucket_ms):
 
 
 def measure_link(profiler):
-    """The shaped link as the devices see it: bandwidth (4 MB transfers) and
-    latency between two runtime processes, one in each namespace. The cluster
-    file gets these figures, as a user's would from profiling a real link."""
+    """The shaped link as the devices see it: bandwidth (4 MB transfers, one
+    way and both ways at once) and latency between two runtime processes, one
+    in each namespace, pinned to the devices' cores (the CPUs bound the rate at
+    1000 Mbit/s). The cluster file gets these figures, as a user's would from
+    profiling a real link."""
     devices = f"{ADDRESSES[0]}:25720,{ADDRESSES[1]}:25721"
-    echo = subprocess.Popen(["ip", "netns", "exec", NAMESPACES[1], profiler,
-                             "--link-rank", "1", "--link-devices", devices])
+    echo = subprocess.Popen(["ip", "netns", "exec", NAMESPACES[1], "taskset", "-c", "1",
+                             profiler, "--link-rank", "1", "--link-devices", devices])
     try:
-        out = sh("ip", "netns", "exec", NAMESPACES[0], profiler, "--link-rank", "0",
-                 "--link-devices", devices)
+        out = sh("ip", "netns", "exec", NAMESPACES[0], "taskset", "-c", "0", profiler,
+                 "--link-rank", "0", "--link-devices", devices)
     finally:
         echo.wait(timeout=120)
-    link = json.loads(out)["link"]
-    return link["mbps"], link["latency_ms"]
+    return json.loads(out)["link"]
 
 
-def cluster(mbps, latency_ms, profile, slow_percent):
+def cluster(link, profile, slow_percent):
     # Rates scale with the device's speed; the micro-kernel's tile does not.
     slow = profile if slow_percent >= 100 else \
         {c: g if c in ("mr", "nr") else g * slow_percent / 100 for c, g in profile.items()}
@@ -108,13 +109,14 @@ def cluster(mbps, latency_ms, profile, slow_percent):
     devices = [{"name": f"dev{k}", "host": ADDRESSES[k], "port": 25600 + k,
                 "gflops": profiles[k]["conv"], "profile": profiles[k]} for k in range(2)]
     return {"devices": devices,
-            "links": {"default": {"mbps": mbps, "latency_ms": latency_ms}},
+            "links": {"default": link},
             "transport": "tcp"}
 
 
-def measure_profile(sepnn, work, runs=3):
+def measure_profile(sepnn, work, runs=5):
     """This machine's profile (one core): the median of `runs` profiles, figure
-    by figure (one run's cold-cache figures can be off by half on a VM)."""
+    by figure (on this VM, back-to-back profiles differ by up to 30% in the
+    figures derived from differences, such as im2col_gfloats)."""
     path = os.path.join(work, "profile-cluster.json")
     profiles = []
     for _ in range(runs):
@@ -173,9 +175,6 @@ def main():
         os.path.dirname(sepnn), "..", "..", "runtime", "sepnn_rt_profile"))
     os.makedirs(args.work, exist_ok=True)
     make_network()
-    profile = measure_profile(sepnn, args.work)
-    print("profile (one core): " +
-          ", ".join(f"{k} {v:.2f}" for k, v in sorted(profile.items())), flush=True)
     rows, failures = [], []
     print(f"{'model':14} {'Mbit/s':>6} {'policy':14} {'predicted ms':>12} "
           f"{'measured ms':>11} {'pred/meas':>9}", flush=True)
@@ -186,15 +185,23 @@ def main():
         model = os.path.join(model_dir, "model.onnx")
         for mbps in map(int, args.mbps.split(",")):
             shape(mbps, args.bucket_ms)
-            link_mbps, link_latency_ms = measure_link(profiler)
-            print(f"{name} {mbps} Mbit/s: the shaped link measures {link_mbps:.1f} "
-                  f"Mbit/s, {link_latency_ms:.3f} ms", flush=True)
+            link = measure_link(profiler)
+            # Profiled again for each configuration: this VM's speed drifts by
+            # 15-25% over the run (single-device vgg16, which sends nothing,
+            # measured 145, 172 and 186 ms in three configurations of one run),
+            # and a user profiles the cluster they are about to use.
+            profile = measure_profile(sepnn, args.work)
+            print("profile (one core): " +
+                  ", ".join(f"{k} {v:.2f}" for k, v in sorted(profile.items())), flush=True)
+            print(f"{name} {mbps} Mbit/s: the shaped link measures {link['mbps']:.1f} "
+                  f"Mbit/s ({link['duplex_mbps']:.1f} each way when both send), "
+                  f"{link['latency_ms']:.3f} ms", flush=True)
             case = os.path.join(args.work, name, f"{mbps}mbps" + (
                 f"-slow{args.slow_percent}" if args.slow_percent < 100 else ""))
             os.makedirs(case, exist_ok=True)
             cluster_path = os.path.join(case, "cluster.json")
             with open(cluster_path, "w") as f:
-                json.dump(cluster(link_mbps, link_latency_ms, profile, args.slow_percent),
+                json.dump(cluster(link, profile, args.slow_percent),
                           f, indent=1)
             sh(sepnn, "search", model, "--cluster", cluster_path, "-o",
                os.path.join(case, "searched.json"), "--baselines", case,

@@ -144,6 +144,12 @@ double CostModel::shareSeconds(int64_t device, Operation *op,
   return computeSeconds(device, work.opClass, work.flops * fraction);
 }
 
+double CostModel::joinSeconds(int64_t device, double floats) const {
+  const ClusterDevice &d = cluster.devices[device];
+  auto it = d.profile.find("concat_gfloats");
+  return floats / ((it != d.profile.end() ? it->second : gflopsFor(d, "elementwise")) * 1e9);
+}
+
 std::vector<double> CostModel::speeds(const std::string &opClass) const {
   std::vector<double> out;
   for (const ClusterDevice &d : cluster.devices)
@@ -159,7 +165,10 @@ double CostModel::transferSeconds(const std::vector<int64_t> &bytes) const {
       if (x == y)
         continue;
       Link link = cluster.link(x, y);
-      double bytesPerSecond = link.mbps * 1e6 / 8;
+      // Both ways at once: each at the link's duplex rate.
+      bool duplex = bytes[y * devices + x] && bytes[x * devices + y];
+      double bytesPerSecond =
+          (duplex && link.duplexMbps > 0 ? link.duplexMbps : link.mbps) * 1e6 / 8;
       if (int64_t b = bytes[y * devices + x]) {
         in += b / bytesPerSecond;
         latency = std::max(latency, link.latencyMs / 1e3);

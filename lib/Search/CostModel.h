@@ -42,11 +42,16 @@ public:
   /// (KernelModel.h) for Conv and Gemm when the device's profile has its
   /// parameters, else the share's fraction of the op's work.
   double shareSeconds(int64_t device, Operation *op, const OpShare &share) const;
+  /// Seconds for `device` to join `floats` from pieces into one tensor (the
+  /// Concat before a consumer of a split value): the profile's
+  /// `concat_gfloats`, else its elementwise rate.
+  double joinSeconds(int64_t device, double floats) const;
   /// Relative speed of each device for `opClass` (for uneven splits).
   std::vector<double> speeds(const std::string &opClass) const;
   /// Seconds for one op's transfers, `bytes[from * K + to]`: each device
-  /// sends and receives one transfer at a time at its links' bandwidth; the
-  /// slowest device, plus the longest link latency used, bounds the op.
+  /// sends and receives one transfer at a time at its links' bandwidth (the
+  /// duplex rate on a link busy both ways); the slowest device, plus the
+  /// longest link latency used, bounds the op.
   double transferSeconds(const std::vector<int64_t> &bytes) const;
   int64_t memoryLimitBytes(int64_t device) const;
 

@@ -56,7 +56,7 @@ SimState LayoutSim::initialState() const {
   s.weightBytes.assign(k, 0);
   s.liveBytes.assign(k, 0);
   s.peakBytes.assign(k, 0);
-  s.lazyCompute.assign(k, 0);
+  s.gatherCompute.assign(k, 0);
   for (Value a : arguments) {
     s.layouts[a] = whole(a, 0); // model inputs arrive on device 0
     s.layouts[a].wire = defaultWire;
@@ -94,7 +94,14 @@ void LayoutSim::need(SimState &state, std::vector<int64_t> &xfer, Value v,
       computeRows(state, xfer, v, p.device, p.begin, p.end);
     l.lazyOp = nullptr; // materialized: from now on it travels like any value
   }
+  // The pieces the request is made of, and whether any travels now: then
+  // the device joins them (PolicyApplier::materialize's Concat; later
+  // requests of the same range reuse it, as they find nothing to send).
+  int64_t parts = 0;
+  bool sends = false;
   for (auto [index, p] : llvm::enumerate(l.pieces)) {
+    if (l.axis != axis || (p.begin < end && begin < p.end))
+      ++parts;
     if (p.device == device)
       continue; // local
     // The cut of the piece that travels (what dist-apply-policy slices).
@@ -120,7 +127,11 @@ void LayoutSim::need(SimState &state, std::vector<int64_t> &xfer, Value v,
       shape[axis] = otherEnd - otherBegin;
     xfer[p.device * k + device] += transferBytes(
         shape, l.wire.empty() ? std::nullopt : std::optional<StringRef>(l.wire));
+    sends = true;
   }
+  if (sends && parts > 1)
+    state.gatherCompute[device] +=
+        model.joinSeconds(device, double(numelOf(v)) / along * (end - begin));
 }
 
 void LayoutSim::computeRows(SimState &state, std::vector<int64_t> &xfer,
@@ -134,7 +145,7 @@ void LayoutSim::computeRows(SimState &state, std::vector<int64_t> &xfer,
       return;
   l.computed.insert({device, begin, end});
   Operation *op = l.lazyOp;
-  state.lazyCompute[device] +=
+  state.gatherCompute[device] +=
       model.shareSeconds(device, op, OpShare{-1, end - begin, -1});
   if (std::optional<RowWindow> w = rowWindow(op)) {
     Value in = op->getOperand(0);
@@ -445,8 +456,8 @@ OpStep LayoutSim::step(SimState &state, Operation *op,
   }
   double slowest = 0;
   for (int64_t d = 0; d < k; ++d) {
-    comp[d] += state.lazyCompute[d];
-    state.lazyCompute[d] = 0;
+    comp[d] += state.gatherCompute[d];
+    state.gatherCompute[d] = 0;
     slowest = std::max(slowest, comp[d]);
     state.computeSeconds[d] += comp[d];
   }

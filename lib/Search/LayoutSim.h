@@ -54,8 +54,9 @@ struct SimState {
   std::vector<double> computeSeconds;
   std::vector<int64_t> weightBytes, liveBytes, peakBytes;
   SmallVector<int16_t> choices;     // candidate index per decision op
-  /// Compute of fused-tile rows done while the current op gathers its inputs.
-  std::vector<double> lazyCompute;
+  /// Compute done while the current op gathers its inputs: fused-tile rows,
+  /// and the joins of received pieces to local ones.
+  std::vector<double> gatherCompute;
 };
 
 /// What one op costs and where its result lives (for reports).

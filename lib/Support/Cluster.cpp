@@ -44,8 +44,9 @@ static Expected<ClusterDevice> parseDevice(const jf::Fields &f) {
     jf::Fields p{f.file, profilePath, **profile};
     // GFLOP/s per op class, then the kernel model's parameters (search.md).
     if (Error e = p.onlyKeys({"conv", "conv1x1", "depthwise", "gemm", "elementwise",
-                              "gemm_gflops", "im2col_gfloats", "dense_gfloats",
-                              "winograd_gvalues", "gemv_gbps", "mr", "nr"}))
+                              "concat_gfloats", "gemm_gflops", "im2col_gfloats",
+                              "dense_gfloats", "winograd_gvalues", "gemv_gbps", "mr",
+                              "nr"}))
       return std::move(e);
     for (const auto &kv : **profile) {
       Expected<double> rate = p.number(kv.first);
@@ -125,13 +126,17 @@ Expected<Cluster> mlir::sepnn::parseCluster(StringRef text, StringRef file) {
       if (!object)
         return jf::fieldError(file, path, "expected an object");
       jf::Fields d{file, path, *object};
-      if (Error e = d.onlyKeys({"mbps", "latency_ms"}))
+      if (Error e = d.onlyKeys({"mbps", "latency_ms", "duplex_mbps"}))
         return std::move(e);
       if (key == "default") {
         if (Error e = d.optionalNumber("mbps", cluster.defaultMbps))
           return std::move(e);
         if (Error e = d.optionalNumber("latency_ms", cluster.defaultLatencyMs))
           return std::move(e);
+        if (Error e = d.optionalNumber("duplex_mbps", cluster.defaultDuplexMbps))
+          return std::move(e);
+        if (d.object.get("duplex_mbps") && !(cluster.defaultDuplexMbps > 0))
+          return jf::fieldError(file, path + ".duplex_mbps", "must be positive");
         continue;
       }
       auto [a, b] = key.split('-');
@@ -140,11 +145,16 @@ Expected<Cluster> mlir::sepnn::parseCluster(StringRef text, StringRef file) {
         return jf::fieldError(file, path,
                               "expected 'default' or 'A-B' naming two "
                               "devices of the cluster");
-      Link link{cluster.defaultMbps, cluster.defaultLatencyMs};
+      Link link{cluster.defaultMbps, cluster.defaultLatencyMs,
+                cluster.defaultDuplexMbps};
       if (Error e = d.optionalNumber("mbps", link.mbps))
         return std::move(e);
       if (Error e = d.optionalNumber("latency_ms", link.latencyMs))
         return std::move(e);
+      if (Error e = d.optionalNumber("duplex_mbps", link.duplexMbps))
+        return std::move(e);
+      if (d.object.get("duplex_mbps") && !(link.duplexMbps > 0))
+        return jf::fieldError(file, path + ".duplex_mbps", "must be positive");
       if (!(link.mbps > 0))
         return jf::fieldError(file, path + ".mbps", "must be positive");
       cluster.pairLinks[{std::min(*ra, *rb), std::max(*ra, *rb)}] = link;

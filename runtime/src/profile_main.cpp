@@ -6,8 +6,9 @@
 // R = 0 on the other, which alone prints {"link": ...}; kernels are then not
 // measured. Prints JSON for `sepnn profile`:
 //   {"profile": {"conv": G, "conv1x1": G, "depthwise": G, "gemm": G,
-//                "elementwise": G, <the kernel model's parameters>},
-//    "link": {"mbps": M, "latency_ms": L}}
+//                "elementwise": G, "concat_gfloats": G,
+//                <the kernel model's parameters>},
+//    "link": {"mbps": M, "latency_ms": L, "duplex_mbps": D}}
 // The kernel model (lib/Search/KernelModel.cpp) predicts a convolution's time from
 // how the fast kernels compute it: the micro-kernel's GEMM rate on tiles padded to
 // mr x nr, plus the packing of the im2col (or dense) B matrix, or Winograd's
@@ -163,7 +164,7 @@ std::string kernelModel(double budget) {
 }
 
 struct Link {
-  double mbps = 0, latencyMs = 0;
+  double mbps = 0, latencyMs = 0, duplexMbps = 0;
 };
 
 constexpr size_t kBigFloats = size_t(1) << 20; // 4 MB transfers for the bandwidth
@@ -190,11 +191,22 @@ void echoSide(const std::vector<DeviceInfo> &devices) {
     FloatBuffer v = t.recv(0, 3, kBigFloats);
     t.send(0, 4, v.data(), 1);
   }
+  // Both ways at once: on device 0's word, 4 MB back while its 4 MB come in.
+  std::vector<float> payload(kBigFloats, 0.25f);
+  for (int i = 0; i < kLinkRounds; ++i) {
+    t.recv(0, 5, 1);
+    t.send(0, 7, payload.data(), kBigFloats);
+    FloatBuffer v = t.recv(0, 6, kBigFloats);
+    t.send(0, 8, v.data(), 1);
+  }
   t.finish();
 }
 
 /// Device 0: a one-float round trip gives the latency, 4 MB transfers (each
-/// answered by one float) the bandwidth; best of kLinkRounds each.
+/// answered by one float) the bandwidth, 4 MB each way at once the duplex
+/// bandwidth (where the CPUs bound the rate, less than one way's: the bench's
+/// namespaces moved 926 Mbit/s one way and 668 each way at 1000 Mbit/s);
+/// best of kLinkRounds each.
 Link measuringSide(const std::vector<DeviceInfo> &devices) {
   TcpTransport t(linkOptions(devices, 0));
   t.connectAll();
@@ -213,11 +225,21 @@ Link measuringSide(const std::vector<DeviceInfo> &devices) {
     t.recv(1, 4, 1);
     large = std::min(large, now() - t0);
   }
+  double both = 1e30;
+  for (int i = 0; i < kLinkRounds; ++i) {
+    double t0 = now();
+    t.send(1, 5, &one, 1);
+    t.send(1, 6, payload.data(), kBigFloats);
+    t.recv(1, 7, kBigFloats);
+    t.recv(1, 8, 1); // device 1 has ours
+    both = std::min(both, now() - t0);
+  }
   t.finish();
   Link link;
   link.latencyMs = small / 2 * 1e3;
-  double seconds = std::max(large - small, 1e-9);
-  link.mbps = kBigFloats * 4.0 * 8 / seconds / 1e6;
+  // The word to start and the last answer cost a round trip.
+  link.mbps = kBigFloats * 4.0 * 8 / std::max(large - small, 1e-9) / 1e6;
+  link.duplexMbps = kBigFloats * 4.0 * 8 / std::max(both - small, 1e-9) / 1e6;
   return link;
 }
 
@@ -315,8 +337,9 @@ int main(int argc, char **argv) {
         return 0;
       }
       const Link l = measuringSide(devices);
-      std::printf("{\"link\": {\"mbps\": %.1f, \"latency_ms\": %.4f}}\n", l.mbps,
-                  l.latencyMs);
+      std::printf("{\"link\": {\"mbps\": %.1f, \"latency_ms\": %.4f, \"duplex_mbps\": "
+                  "%.1f}}\n",
+                  l.mbps, l.latencyMs, l.duplexMbps);
       return 0;
     }
     // Mid-network shapes of the torchvision models.
@@ -331,13 +354,19 @@ int main(int argc, char **argv) {
     TensorData x = filled({1, 64, 56, 56}, -0.5f);
     double elementwise =
         numelOf(x.shape) / bestSeconds([&] { kernels::relu(x); }, budget) / 1e9;
+    // Joining a received piece to the local one (the Concat the partitioner puts
+    // before a consumer of a split value): a fresh output, inputs not cached.
+    TensorData top = filled({1, 64, 28, 56}, 0.5f), bottom = filled({1, 64, 28, 56}, 0.25f);
+    double copy = numelOf(x.shape) /
+                  coldSeconds([&] { kernels::concat({&top, &bottom}, 2); }, budget) / 1e9;
     std::printf("{\"profile\": {\"conv\": %.4f, \"conv1x1\": %.4f, \"depthwise\": "
-                "%.4f, \"gemm\": %.4f, \"elementwise\": %.4f%s}",
-                conv, conv1x1, depthwise, gemm, elementwise, kernelModel(budget).c_str());
+                "%.4f, \"gemm\": %.4f, \"elementwise\": %.4f, \"concat_gfloats\": %.4f%s}",
+                conv, conv1x1, depthwise, gemm, elementwise, copy,
+                kernelModel(budget).c_str());
     if (link) {
       Link l = measureLoopbackLink(port);
-      std::printf(", \"link\": {\"mbps\": %.1f, \"latency_ms\": %.4f}", l.mbps,
-                  l.latencyMs);
+      std::printf(", \"link\": {\"mbps\": %.1f, \"latency_ms\": %.4f, \"duplex_mbps\": %.1f}",
+                  l.mbps, l.latencyMs, l.duplexMbps);
     }
     std::printf("}\n");
     return 0;

@@ -95,8 +95,10 @@ int ::sepnn::driver::runProfile(int argc, char **argv) {
     if (!top->getObject("links"))
       (*top)["links"] = json::Object();
     (*top->getObject("links"))[link] = json::Object(*measuredLink);
-    llvm::outs() << llvm::formatv("link {0}: {1:F1} Mbit/s, {2:F3} ms\n", link,
-                                  measuredLink->getNumber("mbps").value_or(0),
+    llvm::outs() << llvm::formatv("link {0}: {1:F1} Mbit/s ({2:F1} each way when both "
+                                  "send), {3:F3} ms\n",
+                                  link, measuredLink->getNumber("mbps").value_or(0),
+                                  measuredLink->getNumber("duplex_mbps").value_or(0),
                                   measuredLink->getNumber("latency_ms").value_or(0));
   }
   if (auto e = writeText(

@@ -3,10 +3,11 @@
 // the bytes moved), under each device's memory limit.
 //
 // The prediction is analytic: every op's compute time on each device from
-// its FLOPs and the device's profile for its op class, plus the time its
-// inputs' transfers take on the links (bytes over bandwidth, each device
-// sending and receiving one transfer at a time, plus the link latency),
-// summed over the ops in program order (one inference, batch 1: devices wait
+// its FLOPs and the device's profile for its op class (and the joins of
+// received pieces to local ones), plus the time its inputs' transfers take
+// on the links (bytes over bandwidth, each device sending and receiving one
+// transfer at a time, at the duplex rate on a link busy both ways, plus the
+// link latency), summed over the ops in program order (one inference, batch 1: devices wait
 // for each other at every layer). The layouts follow the same rules as
 // dist-apply-policy (sepnn/Transforms/LayoutRules.h), so the predicted bytes
 // equal the manifest's.

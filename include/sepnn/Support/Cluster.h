@@ -27,6 +27,9 @@ struct ClusterDevice {
 struct Link {
   double mbps = 100;
   double latencyMs = 0.5;
+  /// Each way while both directions carry data at once ("duplex_mbps"); 0: as
+  /// `mbps`. Lower where the devices' CPUs, not the wire, bound the rate.
+  double duplexMbps = 0;
 };
 
 struct Cluster {
@@ -34,6 +37,7 @@ struct Cluster {
   std::vector<ClusterDevice> devices;
   double defaultMbps = 100;
   double defaultLatencyMs = 0.5;
+  double defaultDuplexMbps = 0;
   /// Per-pair overrides ("links": {"pi0-pi1": {...}}), by ranks (a < b).
   std::map<std::pair<int64_t, int64_t>, Link> pairLinks;
   std::string transport = "tcp";
@@ -45,7 +49,7 @@ struct Cluster {
   Link link(int64_t a, int64_t b) const {
     auto it = pairLinks.find({std::min(a, b), std::max(a, b)});
     return it != pairLinks.end() ? it->second
-                                 : Link{defaultMbps, defaultLatencyMs};
+                                 : Link{defaultMbps, defaultLatencyMs, defaultDuplexMbps};
   }
 };
 
