@@ -40,6 +40,11 @@ double now() {
       .count();
 }
 
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
 /// The best time of `run` over repetitions lasting about `budget` seconds.
 double bestSeconds(const std::function<void()> &run, double budget) {
   double best = 1e30, start = now();
@@ -69,8 +74,7 @@ double coldSeconds(const std::function<void()> &run, double budget) {
     run();
     times.push_back(now() - t0);
   }
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-  return times[times.size() / 2];
+  return median(std::move(times));
 }
 
 TensorData filled(const Shape &shape, float value) {
@@ -168,7 +172,7 @@ struct Link {
 };
 
 constexpr size_t kBigFloats = size_t(1) << 20; // 4 MB transfers for the bandwidth
-constexpr int kLinkRounds = 8;
+constexpr int kLinkRounds = 12;
 
 TransportOptions linkOptions(const std::vector<DeviceInfo> &devices, int rank) {
   TransportOptions o;
@@ -202,16 +206,19 @@ void echoSide(const std::vector<DeviceInfo> &devices) {
   t.finish();
 }
 
-/// Device 0: a one-float round trip gives the latency, 4 MB transfers (each
-/// answered by one float) the bandwidth, 4 MB each way at once the duplex
-/// bandwidth (where the CPUs bound the rate, less than one way's: the bench's
-/// namespaces moved 926 Mbit/s one way and 668 each way at 1000 Mbit/s);
-/// best of kLinkRounds each.
+/// Device 0: a one-float round trip gives the latency (best of kLinkRounds),
+/// 4 MB transfers (each answered by one float) the bandwidth, 4 MB each way at
+/// once the duplex bandwidth (where the CPUs bound the rate, less than one
+/// way's), the median of kLinkRounds each: rounds both ways at once vary by 2x
+/// on a CPU-bound link (354 to 839 Mbit/s in the bench's namespaces at 1000
+/// Mbit/s), and the best of them promised vgg16's exchanges a rate they never
+/// had.
 Link measuringSide(const std::vector<DeviceInfo> &devices) {
   TcpTransport t(linkOptions(devices, 0));
   t.connectAll();
   float one = 1;
-  double small = 1e30, large = 1e30;
+  double small = 1e30;
+  std::vector<double> large, both;
   for (int i = 0; i < kLinkRounds; ++i) {
     double t0 = now();
     t.send(1, 1, &one, 1);
@@ -223,23 +230,22 @@ Link measuringSide(const std::vector<DeviceInfo> &devices) {
     double t0 = now();
     t.send(1, 3, payload.data(), kBigFloats);
     t.recv(1, 4, 1);
-    large = std::min(large, now() - t0);
+    large.push_back(now() - t0);
   }
-  double both = 1e30;
   for (int i = 0; i < kLinkRounds; ++i) {
     double t0 = now();
     t.send(1, 5, &one, 1);
     t.send(1, 6, payload.data(), kBigFloats);
     t.recv(1, 7, kBigFloats);
     t.recv(1, 8, 1); // device 1 has ours
-    both = std::min(both, now() - t0);
+    both.push_back(now() - t0);
   }
   t.finish();
   Link link;
   link.latencyMs = small / 2 * 1e3;
   // The word to start and the last answer cost a round trip.
-  link.mbps = kBigFloats * 4.0 * 8 / std::max(large - small, 1e-9) / 1e6;
-  link.duplexMbps = kBigFloats * 4.0 * 8 / std::max(both - small, 1e-9) / 1e6;
+  link.mbps = kBigFloats * 4.0 * 8 / std::max(median(large) - small, 1e-9) / 1e6;
+  link.duplexMbps = kBigFloats * 4.0 * 8 / std::max(median(both) - small, 1e-9) / 1e6;
   return link;
 }
 
