@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   FUZZ_CHECK(cluster->transport == "tcp" || cluster->transport == "mpi",
              "transport '%s'", cluster->transport.c_str());
-  FUZZ_CHECK(cluster->defaultMbps > 0, "default mbps %g", cluster->defaultMbps);
+  FUZZ_CHECK(cluster->defaultLink.mbps > 0, "default mbps %g", cluster->defaultLink.mbps);
   const int64_t n = (int64_t)cluster->devices.size();
   for (const auto &[pair, link] : cluster->pairLinks) {
     FUZZ_CHECK(pair.first >= 0 && pair.first < pair.second && pair.second < n,

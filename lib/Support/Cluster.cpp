@@ -61,6 +61,23 @@ static Expected<ClusterDevice> parseDevice(const jf::Fields &f) {
   return device;
 }
 
+/// A link's figures over `link` (what it does not say stays as it is).
+static Error readLink(const jf::Fields &d, Link &link) {
+  if (Error e = d.onlyKeys({"mbps", "latency_ms", "duplex_mbps"}))
+    return e;
+  if (Error e = d.optionalNumber("mbps", link.mbps))
+    return e;
+  if (Error e = d.optionalNumber("latency_ms", link.latencyMs))
+    return e;
+  if (Error e = d.optionalNumber("duplex_mbps", link.duplexMbps))
+    return e;
+  if (!(link.mbps > 0))
+    return jf::fieldError(d.file, d.child("mbps"), "must be positive");
+  if (d.object.get("duplex_mbps") && !(link.duplexMbps > 0))
+    return jf::fieldError(d.file, d.child("duplex_mbps"), "must be positive");
+  return Error::success();
+}
+
 Expected<Cluster> mlir::sepnn::parseCluster(StringRef text, StringRef file) {
   Expected<json::Value> root = jf::parseObject(text, file);
   if (!root)
@@ -126,17 +143,9 @@ Expected<Cluster> mlir::sepnn::parseCluster(StringRef text, StringRef file) {
       if (!object)
         return jf::fieldError(file, path, "expected an object");
       jf::Fields d{file, path, *object};
-      if (Error e = d.onlyKeys({"mbps", "latency_ms", "duplex_mbps"}))
-        return std::move(e);
       if (key == "default") {
-        if (Error e = d.optionalNumber("mbps", cluster.defaultMbps))
+        if (Error e = readLink(d, cluster.defaultLink))
           return std::move(e);
-        if (Error e = d.optionalNumber("latency_ms", cluster.defaultLatencyMs))
-          return std::move(e);
-        if (Error e = d.optionalNumber("duplex_mbps", cluster.defaultDuplexMbps))
-          return std::move(e);
-        if (d.object.get("duplex_mbps") && !(cluster.defaultDuplexMbps > 0))
-          return jf::fieldError(file, path + ".duplex_mbps", "must be positive");
         continue;
       }
       auto [a, b] = key.split('-');
@@ -145,22 +154,11 @@ Expected<Cluster> mlir::sepnn::parseCluster(StringRef text, StringRef file) {
         return jf::fieldError(file, path,
                               "expected 'default' or 'A-B' naming two "
                               "devices of the cluster");
-      Link link{cluster.defaultMbps, cluster.defaultLatencyMs,
-                cluster.defaultDuplexMbps};
-      if (Error e = d.optionalNumber("mbps", link.mbps))
+      Link link = cluster.defaultLink;
+      if (Error e = readLink(d, link))
         return std::move(e);
-      if (Error e = d.optionalNumber("latency_ms", link.latencyMs))
-        return std::move(e);
-      if (Error e = d.optionalNumber("duplex_mbps", link.duplexMbps))
-        return std::move(e);
-      if (d.object.get("duplex_mbps") && !(link.duplexMbps > 0))
-        return jf::fieldError(file, path + ".duplex_mbps", "must be positive");
-      if (!(link.mbps > 0))
-        return jf::fieldError(file, path + ".mbps", "must be positive");
       cluster.pairLinks[{std::min(*ra, *rb), std::max(*ra, *rb)}] = link;
     }
-    if (!(cluster.defaultMbps > 0))
-      return jf::fieldError(file, "links.default.mbps", "must be positive");
   }
   if (Error e = top.optionalString("transport", cluster.transport))
     return std::move(e);

@@ -35,9 +35,7 @@ struct Link {
 struct Cluster {
   std::string file;
   std::vector<ClusterDevice> devices;
-  double defaultMbps = 100;
-  double defaultLatencyMs = 0.5;
-  double defaultDuplexMbps = 0;
+  Link defaultLink; // "links": {"default": {...}}
   /// Per-pair overrides ("links": {"pi0-pi1": {...}}), by ranks (a < b).
   std::map<std::pair<int64_t, int64_t>, Link> pairLinks;
   std::string transport = "tcp";
@@ -49,7 +47,7 @@ struct Cluster {
   Link link(int64_t a, int64_t b) const {
     auto it = pairLinks.find({std::min(a, b), std::max(a, b)});
     return it != pairLinks.end() ? it->second
-                                 : Link{defaultMbps, defaultLatencyMs, defaultDuplexMbps};
+                                 : defaultLink;
   }
 };
 
