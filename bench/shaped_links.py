@@ -6,7 +6,7 @@ namespace k pinned to core k, and removes everything it made on exit.
 
 Usage: bench/shaped_links.py --sepnn build/tools/sepnn/sepnn
            [--models resnet18,vgg16,mobilenet_v2] [--mbps 50,100,1000]
-           [--repeat 5] [--rounds 2] [--work out/bench] [--slow-percent P]
+           [--repeat 5] [--rounds 4] [--work out/bench] [--slow-percent P]
            [--bucket-ms 0.1]
 
 --slow-percent P makes device 1 run at P% of its speed (SEPNN_SLOWDOWN=100/P:
@@ -160,7 +160,7 @@ def main():
     parser.add_argument("--models", default="resnet18,vgg16,mobilenet_v2")
     parser.add_argument("--mbps", default="50,100,1000")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--work", default="out/bench")
     parser.add_argument("--slow-percent", type=int, default=100)
     parser.add_argument("--bucket-ms", type=float, default=0.1,
