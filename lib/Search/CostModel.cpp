@@ -72,8 +72,12 @@ CostModel::CostModel(const Cluster &cluster)
     kernels.push_back(KernelProfile::of(d));
 }
 
+/// The profile's figure for joining pieces (G floats/s).
+static const char *const kJoinClass = "concat_gfloats";
+
 /// GFLOP/s: the profile's figure for the class, else the device's `gflops`
-/// (elementwise work, memory-bound, at a quarter of it), else 1.
+/// (elementwise work, memory-bound, at a quarter of it), else 1. Conv1x1 and
+/// depthwise fall back to `conv`, joins to `elementwise`.
 static double gflopsFor(const ClusterDevice &d, const std::string &cls) {
   auto it = d.profile.find(cls);
   if (it != d.profile.end())
@@ -83,6 +87,8 @@ static double gflopsFor(const ClusterDevice &d, const std::string &cls) {
     if (conv != d.profile.end())
       return conv->second;
   }
+  if (cls == kJoinClass) // a copy: as fast as the elementwise ops
+    return gflopsFor(d, "elementwise");
   double base = d.gflops > 0 ? d.gflops : 1.0;
   return cls == "elementwise" ? base / 4 : base;
 }
@@ -145,9 +151,7 @@ double CostModel::shareSeconds(int64_t device, Operation *op,
 }
 
 double CostModel::joinSeconds(int64_t device, double floats) const {
-  const ClusterDevice &d = cluster.devices[device];
-  auto it = d.profile.find("concat_gfloats");
-  return floats / ((it != d.profile.end() ? it->second : gflopsFor(d, "elementwise")) * 1e9);
+  return computeSeconds(device, kJoinClass, floats);
 }
 
 std::vector<double> CostModel::speeds(const std::string &opClass) const {

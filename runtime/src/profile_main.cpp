@@ -209,10 +209,11 @@ void echoSide(const std::vector<DeviceInfo> &devices) {
 /// Device 0: a one-float round trip gives the latency (best of kLinkRounds),
 /// 4 MB transfers (each answered by one float) the bandwidth, 4 MB each way at
 /// once the duplex bandwidth (where the CPUs bound the rate, less than one
-/// way's), the median of kLinkRounds each: rounds both ways at once vary by 2x
-/// on a CPU-bound link (354 to 839 Mbit/s in the bench's namespaces at 1000
-/// Mbit/s), and the best of them promised vgg16's exchanges a rate they never
-/// had.
+/// way's), the median of kLinkRounds each: rounds both ways at once vary
+/// widely on a CPU-bound link, and their best overstated what long exchanges
+/// get (the bench's vgg16 `out_channels` at 1000 Mbit/s, docs/search.md: 853
+/// Mbit/s best-of-8 predicted 264.7 ms against 355.5 measured; the median's
+/// 696, 300.3 against 348.1).
 Link measuringSide(const std::vector<DeviceInfo> &devices) {
   TcpTransport t(linkOptions(devices, 0));
   t.connectAll();

@@ -7,8 +7,8 @@
 // received pieces to local ones), plus the time its inputs' transfers take
 // on the links (bytes over bandwidth, each device sending and receiving one
 // transfer at a time, at the duplex rate on a link busy both ways, plus the
-// link latency), summed over the ops in program order (one inference, batch 1: devices wait
-// for each other at every layer). The layouts follow the same rules as
+// link latency), summed over the ops in program order (one inference, batch
+// 1: devices wait for each other at every layer). The layouts follow the same rules as
 // dist-apply-policy (sepnn/Transforms/LayoutRules.h), so the predicted bytes
 // equal the manifest's.
 //
