@@ -161,28 +161,55 @@ std::vector<double> CostModel::speeds(const std::string &opClass) const {
   return out;
 }
 
-double CostModel::transferSeconds(const std::vector<int64_t> &bytes) const {
-  double worst = 0, latency = 0;
-  for (int64_t x = 0; x < devices; ++x) {
-    double in = 0, out = 0;
-    for (int64_t y = 0; y < devices; ++y) {
-      if (x == y)
-        continue;
-      Link link = cluster.link(x, y);
-      // Both ways at once: each at the link's duplex rate.
-      bool duplex = bytes[y * devices + x] && bytes[x * devices + y];
-      double bytesPerSecond =
-          (duplex && link.duplexMbps > 0 ? link.duplexMbps : link.mbps) * 1e6 / 8;
-      if (int64_t b = bytes[y * devices + x]) {
-        in += b / bytesPerSecond;
-        latency = std::max(latency, link.latencyMs / 1e3);
-      }
-      if (int64_t b = bytes[x * devices + y])
-        out += b / bytesPerSecond;
-    }
-    worst = std::max({worst, in, out});
+/// Lays `transfers` (sorted) on the links one after another per sender and
+/// per receiver; a transfer's seconds come from `secondsOf(index)`.
+template <class SecondsOf>
+static void layOut(std::vector<TimedTransfer> &transfers,
+                   std::vector<double> sendFree, std::vector<double> recvFree,
+                   SecondsOf secondsOf) {
+  for (auto [i, t] : llvm::enumerate(transfers)) {
+    t.start = std::max({t.ready, sendFree[t.from], recvFree[t.to]});
+    t.end = t.start + secondsOf(i);
+    sendFree[t.from] = recvFree[t.to] = t.end;
   }
-  return worst + latency;
+}
+
+void CostModel::scheduleTransfers(std::vector<TimedTransfer> &transfers,
+                                  std::vector<double> &sendFree,
+                                  std::vector<double> &recvFree) const {
+  llvm::stable_sort(transfers, [](const TimedTransfer &a,
+                                  const TimedTransfer &b) {
+    return a.ready < b.ready;
+  });
+  auto oneWay = [&](const TimedTransfer &t) {
+    return t.bytes / (cluster.link(t.from, t.to).mbps * 1e6 / 8);
+  };
+  // First every transfer at the one-way rate; then each again, its share
+  // that overlapped a transfer the other way at the duplex rate (one
+  // correction, not a fixed point: the overlaps barely move).
+  layOut(transfers, sendFree, recvFree,
+         [&](size_t i) { return oneWay(transfers[i]); });
+  std::vector<double> seconds;
+  for (const TimedTransfer &t : transfers) {
+    double overlap = 0;
+    for (const TimedTransfer &u : transfers)
+      if (u.from == t.to && u.to == t.from)
+        overlap += std::max(0.0, std::min(t.end, u.end) -
+                                     std::max(t.start, u.start));
+    Link link = cluster.link(t.from, t.to);
+    double duration = t.end - t.start;
+    double both = duration > 0 ? std::min(1.0, overlap / duration) : 0;
+    double duplex = link.duplexMbps > 0 ? link.duplexMbps : link.mbps;
+    seconds.push_back(oneWay(t) * (1 - both) +
+                      t.bytes / (duplex * 1e6 / 8) * both);
+  }
+  layOut(transfers, sendFree, recvFree,
+         [&](size_t i) { return seconds[i]; });
+  for (TimedTransfer &t : transfers) {
+    t.arrival = t.end + cluster.link(t.from, t.to).latencyMs / 1e3;
+    sendFree[t.from] = std::max(sendFree[t.from], t.end);
+    recvFree[t.to] = std::max(recvFree[t.to], t.end);
+  }
 }
 
 int64_t CostModel::memoryLimitBytes(int64_t device) const {

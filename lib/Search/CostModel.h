@@ -19,6 +19,14 @@ struct OpShare {
   int64_t outChannels = -1, rows = -1, inChannels = -1;
 };
 
+/// One transfer of an op, in seconds from the inference's start: `ready`
+/// when the sender holds the data (it sends then: the runtime's writer
+/// thread); `start`, `end` and `arrival` filled in by scheduleTransfers.
+struct TimedTransfer {
+  int64_t from = 0, to = 0, bytes = 0;
+  double ready = 0, start = 0, end = 0, arrival = 0;
+};
+
 struct OpWork {
   std::string opClass; // conv, conv1x1, depthwise, gemm, elementwise
   double flops = 0;
@@ -48,11 +56,15 @@ public:
   double joinSeconds(int64_t device, double floats) const;
   /// Relative speed of each device for `opClass` (for uneven splits).
   std::vector<double> speeds(const std::string &opClass) const;
-  /// Seconds for one op's transfers, `bytes[from * K + to]`: each device
-  /// sends and receives one transfer at a time at its links' bandwidth (the
-  /// duplex rate on a link busy both ways); the slowest device, plus the
-  /// longest link latency used, bounds the op.
-  double transferSeconds(const std::vector<int64_t> &bytes) const;
+  /// Times one op's transfers on the links, in order of readiness: a device
+  /// sends one transfer at a time and receives one at a time (`sendFree` and
+  /// `recvFree`: when each device's link is next free, advanced here), at
+  /// the link's bandwidth, except for the part of a transfer that overlaps
+  /// one the other way on the same link, which goes at its duplex rate; the
+  /// data arrives a link latency after it has left.
+  void scheduleTransfers(std::vector<TimedTransfer> &transfers,
+                         std::vector<double> &sendFree,
+                         std::vector<double> &recvFree) const;
   int64_t memoryLimitBytes(int64_t device) const;
 
 private:

@@ -40,7 +40,7 @@ LayoutSim::LayoutSim(func::FuncOp f, const Cluster &cluster)
 
 bool LayoutSim::isDecision(Operation *op) {
   return isa<nn::ConvOp, nn::GemmOp>(op) &&
-         readF32Constant(op->getOperand(1)).has_value();
+         isF32Constant(op->getOperand(1));
 }
 
 SimLayout LayoutSim::whole(Value v, int64_t device) const {
@@ -57,8 +57,12 @@ SimState LayoutSim::initialState() const {
   s.liveBytes.assign(k, 0);
   s.peakBytes.assign(k, 0);
   s.gatherCompute.assign(k, 0);
+  s.clock.assign(k, 0);
+  s.sendFree.assign(k, 0);
+  s.recvFree.assign(k, 0);
   for (Value a : arguments) {
-    s.layouts[a] = whole(a, 0); // model inputs arrive on device 0
+    s.layouts[a] = whole(a, 0); // model inputs arrive on device 0, at once
+    s.layouts[a].pieces.front().ready = 0;
     s.layouts[a].wire = defaultWire;
   }
   return s;
@@ -68,6 +72,18 @@ const SimLayout &LayoutSim::layoutOf(const SimState &state, Value v) const {
   static const SimLayout everywhere{kChannelAxis, true, {}};
   auto it = state.layouts.find(v);
   return it == state.layouts.end() ? everywhere : it->second;
+}
+
+void LayoutSim::transfer(SimState &state, std::vector<int64_t> &xfer,
+                         int64_t from, int64_t to, int64_t bytes, double ready,
+                         bool afterCompute) const {
+  xfer[from * k + to] += bytes;
+  TimedTransfer t;
+  t.from = from;
+  t.to = to;
+  t.bytes = bytes;
+  t.ready = ready;
+  (afterCompute ? state.resultTransfers : state.inputTransfers).push_back(t);
 }
 
 void LayoutSim::need(SimState &state, std::vector<int64_t> &xfer, Value v,
@@ -92,6 +108,9 @@ void LayoutSim::need(SimState &state, std::vector<int64_t> &xfer, Value v,
     SmallVector<SimPiece, 4> bands(l.pieces);
     for (const SimPiece &p : bands)
       computeRows(state, xfer, v, p.device, p.begin, p.end);
+    // Each band leaves once its holder has computed it, in this op.
+    for (SimPiece &p : l.pieces)
+      p.ready = state.clock[p.device] + state.gatherCompute[p.device];
     l.lazyOp = nullptr; // materialized: from now on it travels like any value
   }
   // The pieces the request is made of, and whether any travels now: then
@@ -125,8 +144,11 @@ void LayoutSim::need(SimState &state, std::vector<int64_t> &xfer, Value v,
       shape[l.axis] = hi - lo;
     if (otherEnd > otherBegin)
       shape[axis] = otherEnd - otherBegin;
-    xfer[p.device * k + device] += transferBytes(
-        shape, l.wire.empty() ? std::nullopt : std::optional<StringRef>(l.wire));
+    transfer(state, xfer, p.device, device,
+             transferBytes(shape, l.wire.empty()
+                                      ? std::nullopt
+                                      : std::optional<StringRef>(l.wire)),
+             p.ready, /*afterCompute=*/false);
     sends = true;
   }
   if (sends && parts > 1)
@@ -287,7 +309,7 @@ void LayoutSim::stepDecision(SimState &state, Operation *op,
         int64_t bytes = transferBytes(shape, wire);
         for (int64_t p : choice.devices)
           if (p != d)
-            xfer[p * k + d] += bytes;
+            transfer(state, xfer, p, d, bytes, 0, /*afterCompute=*/true);
         out.pieces.push_back({d, begin, end});
       }
       out.axis = kChannelAxis;
@@ -296,7 +318,8 @@ void LayoutSim::stepDecision(SimState &state, Operation *op,
     int64_t reduceTo = choice.reduceTo.value_or(choice.devices.front());
     for (int64_t p : choice.devices)
       if (p != reduceTo)
-        xfer[p * k + reduceTo] += transferBytes(type, wire);
+        transfer(state, xfer, p, reduceTo, transferBytes(type, wire), 0,
+                 /*afterCompute=*/true);
     out = whole(result, reduceTo);
     return;
   }
@@ -331,7 +354,8 @@ void LayoutSim::stepConcat(SimState &state, Operation *op,
       if (l.everywhere)
         joined.pieces.push_back({firstDevice, offset, offset + extentOf(v, axis)});
       for (const SimPiece &p : l.pieces)
-        joined.pieces.push_back({p.device, p.begin + offset, p.end + offset});
+        joined.pieces.push_back(
+            {p.device, p.begin + offset, p.end + offset, p.ready});
       offset += extentOf(v, axis);
     }
     out = joined;
@@ -420,8 +444,8 @@ OpStep LayoutSim::step(SimState &state, Operation *op,
                        const OpPolicy *choice) const {
   OpStep figures;
   if (op->hasTrait<OpTrait::ConstantLike>()) {
-    for (Value r : op->getResults())
-      state.layouts[r] = SimLayout{kChannelAxis, true, {}};
+    // Constants are everywhere (layoutOf's answer for values not in the
+    // map): not stored, so copying a state copies only the live activations.
     figures.result.everywhere = true;
     return figures;
   }
@@ -454,21 +478,55 @@ OpStep LayoutSim::step(SimState &state, Operation *op,
     figures.result.sent.clear();
     state.layouts[result] = std::move(out);
   }
+  // Each device starts when its earlier ops are done and the op's inputs
+  // have arrived; partial sums leave when computed and are waited for.
+  std::vector<double> start = state.clock;
+  model.scheduleTransfers(state.inputTransfers, state.sendFree,
+                          state.recvFree);
+  for (const TimedTransfer &t : state.inputTransfers)
+    start[t.to] = std::max(start[t.to], t.arrival);
   double slowest = 0;
   for (int64_t d = 0; d < k; ++d) {
     comp[d] += state.gatherCompute[d];
     state.gatherCompute[d] = 0;
     slowest = std::max(slowest, comp[d]);
     state.computeSeconds[d] += comp[d];
+    state.clock[d] = start[d] + comp[d];
   }
+  for (TimedTransfer &t : state.resultTransfers)
+    t.ready = state.clock[t.from];
+  model.scheduleTransfers(state.resultTransfers, state.sendFree,
+                          state.recvFree);
+  for (const TimedTransfer &t : state.resultTransfers)
+    state.clock[t.to] = std::max(state.clock[t.to], t.arrival);
+  // The op's transfers, first departure to last arrival (for reports).
+  double first = 0, last = 0;
+  bool any = false;
+  for (const TimedTransfer &t :
+       llvm::concat<const TimedTransfer>(state.inputTransfers,
+                                         state.resultTransfers)) {
+    first = any ? std::min(first, t.start) : t.start;
+    last = std::max(last, t.arrival);
+    any = true;
+  }
+  state.inputTransfers.clear();
+  state.resultTransfers.clear();
   for (int64_t i = 0; i < k * k; ++i) {
     state.linkBytes[i] += xfer[i];
     state.bytes += xfer[i];
     figures.bytesIn += xfer[i];
   }
+  // The result's pieces exist once their device has done the op (pieces
+  // passed through keep their time).
+  if (op->getNumResults() == 1)
+    if (auto it = state.layouts.find(op->getResult(0));
+        it != state.layouts.end())
+      for (SimPiece &p : it->second.pieces)
+        if (p.ready < 0)
+          p.ready = state.clock[p.device];
   figures.computeSeconds = slowest;
-  figures.transferSeconds = model.transferSeconds(xfer);
-  state.seconds += figures.transferSeconds + slowest;
+  figures.transferSeconds = any ? last - first : 0;
+  state.seconds = *std::max_element(state.clock.begin(), state.clock.end());
   return figures;
 }
 
@@ -517,7 +575,8 @@ void LayoutSim::retire(SimState &state, size_t index) const {
       forget(r);
 }
 
-std::string LayoutSim::key(const SimState &state) const {
+SmallVector<std::pair<int64_t, const SimLayout *>>
+LayoutSim::liveInOrder(const SimState &state) const {
   // Values in program order: arguments, then results by their op's position.
   SmallVector<std::pair<int64_t, const SimLayout *>> live;
   for (const auto &[v, l] : state.layouts) {
@@ -530,9 +589,13 @@ std::string LayoutSim::key(const SimState &state) const {
     live.push_back({id, &l});
   }
   llvm::sort(live, [](auto &a, auto &b) { return a.first < b.first; });
+  return live;
+}
+
+std::string LayoutSim::key(const SimState &state) const {
   std::string text;
   llvm::raw_string_ostream os(text);
-  for (auto [id, l] : live) {
+  for (auto [id, l] : liveInOrder(state)) {
     os << id << ':' << l->axis << (l->everywhere ? "*" : "") << l->wire
        << (l->lazyOp ? "L" : "");
     for (const auto &c : l->computed)
@@ -547,6 +610,16 @@ std::string LayoutSim::key(const SimState &state) const {
     os << ';';
   }
   return text;
+}
+
+std::vector<double> LayoutSim::times(const SimState &state) const {
+  std::vector<double> out(state.clock);
+  out.insert(out.end(), state.sendFree.begin(), state.sendFree.end());
+  out.insert(out.end(), state.recvFree.begin(), state.recvFree.end());
+  for (auto [id, l] : liveInOrder(state))
+    for (const SimPiece &p : l->pieces)
+      out.push_back(p.ready);
+  return out;
 }
 
 bool LayoutSim::fitsMemory(const SimState &state) const {

@@ -17,9 +17,11 @@
 
 namespace mlir::sepnn {
 
-/// [begin, end) along the layout's axis, held by `device`.
+/// [begin, end) along the layout's axis, held by `device` from `ready`
+/// seconds into the inference (-1 until the op that makes it is timed).
 struct SimPiece {
   int64_t device, begin, end;
+  double ready = -1;
 };
 
 /// Where a value lives: disjoint pieces along `axis` (1 channels, 2 rows),
@@ -46,9 +48,18 @@ struct SimLayout {
   SmallVector<Value, 2> held;
 };
 
+/// A timeline per device: ops run on each device in program order, a
+/// device starts its part of an op when it has done its earlier ops and the
+/// data the op needs has arrived; transfers leave as soon as their data
+/// exists (the partitioner cuts and sends right after the producer).
 struct SimState {
   DenseMap<Value, SimLayout> layouts; // the values still to be used
-  double seconds = 0;
+  double seconds = 0; // when the last device is done (the makespan)
+  std::vector<double> clock;              // per device: done with its ops
+  std::vector<double> sendFree, recvFree; // per device: its link is free
+  /// The current op's transfers: those its inputs need (when the data is
+  /// ready), then those of its results (partial sums: when computed).
+  std::vector<TimedTransfer> inputTransfers, resultTransfers;
   int64_t bytes = 0;
   std::vector<int64_t> linkBytes;   // K x K
   std::vector<double> computeSeconds;
@@ -83,13 +94,25 @@ public:
   OpStep step(SimState &state, Operation *op, const OpPolicy *choice) const;
   /// Forgets the values whose last use is op `index`.
   void retire(SimState &state, size_t index) const;
-  /// The live layouts, as a key: states with equal keys have equal futures.
+  /// The live layouts, as a key: states with equal keys have the same
+  /// future ops and transfers.
   std::string key(const SimState &state) const;
+  /// The times the future depends on, for states of equal keys: the
+  /// devices' clocks and link times, then when each live piece is ready, in
+  /// the key's order. The future only gets later as any of them does.
+  std::vector<double> times(const SimState &state) const;
   Prediction prediction(const SimState &state) const;
   bool fitsMemory(const SimState &state) const;
   const CostModel &costs() const { return model; }
 
 private:
+  /// The live values in program order (arguments first), for key and times.
+  SmallVector<std::pair<int64_t, const SimLayout *>>
+  liveInOrder(const SimState &state) const;
+  /// Adds `bytes` from `from` to `to` to the op's transfers.
+  void transfer(SimState &state, std::vector<int64_t> &xfer, int64_t from,
+                int64_t to, int64_t bytes, double ready,
+                bool afterCompute) const;
   void need(SimState &state, std::vector<int64_t> &xfer, Value v,
             int64_t device, int64_t axis, int64_t begin, int64_t end) const;
   void needWhole(SimState &state, std::vector<int64_t> &xfer, Value v,

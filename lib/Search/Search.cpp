@@ -280,6 +280,68 @@ struct Problem {
   }
 };
 
+/// Whether `a`'s future is no worse than `b`'s (equal keys): no device
+/// and no live piece later and, for the bytes objective, no more bytes.
+bool dominates(const SimState &a, ArrayRef<double> aTimes, const SimState &b,
+               ArrayRef<double> bTimes, Objective objective) {
+  if (objective == Objective::Bytes && a.bytes > b.bytes)
+    return false;
+  if (aTimes.size() != bTimes.size())
+    return false;
+  for (auto [x, y] : llvm::zip(aTimes, bTimes))
+    if (x > y + 1e-12)
+      return false;
+  return true;
+}
+
+/// The most states the DP keeps per key; past it, the best by the
+/// objective (and the search is no longer exact).
+constexpr size_t kStatesPerKey = 32;
+
+/// States with the same live layouts face the same ops and transfers, but
+/// from different clocks: of each key, keep the states no other one
+/// dominates (a Pareto front of their times).
+template <class Better>
+std::vector<SimState> keepUndominated(const LayoutSim &sim,
+                                      std::vector<SimState> states,
+                                      Objective objective, Better better,
+                                      bool &exact) {
+  struct Kept {
+    SimState state;
+    std::vector<double> times;
+  };
+  llvm::StringMap<std::vector<Kept>> fronts;
+  std::vector<std::string> order; // keys in first-seen order: deterministic
+  for (SimState &s : states) {
+    std::vector<double> times = sim.times(s);
+    std::string key = sim.key(s);
+    auto [it, inserted] = fronts.try_emplace(key);
+    if (inserted)
+      order.push_back(key);
+    std::vector<Kept> &front = it->second;
+    if (llvm::any_of(front, [&](const Kept &k) {
+          return dominates(k.state, k.times, s, times, objective);
+        }))
+      continue;
+    llvm::erase_if(front, [&](const Kept &k) {
+      return dominates(s, times, k.state, k.times, objective);
+    });
+    front.push_back({std::move(s), std::move(times)});
+    if (front.size() > kStatesPerKey) {
+      auto worst = llvm::max_element(front, [&](const Kept &a, const Kept &b) {
+        return better(a.state, b.state);
+      });
+      front.erase(worst);
+      exact = false;
+    }
+  }
+  std::vector<SimState> out;
+  for (const std::string &key : order)
+    for (Kept &k : fronts[key])
+      out.push_back(std::move(k.state));
+  return out;
+}
+
 /// Fused tiles, after the search. The DP leaves the fused twins out: a fused
 /// value's compute is only counted when its consumers ask for its rows, so
 /// states holding one look cheaper than they are and crowd out the others.
@@ -379,17 +441,9 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
             next.push_back(std::move(s));
         }
       }
-      // States with the same live layouts have the same future: keep the
-      // best of each.
-      llvm::StringMap<size_t> byKey;
-      std::vector<SimState> merged;
-      for (SimState &s : next) {
-        auto [it, inserted] = byKey.try_emplace(sim.key(s), merged.size());
-        if (inserted)
-          merged.push_back(std::move(s));
-        else if (better(s, merged[it->second]))
-          merged[it->second] = std::move(s);
-      }
+      std::vector<SimState> merged =
+          keepUndominated(sim, std::move(next), options.objective, better,
+                          result.exact);
       if ((int64_t)merged.size() > options.beamWidth) {
         llvm::sort(merged, better);
         merged.resize(options.beamWidth);

@@ -7,21 +7,40 @@
 
 using namespace mlir;
 
-std::optional<std::vector<float>> sepnn::readF32Elements(ElementsAttr attr) {
+/// A resource's values when it has all of them.
+static std::optional<ArrayRef<float>> resourceData(ElementsAttr attr) {
+  auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr);
+  if (!resource)
+    return std::nullopt;
+  std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
+  if (!data || (int64_t)data->size() != resource.getType().getNumElements())
+    return std::nullopt;
+  return data;
+}
+
+static bool isF32Ranked(ElementsAttr attr) {
   auto type = dyn_cast<RankedTensorType>(attr.getShapedType());
-  if (!type || !type.getElementType().isF32())
+  return type && type.getElementType().isF32();
+}
+
+std::optional<std::vector<float>> sepnn::readF32Elements(ElementsAttr attr) {
+  if (!isF32Ranked(attr))
     return std::nullopt;
   if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
     auto values = dense.getValues<float>();
     return std::vector<float>(values.begin(), values.end());
   }
-  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
-    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
-    if (!data || (int64_t)data->size() != type.getNumElements())
-      return std::nullopt;
+  if (std::optional<ArrayRef<float>> data = resourceData(attr))
     return std::vector<float>(data->begin(), data->end());
-  }
   return std::nullopt;
+}
+
+bool sepnn::isF32Constant(Value v) {
+  auto constant = v.getDefiningOp<arith::ConstantOp>();
+  auto elements =
+      constant ? dyn_cast<ElementsAttr>(constant.getValue()) : ElementsAttr();
+  return elements && isF32Ranked(elements) &&
+         (isa<DenseElementsAttr>(elements) || resourceData(elements));
 }
 
 std::optional<std::vector<float>> sepnn::readF32Constant(Value v) {

@@ -9,7 +9,7 @@ using namespace mlir::sepnn;
 
 OpPolicy mlir::sepnn::defaultSplit(Operation *op, int64_t numDevices) {
   // Weights computed at run time cannot be sharded ahead of time.
-  if (!readF32Constant(op->getOperand(1)))
+  if (!isF32Constant(op->getOperand(1)))
     return OpPolicy{Split::Device, {0}, {}, {}, "default"};
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
   int64_t extent = type.getRank() >= 2 ? type.getDimSize(1) : 1;
@@ -38,7 +38,7 @@ bool mlir::sepnn::followsPieces(Operation *op, int64_t axis) {
     return llvm::all_of(
         ValueRange{bn.getScale(), bn.getBias(), bn.getMean(),
                    bn.getVariance()},
-        [](Value p) { return readF32Constant(p).has_value(); });
+        [](Value p) { return isF32Constant(p); });
   if (isa<nn::AddOp, nn::SubOp, nn::MulOp, nn::DivOp>(op)) {
     // The right operand broadcasts into the left one (a residual, or an SE
     // block's per-channel scale) along aligned dimensions.

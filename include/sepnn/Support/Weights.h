@@ -19,6 +19,10 @@ std::optional<std::vector<float>> readF32Elements(ElementsAttr attr);
 /// The values of `v` when it is produced by a constant op.
 std::optional<std::vector<float>> readF32Constant(Value v);
 
+/// Whether readF32Constant(v) has values, without copying them (weights can
+/// be hundreds of megabytes, and the search asks for every op it steps).
+bool isF32Constant(Value v);
+
 /// A dense_resource attribute named after `blobName` (made unique) that owns
 /// a copy of `values`.
 ElementsAttr makeF32Resource(RankedTensorType type, ArrayRef<float> values,
