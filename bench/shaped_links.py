@@ -195,7 +195,8 @@ def main():
                   ", ".join(f"{k} {v:.2f}" for k, v in sorted(profile.items())), flush=True)
             print(f"{name} {mbps} Mbit/s: the shaped link measures {link['mbps']:.1f} "
                   f"Mbit/s ({link['duplex_mbps']:.1f} each way when both send), "
-                  f"{link['latency_ms']:.3f} ms", flush=True)
+                  f"{link['latency_ms']:.3f} ms, {link['cpu_ns_per_byte']:.2f} ns of CPU "
+                  f"per byte moved", flush=True)
             case = os.path.join(args.work, name, f"{mbps}mbps" + (
                 f"-slow{args.slow_percent}" if args.slow_percent < 100 else ""))
             os.makedirs(case, exist_ok=True)

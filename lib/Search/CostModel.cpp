@@ -212,6 +212,11 @@ void CostModel::scheduleTransfers(std::vector<TimedTransfer> &transfers,
   }
 }
 
+double CostModel::transferCpuSeconds(int64_t from, int64_t to,
+                                     int64_t bytes) const {
+  return bytes * cluster.link(from, to).cpuNsPerByte * 1e-9;
+}
+
 int64_t CostModel::memoryLimitBytes(int64_t device) const {
   int64_t mb = cluster.devices[device].memMb;
   return mb > 0 ? mb * (int64_t(1) << 20) : 0;

@@ -65,6 +65,9 @@ public:
   void scheduleTransfers(std::vector<TimedTransfer> &transfers,
                          std::vector<double> &sendFree,
                          std::vector<double> &recvFree) const;
+  /// CPU seconds a device spends sending (and its peer receiving) `bytes`
+  /// over the link between them: the link's `cpu_ns_per_byte`.
+  double transferCpuSeconds(int64_t from, int64_t to, int64_t bytes) const;
   int64_t memoryLimitBytes(int64_t device) const;
 
 private:

@@ -480,25 +480,37 @@ OpStep LayoutSim::step(SimState &state, Operation *op,
   }
   // Each device starts when its earlier ops are done and the op's inputs
   // have arrived; partial sums leave when computed and are waited for.
-  std::vector<double> start = state.clock;
+  // Moving bytes takes CPU from both ends' cores: the sender's goes on
+  // while it computes, the receiver's overlaps its wait for the data.
+  std::vector<double> start = state.clock, receiving(k, 0);
   model.scheduleTransfers(state.inputTransfers, state.sendFree,
                           state.recvFree);
-  for (const TimedTransfer &t : state.inputTransfers)
+  for (const TimedTransfer &t : state.inputTransfers) {
+    double cpu = model.transferCpuSeconds(t.from, t.to, t.bytes);
+    comp[t.from] += cpu;
+    receiving[t.to] += cpu;
     start[t.to] = std::max(start[t.to], t.arrival);
+  }
   double slowest = 0;
   for (int64_t d = 0; d < k; ++d) {
     comp[d] += state.gatherCompute[d];
     state.gatherCompute[d] = 0;
     slowest = std::max(slowest, comp[d]);
-    state.computeSeconds[d] += comp[d];
+    state.computeSeconds[d] += comp[d] + receiving[d];
+    start[d] = std::max(start[d], state.clock[d] + receiving[d]);
     state.clock[d] = start[d] + comp[d];
   }
   for (TimedTransfer &t : state.resultTransfers)
     t.ready = state.clock[t.from];
   model.scheduleTransfers(state.resultTransfers, state.sendFree,
                           state.recvFree);
-  for (const TimedTransfer &t : state.resultTransfers)
-    state.clock[t.to] = std::max(state.clock[t.to], t.arrival);
+  for (const TimedTransfer &t : state.resultTransfers) {
+    double cpu = model.transferCpuSeconds(t.from, t.to, t.bytes);
+    state.computeSeconds[t.from] += cpu;
+    state.computeSeconds[t.to] += cpu;
+    state.clock[t.from] += cpu;
+    state.clock[t.to] = std::max(state.clock[t.to] + cpu, t.arrival);
+  }
   // The op's transfers, first departure to last arrival (for reports).
   double first = 0, last = 0;
   bool any = false;

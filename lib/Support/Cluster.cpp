@@ -63,7 +63,8 @@ static Expected<ClusterDevice> parseDevice(const jf::Fields &f) {
 
 /// A link's figures over `link` (what it does not say stays as it is).
 static Error readLink(const jf::Fields &d, Link &link) {
-  if (Error e = d.onlyKeys({"mbps", "latency_ms", "duplex_mbps"}))
+  if (Error e =
+          d.onlyKeys({"mbps", "latency_ms", "duplex_mbps", "cpu_ns_per_byte"}))
     return e;
   if (Error e = d.optionalNumber("mbps", link.mbps))
     return e;
@@ -71,10 +72,15 @@ static Error readLink(const jf::Fields &d, Link &link) {
     return e;
   if (Error e = d.optionalNumber("duplex_mbps", link.duplexMbps))
     return e;
+  if (Error e = d.optionalNumber("cpu_ns_per_byte", link.cpuNsPerByte))
+    return e;
   if (!(link.mbps > 0))
     return jf::fieldError(d.file, d.child("mbps"), "must be positive");
   if (d.object.get("duplex_mbps") && !(link.duplexMbps > 0))
     return jf::fieldError(d.file, d.child("duplex_mbps"), "must be positive");
+  if (!(link.cpuNsPerByte >= 0))
+    return jf::fieldError(d.file, d.child("cpu_ns_per_byte"),
+                          "must not be negative");
   return Error::success();
 }
 

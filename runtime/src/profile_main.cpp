@@ -8,7 +8,8 @@
 //   {"profile": {"conv": G, "conv1x1": G, "depthwise": G, "gemm": G,
 //                "elementwise": G, "concat_gfloats": G,
 //                <the kernel model's parameters>},
-//    "link": {"mbps": M, "latency_ms": L, "duplex_mbps": D}}
+//    "link": {"mbps": M, "latency_ms": L, "duplex_mbps": D,
+//             "cpu_ns_per_byte": C}}
 // The kernel model (lib/Search/KernelModel.cpp) predicts a convolution's time from
 // how the fast kernels compute it: the micro-kernel's GEMM rate on tiles padded to
 // mr x nr, plus the packing of the im2col (or dense) B matrix, or Winograd's
@@ -25,8 +26,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
+#include <sched.h>
+#include <sstream>
 #include <string>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -168,8 +173,37 @@ std::string kernelModel(double budget) {
 }
 
 struct Link {
-  double mbps = 0, latencyMs = 0, duplexMbps = 0;
+  double mbps = 0, latencyMs = 0, duplexMbps = 0, cpuNsPerByte = 0;
 };
+
+/// CPU seconds spent so far on the one core this process is pinned to, all
+/// work there counted: this process's threads and the kernel's network
+/// processing on that core (softirqs, charged to no process), from
+/// /proc/stat. When the process may run on several cores: its own user and
+/// system time.
+double busySeconds() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) == 1) {
+    int cpu = 0;
+    while (!CPU_ISSET(cpu, &set))
+      ++cpu;
+    std::ifstream stat("/proc/stat");
+    const std::string name = "cpu" + std::to_string(cpu);
+    for (std::string line; std::getline(stat, line);) {
+      std::istringstream fields(line);
+      std::string label;
+      double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0,
+             softirq = 0;
+      fields >> label >> user >> nice >> system >> idle >> iowait >> irq >> softirq;
+      if (label == name)
+        return (user + nice + system + irq + softirq) / (double)sysconf(_SC_CLK_TCK);
+    }
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec * 1e-6 +
+         usage.ru_stime.tv_sec + usage.ru_stime.tv_usec * 1e-6;
+}
 
 constexpr size_t kBigFloats = size_t(1) << 20; // 4 MB transfers for the bandwidth
 constexpr int kLinkRounds = 12;
@@ -213,7 +247,10 @@ void echoSide(const std::vector<DeviceInfo> &devices) {
 /// widely on a CPU-bound link, and their best overstated what long exchanges
 /// get (the bench's vgg16 `out_channels` at 1000 Mbit/s, docs/search.md: 853
 /// Mbit/s best-of-8 predicted 264.7 ms against 355.5 measured; the median's
-/// 696, 300.3 against 348.1).
+/// 696, 300.3 against 348.1). The CPU time device 0's core spends in those
+/// exchanges, per byte sent or received, is what moving data takes from a
+/// device's compute (the runtime's writer and reader threads and the kernel's
+/// TCP work share the core with the kernels).
 Link measuringSide(const std::vector<DeviceInfo> &devices) {
   TcpTransport t(linkOptions(devices, 0));
   t.connectAll();
@@ -233,6 +270,7 @@ Link measuringSide(const std::vector<DeviceInfo> &devices) {
     t.recv(1, 4, 1);
     large.push_back(now() - t0);
   }
+  const double busy0 = busySeconds();
   for (int i = 0; i < kLinkRounds; ++i) {
     double t0 = now();
     t.send(1, 5, &one, 1);
@@ -241,13 +279,24 @@ Link measuringSide(const std::vector<DeviceInfo> &devices) {
     t.recv(1, 8, 1); // device 1 has ours
     both.push_back(now() - t0);
   }
+  const double busy = busySeconds() - busy0;
   t.finish();
   Link link;
+  link.cpuNsPerByte = busy / (kLinkRounds * 2.0 * kBigFloats * 4) * 1e9;
   link.latencyMs = small / 2 * 1e3;
   // The word to start and the last answer cost a round trip.
   link.mbps = kBigFloats * 4.0 * 8 / std::max(median(large) - small, 1e-9) / 1e6;
   link.duplexMbps = kBigFloats * 4.0 * 8 / std::max(median(both) - small, 1e-9) / 1e6;
   return link;
+}
+
+std::string linkJson(const Link &l) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "{\"mbps\": %.1f, \"latency_ms\": %.4f, \"duplex_mbps\": %.1f, "
+                "\"cpu_ns_per_byte\": %.3f}",
+                l.mbps, l.latencyMs, l.duplexMbps, l.cpuNsPerByte);
+  return buf;
 }
 
 /// Both sides on loopback: this process is device 0, a forked child device 1.
@@ -344,9 +393,7 @@ int main(int argc, char **argv) {
         return 0;
       }
       const Link l = measuringSide(devices);
-      std::printf("{\"link\": {\"mbps\": %.1f, \"latency_ms\": %.4f, \"duplex_mbps\": "
-                  "%.1f}}\n",
-                  l.mbps, l.latencyMs, l.duplexMbps);
+      std::printf("{\"link\": %s}\n", linkJson(l).c_str());
       return 0;
     }
     // Mid-network shapes of the torchvision models.
@@ -372,8 +419,7 @@ int main(int argc, char **argv) {
                 kernelModel(budget).c_str());
     if (link) {
       Link l = measureLoopbackLink(port);
-      std::printf(", \"link\": {\"mbps\": %.1f, \"latency_ms\": %.4f, \"duplex_mbps\": %.1f}",
-                  l.mbps, l.latencyMs, l.duplexMbps);
+      std::printf(", \"link\": %s", linkJson(l).c_str());
     }
     std::printf("}\n");
     return 0;

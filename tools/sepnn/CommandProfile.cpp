@@ -95,11 +95,13 @@ int ::sepnn::driver::runProfile(int argc, char **argv) {
     if (!top->getObject("links"))
       (*top)["links"] = json::Object();
     (*top->getObject("links"))[link] = json::Object(*measuredLink);
-    llvm::outs() << llvm::formatv("link {0}: {1:F1} Mbit/s ({2:F1} each way when both "
-                                  "send), {3:F3} ms\n",
-                                  link, measuredLink->getNumber("mbps").value_or(0),
-                                  measuredLink->getNumber("duplex_mbps").value_or(0),
-                                  measuredLink->getNumber("latency_ms").value_or(0));
+    llvm::outs() << llvm::formatv(
+        "link {0}: {1:F1} Mbit/s ({2:F1} each way when both send), {3:F3} ms, "
+        "{4:F2} ns of CPU per byte moved\n",
+        link, measuredLink->getNumber("mbps").value_or(0),
+        measuredLink->getNumber("duplex_mbps").value_or(0),
+        measuredLink->getNumber("latency_ms").value_or(0),
+        measuredLink->getNumber("cpu_ns_per_byte").value_or(0));
   }
   if (auto e = writeText(
           path, llvm::formatv("{0:2}\n", json::Value(std::move(*root))).str()))

@@ -30,6 +30,10 @@ struct Link {
   /// Each way while both directions carry data at once ("duplex_mbps"); 0: as
   /// `mbps`. Lower where the devices' CPUs, not the wire, bound the rate.
   double duplexMbps = 0;
+  /// CPU time a device spends per byte it sends or receives on the link
+  /// ("cpu_ns_per_byte": its TCP stack, the runtime's copies and checksums),
+  /// taken from the compute it shares the core with.
+  double cpuNsPerByte = 0;
 };
 
 struct Cluster {
