@@ -64,17 +64,33 @@ double bestSeconds(const std::function<void()> &run, double budget) {
   return best;
 }
 
+/// Reads one float per cache line of `data`, bringing it into the caches.
+void touch(const float *data, size_t n) {
+  volatile float sink = 0;
+  float sum = 0;
+  for (size_t i = 0; i < n; i += 16)
+    sum += data[i];
+  sink = sum;
+  (void)sink;
+}
+
 /// The median time of `run`, each run after the caches were emptied of its data
-/// (64 MB written in between): an inference reads each layer's weights once,
-/// evicted since by the other layers', so a best-of-a-hot-loop time would flatter
-/// the kernel model.
-double coldSeconds(const std::function<void()> &run, double budget) {
+/// (64 MB written in between), then `warm` (if any) run: an inference reads each
+/// layer's weights once, evicted since by the other layers', so a best-of-a-hot-
+/// loop time would flatter the kernel model; but a layer's input was just
+/// written by the layer before, so the convolutions warm theirs (with it cold,
+/// resnet18's Winograd layers came out 10-39% slower than `device_0
+/// --op-times` measures them in the network).
+double coldSeconds(const std::function<void()> &run, double budget,
+                   const std::function<void()> &warm = nullptr) {
   static std::vector<char> evict(size_t(64) << 20);
   std::vector<double> times;
   double start = now();
   while (times.size() < 5 || (now() - start < budget && times.size() < 200)) {
     for (size_t i = 0; i < evict.size(); i += 64)
       evict[i] = char(i + times.size());
+    if (warm)
+      warm();
     double t0 = now();
     run();
     times.push_back(now() - t0);
@@ -97,22 +113,22 @@ double gemmShare(int64_t M, int64_t K, int64_t N, double gemmRate) {
   return 2.0 * Mp * K * Np / gemmRate;
 }
 
-using Timer = double (*)(const std::function<void()> &, double);
-
 /// Seconds of a conv of input `x` and weight `w`, as a device runs it (the weights
-/// packed once, then reused by every inference), timed by `timer`.
+/// packed once, then reused by every inference): the best of a hot loop, or
+/// `cold` (coldSeconds: the weights from memory, the input warm).
 double convSeconds(const Shape &x, const Shape &w, int64_t group, int64_t stride,
-                   int64_t pad, double budget, Timer timer) {
+                   int64_t pad, double budget, bool cold) {
   TensorData in = filled(x, 0.5f), weight = filled(w, 0.25f);
   fast::PackCache packs;
   packs.stableBegin = weight.data();
   packs.stableEnd = weight.data() + weight.numel();
-  return timer(
-      [&] {
-        fast::conv(in, weight, nullptr, {pad, pad, pad, pad}, {stride, stride}, {1, 1},
-                   group, packs);
-      },
-      budget);
+  auto run = [&] {
+    fast::conv(in, weight, nullptr, {pad, pad, pad, pad}, {stride, stride}, {1, 1},
+               group, packs);
+  };
+  if (!cold)
+    return bestSeconds(run, budget);
+  return coldSeconds(run, budget, [&] { touch(in.data(), (size_t)in.numel()); });
 }
 
 /// GFLOP/s of a stride-1 conv of input `x` and weight `w` (FLOPs as the cost model
@@ -122,7 +138,7 @@ double convGflops(const Shape &x, const Shape &w, int64_t group, int64_t pad,
   const double outputs =
       double(x[0]) * w[0] * (x[2] + 2 * pad - w[2] + 1) * (x[3] + 2 * pad - w[3] + 1);
   const double flops = 2.0 * outputs * w[1] * w[2] * w[3];
-  return flops / convSeconds(x, w, group, 1, pad, budget, bestSeconds) / 1e9;
+  return flops / convSeconds(x, w, group, 1, pad, budget, /*cold=*/false) / 1e9;
 }
 
 /// The kernel model's parameters (see the top of this file), as JSON fields.
@@ -136,7 +152,7 @@ std::string kernelModel(double budget) {
   bm.prepacked = b.data();
   const double gemm = 2.0 * M * K * N /
                       coldSeconds([&] { fast::sgemm(packed, bm, N, c.data(), N, {}); },
-                                  budget);
+                                  budget, [&] { touch(b.data(), b.size()); });
   // What is left of a conv's time once the GEMM's share is out: packing B.
   auto leftover = [&](double seconds, int64_t m, int64_t k, int64_t n) {
     return std::max(seconds - gemmShare(m, k, n, gemm), 0.05 * seconds);
@@ -144,17 +160,17 @@ std::string kernelModel(double budget) {
   // 3x3 stride 2, 64 -> 128 on 56x56: K = 576, N = 28 * 28 (im2col packing).
   const double im2col =
       576.0 * 784 /
-      leftover(convSeconds({1, 64, 56, 56}, {128, 64, 3, 3}, 1, 2, 1, budget, coldSeconds),
+      leftover(convSeconds({1, 64, 56, 56}, {128, 64, 3, 3}, 1, 2, 1, budget, /*cold=*/true),
                128, 576, 784);
   // 1x1 stride 1, 128 -> 128 on 28x28: the input is B, copied into panels.
   const double dense =
       128.0 * 784 /
-      leftover(convSeconds({1, 128, 28, 28}, {128, 128, 1, 1}, 1, 1, 0, budget, coldSeconds),
+      leftover(convSeconds({1, 128, 28, 28}, {128, 128, 1, 1}, 1, 1, 0, budget, /*cold=*/true),
                128, 128, 784);
   // Winograd F(4x4, 3x3), 128 -> 128 on 28x28: 49 tiles, 36 GEMMs [128,128]x[128,49];
   // (128 + 128) channels x 49 tiles x 36 points transformed.
   const double winogradSeconds =
-      convSeconds({1, 128, 28, 28}, {128, 128, 3, 3}, 1, 1, 1, budget, coldSeconds);
+      convSeconds({1, 128, 28, 28}, {128, 128, 3, 3}, 1, 1, 1, budget, /*cold=*/true);
   const double transforms = std::max(winogradSeconds - 36 * gemmShare(128, 128, 49, gemm),
                                      0.05 * winogradSeconds);
   const double winograd = 256.0 * 49 * 36 / transforms;
