@@ -480,15 +480,16 @@ OpStep LayoutSim::step(SimState &state, Operation *op,
   }
   // Each device starts when its earlier ops are done and the op's inputs
   // have arrived; partial sums leave when computed and are waited for.
-  // Moving bytes takes CPU from both ends' cores: the sender's goes on
-  // while it computes, the receiver's overlaps its wait for the data.
-  std::vector<double> start = state.clock, receiving(k, 0);
+  // Moving bytes takes CPU at both ends (the writer and reader threads share
+  // the device's core): time the device spends before it goes on, hidden
+  // while it waits for data anyway.
+  std::vector<double> start = state.clock, moving(k, 0);
   model.scheduleTransfers(state.inputTransfers, state.sendFree,
                           state.recvFree);
   for (const TimedTransfer &t : state.inputTransfers) {
     double cpu = model.transferCpuSeconds(t.from, t.to, t.bytes);
-    comp[t.from] += cpu;
-    receiving[t.to] += cpu;
+    moving[t.from] += cpu;
+    moving[t.to] += cpu;
     start[t.to] = std::max(start[t.to], t.arrival);
   }
   double slowest = 0;
@@ -496,8 +497,8 @@ OpStep LayoutSim::step(SimState &state, Operation *op,
     comp[d] += state.gatherCompute[d];
     state.gatherCompute[d] = 0;
     slowest = std::max(slowest, comp[d]);
-    state.computeSeconds[d] += comp[d] + receiving[d];
-    start[d] = std::max(start[d], state.clock[d] + receiving[d]);
+    state.computeSeconds[d] += comp[d] + moving[d];
+    start[d] = std::max(start[d], state.clock[d] + moving[d]);
     state.clock[d] = start[d] + comp[d];
   }
   for (TimedTransfer &t : state.resultTransfers)
