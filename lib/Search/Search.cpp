@@ -467,23 +467,30 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
             {SmallVector<int16_t>(best->choices), allRows,
              problem.fusedStacks(allRows)},
             *best, better);
+  // The single device is the best one (speed, and the transfer of the
+  // inputs and outputs it may need).
+  std::string alone = "device 0";
+  std::optional<SimState> bestAlone;
+  for (int64_t d = 0; d < k; ++d) {
+    std::string label = "device " + std::to_string(d);
+    SimState s = problem.evaluate(problem.byLabel(label, label));
+    if (!bestAlone || s.seconds < bestAlone->seconds) {
+      bestAlone = std::move(s);
+      alone = label;
+    }
+  }
+  if (options.objective == Objective::Latency && sim.fitsMemory(*bestAlone) &&
+      best->choices != bestAlone->choices &&
+      best->seconds > (1 - options.minGain) * bestAlone->seconds) {
+    result.declinedSplitMs = best->seconds * 1e3;
+    best = bestAlone;
+  }
   result.fusedOps = problem.fusedCount(best->choices);
   result.policy = problem.policyOf(best->choices);
   result.prediction = sim.prediction(*best);
   result.layers = problem.layers(best->choices);
 
-  // Baselines, in the same model. The single device is the best one
-  // (speed, and the transfer of the inputs and outputs it may need).
-  std::string alone = "device 0";
-  double bestAlone = 0;
-  for (int64_t d = 0; d < k; ++d) {
-    std::string label = "device " + std::to_string(d);
-    SimState s = problem.evaluate(problem.byLabel(label, label));
-    if (d == 0 || s.seconds < bestAlone) {
-      bestAlone = s.seconds;
-      alone = label;
-    }
-  }
+  // Baselines, in the same model.
   auto baseline = [&](StringRef name, ArrayRef<int16_t> choices) {
     result.baselines.push_back({name.str(), problem.policyOf(choices),
                                 sim.prediction(problem.evaluate(choices))});

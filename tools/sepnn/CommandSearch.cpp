@@ -58,7 +58,7 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
   auto args = parseArgs(argc, argv, 2,
                         {"--cluster", "-o", "--objective", "--report",
                          "--input-shape", "--beam", "--policy", "--dot",
-                         "--baselines", "--compress"},
+                         "--baselines", "--compress", "--min-gain"},
                         {"--exhaustive", "--layers"});
   if (!args)
     return reportError(args.takeError());
@@ -82,6 +82,13 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
     return reportError("--beam: must be at least 1");
   options.beamWidth = *beam;
   options.exhaustive = args->has("--exhaustive");
+  auto minGain = args->getReal("--min-gain", options.minGain);
+  if (!minGain)
+    return reportError(minGain.takeError());
+  if (!(*minGain >= 0 && *minGain < 1))
+    return reportError("--min-gain: expected a fraction from 0 to 1 (0.05: 5%), "
+                       "got '" + args->get("--min-gain") + "'");
+  options.minGain = *minGain;
   // --compress f16[,int8]: transfer types the search may choose per op (the
   // string outlives the loop: split() only refers to it).
   const std::string compress = args->get("--compress");
@@ -162,6 +169,10 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
                    .str()
              : std::string("none helps"))
      << "\n";
+  if (result->declinedSplitMs)
+    os << llvm::formatv("  kept on one device: the best split, {0:F3} ms, is not "
+                        "{1:P0} faster (--min-gain)\n",
+                        *result->declinedSplitMs, options.minGain);
   printPrediction(os, *cluster, result->prediction);
   os << "  baselines (predicted):\n";
   for (const auto &b : result->baselines)
@@ -218,6 +229,8 @@ int ::sepnn::driver::runSearch(int argc, char **argv) {
           j.attribute("evaluated", result->evaluated);
           j.attribute("fused_ops", result->fusedOps);
           j.attribute("unfused_latency_ms", result->unfusedLatencyMs);
+          if (result->declinedSplitMs)
+            j.attribute("declined_split_ms", *result->declinedSplitMs);
           j.attributeObject("predicted",
                             [&] { writePrediction(j, result->prediction); });
           j.attributeObject("baselines", [&] {
