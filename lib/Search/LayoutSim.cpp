@@ -481,37 +481,36 @@ OpStep LayoutSim::step(SimState &state, Operation *op,
   // Each device starts when its earlier ops are done and the op's inputs
   // have arrived; partial sums leave when computed and are waited for.
   // Moving bytes takes CPU at both ends (the writer and reader threads share
-  // the device's core): time the device spends before it goes on, hidden
-  // while it waits for data anyway.
-  std::vector<double> start = state.clock, moving(k, 0);
-  model.scheduleTransfers(state.inputTransfers, state.sendFree,
-                          state.recvFree);
-  for (const TimedTransfer &t : state.inputTransfers) {
-    double cpu = model.transferCpuSeconds(t.from, t.to, t.bytes);
-    moving[t.from] += cpu;
-    moving[t.to] += cpu;
-    start[t.to] = std::max(start[t.to], t.arrival);
-  }
+  // the device's core): time the device spends before it goes on (from
+  // `at`), hidden while it waits for the transfers' data anyway.
+  auto settle = [&](std::vector<TimedTransfer> &transfers,
+                    std::vector<double> &at) {
+    model.scheduleTransfers(transfers, state.sendFree, state.recvFree);
+    std::vector<double> moving(k, 0), arrived(at);
+    for (const TimedTransfer &t : transfers) {
+      double cpu = model.transferCpuSeconds(t.from, t.to, t.bytes);
+      moving[t.from] += cpu;
+      moving[t.to] += cpu;
+      arrived[t.to] = std::max(arrived[t.to], t.arrival);
+    }
+    for (int64_t d = 0; d < k; ++d) {
+      state.computeSeconds[d] += moving[d];
+      at[d] = std::max(arrived[d], at[d] + moving[d]);
+    }
+  };
+  std::vector<double> start = state.clock;
+  settle(state.inputTransfers, start);
   double slowest = 0;
   for (int64_t d = 0; d < k; ++d) {
     comp[d] += state.gatherCompute[d];
     state.gatherCompute[d] = 0;
     slowest = std::max(slowest, comp[d]);
-    state.computeSeconds[d] += comp[d] + moving[d];
-    start[d] = std::max(start[d], state.clock[d] + moving[d]);
+    state.computeSeconds[d] += comp[d];
     state.clock[d] = start[d] + comp[d];
   }
   for (TimedTransfer &t : state.resultTransfers)
     t.ready = state.clock[t.from];
-  model.scheduleTransfers(state.resultTransfers, state.sendFree,
-                          state.recvFree);
-  for (const TimedTransfer &t : state.resultTransfers) {
-    double cpu = model.transferCpuSeconds(t.from, t.to, t.bytes);
-    state.computeSeconds[t.from] += cpu;
-    state.computeSeconds[t.to] += cpu;
-    state.clock[t.from] += cpu;
-    state.clock[t.to] = std::max(state.clock[t.to] + cpu, t.arrival);
-  }
+  settle(state.resultTransfers, state.clock);
   // The op's transfers, first departure to last arrival (for reports).
   double first = 0, last = 0;
   bool any = false;
