@@ -7,6 +7,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 
 using namespace mlir;
@@ -226,7 +227,6 @@ void LayoutSim::stepDecision(SimState &state, Operation *op,
     comp[d] += model.shareSeconds(d, op, share);
   };
   auto conv = dyn_cast<nn::ConvOp>(op);
-  auto gemm = dyn_cast<nn::GemmOp>(op);
   switch (choice.split) {
   case Split::Device:
   case Split::Replicate: {
@@ -512,14 +512,12 @@ OpStep LayoutSim::step(SimState &state, Operation *op,
     t.ready = state.clock[t.from];
   settle(state.resultTransfers, state.clock);
   // The op's transfers, first departure to last arrival (for reports).
-  double first = 0, last = 0;
-  bool any = false;
+  double first = INFINITY, last = 0;
   for (const TimedTransfer &t :
        llvm::concat<const TimedTransfer>(state.inputTransfers,
                                          state.resultTransfers)) {
-    first = any ? std::min(first, t.start) : t.start;
+    first = std::min(first, t.start);
     last = std::max(last, t.arrival);
-    any = true;
   }
   state.inputTransfers.clear();
   state.resultTransfers.clear();
@@ -537,8 +535,7 @@ OpStep LayoutSim::step(SimState &state, Operation *op,
         if (p.ready < 0)
           p.ready = state.clock[p.device];
   figures.computeSeconds = slowest;
-  figures.transferSeconds = any ? last - first : 0;
-  state.seconds = *std::max_element(state.clock.begin(), state.clock.end());
+  figures.transferSeconds = last > first ? last - first : 0;
   return figures;
 }
 
@@ -645,7 +642,7 @@ bool LayoutSim::fitsMemory(const SimState &state) const {
 
 Prediction LayoutSim::prediction(const SimState &state) const {
   Prediction p;
-  p.latencyMs = state.seconds * 1e3;
+  p.latencyMs = state.seconds() * 1e3;
   p.bytes = state.bytes;
   for (int64_t from = 0; from < k; ++from)
     for (int64_t to = 0; to < k; ++to)

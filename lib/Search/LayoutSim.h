@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <algorithm>
 #include <array>
 #include <set>
 
@@ -54,7 +55,6 @@ struct SimLayout {
 /// exists (the partitioner cuts and sends right after the producer).
 struct SimState {
   DenseMap<Value, SimLayout> layouts; // the values still to be used
-  double seconds = 0; // when the last device is done (the makespan)
   std::vector<double> clock;              // per device: done with its ops
   std::vector<double> sendFree, recvFree; // per device: its link is free
   /// The current op's transfers: those its inputs need (when the data is
@@ -68,6 +68,11 @@ struct SimState {
   /// Compute done while the current op gathers its inputs: fused-tile rows,
   /// and the joins of received pieces to local ones.
   std::vector<double> gatherCompute;
+
+  /// When the last device is done (the makespan).
+  double seconds() const {
+    return clock.empty() ? 0 : *std::max_element(clock.begin(), clock.end());
+  }
 };
 
 /// What one op costs and where its result lives (for reports).

@@ -129,8 +129,8 @@ SmallVector<Candidate> candidatesFor(Operation *op, const CostModel &costs,
 
 double objectiveOf(const SimState &s, Objective objective) {
   // Bytes first for the bytes objective, the latency breaking ties.
-  return objective == Objective::Latency ? s.seconds
-                                         : s.bytes + s.seconds * 1e-3;
+  return objective == Objective::Latency ? s.seconds()
+                                         : s.bytes + s.seconds() * 1e-3;
 }
 
 struct Problem {
@@ -286,8 +286,7 @@ bool dominates(const SimState &a, ArrayRef<double> aTimes, const SimState &b,
                ArrayRef<double> bTimes, Objective objective) {
   if (objective == Objective::Bytes && a.bytes > b.bytes)
     return false;
-  if (aTimes.size() != bTimes.size())
-    return false;
+  assert(aTimes.size() == bTimes.size() && "equal keys, equal pieces");
   for (auto [x, y] : llvm::zip(aTimes, bTimes))
     if (x > y + 1e-12)
       return false;
@@ -461,7 +460,7 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
   if (!best)
     return model.emitError()
            << "no split of the model fits the devices' mem_mb limits";
-  result.unfusedLatencyMs = best->seconds * 1e3;
+  result.unfusedLatencyMs = best->seconds() * 1e3;
   SmallVector<int16_t> allRows = problem.byLabel("rows", "out_channels");
   fuseTiles(problem,
             {SmallVector<int16_t>(best->choices), allRows,
@@ -474,15 +473,15 @@ FailureOr<SearchResult> mlir::sepnn::searchPolicy(func::FuncOp model,
   for (int64_t d = 0; d < k; ++d) {
     std::string label = "device " + std::to_string(d);
     SimState s = problem.evaluate(problem.byLabel(label, label));
-    if (!bestAlone || s.seconds < bestAlone->seconds) {
+    if (!bestAlone || s.seconds() < bestAlone->seconds()) {
       bestAlone = std::move(s);
       alone = label;
     }
   }
   if (options.objective == Objective::Latency && sim.fitsMemory(*bestAlone) &&
       best->choices != bestAlone->choices &&
-      best->seconds > (1 - options.minGain) * bestAlone->seconds) {
-    result.declinedSplitMs = best->seconds * 1e3;
+      best->seconds() > (1 - options.minGain) * bestAlone->seconds()) {
+    result.declinedSplitMs = best->seconds() * 1e3;
     best = bestAlone;
   }
   result.fusedOps = problem.fusedCount(best->choices);

@@ -35,19 +35,20 @@ std::optional<std::vector<float>> sepnn::readF32Elements(ElementsAttr attr) {
   return std::nullopt;
 }
 
-bool sepnn::isF32Constant(Value v) {
+/// The elements attribute of the constant op that produces `v`, if any.
+static ElementsAttr constantElements(Value v) {
   auto constant = v.getDefiningOp<arith::ConstantOp>();
-  auto elements =
-      constant ? dyn_cast<ElementsAttr>(constant.getValue()) : ElementsAttr();
+  return constant ? dyn_cast<ElementsAttr>(constant.getValue()) : ElementsAttr();
+}
+
+bool sepnn::isF32Constant(Value v) {
+  ElementsAttr elements = constantElements(v);
   return elements && isF32Ranked(elements) &&
          (isa<DenseElementsAttr>(elements) || resourceData(elements));
 }
 
 std::optional<std::vector<float>> sepnn::readF32Constant(Value v) {
-  auto constant = v.getDefiningOp<arith::ConstantOp>();
-  if (!constant)
-    return std::nullopt;
-  auto elements = dyn_cast<ElementsAttr>(constant.getValue());
+  ElementsAttr elements = constantElements(v);
   if (!elements)
     return std::nullopt;
   return readF32Elements(elements);

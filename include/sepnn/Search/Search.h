@@ -2,22 +2,25 @@
 // the split of every Conv and Gemm that minimizes the predicted latency (or
 // the bytes moved), under each device's memory limit.
 //
-// The prediction is analytic: every op's compute time on each device from
-// its FLOPs and the device's profile for its op class (and the joins of
-// received pieces to local ones), plus the time its inputs' transfers take
-// on the links (bytes over bandwidth, each device sending and receiving one
-// transfer at a time, at the duplex rate on a link busy both ways, plus the
-// link latency), summed over the ops in program order (one inference, batch
-// 1: devices wait for each other at every layer). The layouts follow the same rules as
+// The prediction is analytic, on a timeline per device: every op's compute
+// time on each device from its work and the device's profile (and the joins
+// of received pieces to local ones); a device starts an op when its earlier
+// ops are done and the op's data has arrived. Transfers leave when their data
+// exists, one at a time per sending and per receiving end, at the link's
+// bandwidth (its duplex rate while one goes the other way) plus its latency,
+// and take the link's CPU per byte from both ends' cores. The latency is when
+// the last device is done. The layouts follow the same rules as
 // dist-apply-policy (sepnn/Transforms/LayoutRules.h), so the predicted bytes
 // equal the manifest's.
 //
 // The search is a dynamic program over the ops in order whose state is the
-// layout of every value still to be used: exact when the number of distinct
-// states stays under the beam width (chains and residual networks), a beam
-// search keeping the best states beyond (then `exact` is false). Fused tiles
-// (`rows` with `halo: recompute`) are then tried op by op on the result, kept
-// where they help (a heuristic on top of either).
+// layout of every value still to be used, keeping of equal layouts the states
+// no other one is ahead of in time: exact while those fronts and the number of
+// states stay small (chains and residual networks on small graphs), a beam
+// search beyond (then `exact` is false). Fused tiles (`rows` with `halo:
+// recompute`) are then tried op by op on the result, kept where they help (a
+// heuristic on top of either); a split not `minGain` faster than the best
+// single device is declined.
 #ifndef SEPNN_SEARCH_SEARCH_H
 #define SEPNN_SEARCH_SEARCH_H
 
@@ -39,7 +42,7 @@ struct Prediction {
   double latencyMs = 0;
   int64_t bytes = 0;                           // per inference, all links
   std::map<std::pair<int, int>, int64_t> links; // (from, to) -> bytes
-  std::vector<double> computeMs;               // per device
+  std::vector<double> computeMs; // per device: kernels, joins, transfers' CPU
   std::vector<int64_t> memoryBytes;            // per device: weights + peak activations
   bool fitsMemory = true;
 };
