@@ -193,7 +193,7 @@ Tensor binary(Ctx *ctx, Tensor a, Tensor b, BinaryKind kind) noexcept {
 Tensor max_pool(Ctx *ctx, Tensor x, Ints kernel, Ints pads, Ints strides,
                 Ints dilations, int64_t ceilMode) noexcept {
   return guarded(ctx, "max_pool", [&] {
-    return ctx->add(kernels::maxPool(ctx->get(x, "x"), vec(kernel), vec(pads), vec(strides),
+    return ctx->add(fast::maxPool(ctx->get(x, "x"), vec(kernel), vec(pads), vec(strides),
                                      vec(dilations), ceilMode));
   });
 }

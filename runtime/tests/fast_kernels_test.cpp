@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 using namespace sepnn::rt;
@@ -86,7 +87,16 @@ const ConvCase kConvCases[] = {
     // stride-2 convolutions through the GEMM with rows wide enough for vector packing
     {{1, 5, 20, 90}, {7, 5, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 1},
     {{1, 3, 40, 76}, {8, 3, 7, 7}, {3, 3, 3, 3}, {2, 2}, {1, 1}, 1},
-    // depthwise with a channel multiplier (two outputs per group): the GEMM path
+    // grouped direct (grouped.h): ResNeXt's widths (4, 8, 32 channels per group, row
+    // tiles of 8 plus a remainder of 4), stride 2, uneven pads, a 1x1 grouped conv, a
+    // 5x3 kernel with dilation, and a batch of 2
+    {{1, 16, 12, 12}, {16, 4, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 4},
+    {{1, 16, 15, 15}, {16, 8, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 2},
+    {{1, 24, 9, 9}, {24, 12, 3, 3}, {0, 1, 2, 1}, {1, 1}, {1, 1}, 2},
+    {{1, 64, 7, 7}, {64, 32, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 2},
+    {{1, 12, 6, 10}, {18, 4, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 3},
+    {{2, 10, 13, 17}, {10, 5, 5, 3}, {2, 1, 2, 1}, {1, 2}, {2, 1}, 2},
+    // depthwise with a channel multiplier (two outputs per group): grouped direct
     {{1, 4, 8, 8}, {8, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 4},
     // an output of one pixel, a kernel as large as the padded input
     {{1, 3, 2, 2}, {5, 3, 4, 4}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
@@ -203,4 +213,42 @@ TEST(FastGemm, MatchesReferenceKernel) {
         if (wantError.empty())
           expectClose(got, want, c.K, what);
       }
+}
+
+// MaxPool on phase planes against the reference: ResNet's and SqueezeNet's pools (3x3
+// stride 2, padded and in ceil mode), stride 1, uneven pads, dilation, planes narrower
+// than a vector; NaNs and -inf in the input follow the reference's rule.
+TEST(FastMaxPool, MatchesReferenceKernel) {
+  const struct {
+    Shape x, kernel, pads, strides, dil;
+    int64_t ceil;
+  } cases[] = {
+      {{1, 3, 112, 112}, {3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 0},
+      {{1, 4, 111, 111}, {3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 1},
+      {{2, 3, 13, 13}, {3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 1},
+      {{1, 2, 9, 40}, {3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 0},
+      {{1, 2, 10, 11}, {2, 3}, {0, 1, 1, 0}, {2, 1}, {1, 1}, 0},
+      {{1, 2, 12, 12}, {2, 2}, {0, 0, 0, 0}, {2, 2}, {2, 2}, 0},
+      {{1, 1, 5, 5}, {5, 5}, {2, 2, 2, 2}, {3, 3}, {1, 1}, 1},
+      {{1, 2, 30, 30}, {2, 2}, {0, 0, 0, 0}, {9, 9}, {1, 1}, 0}, // the reference's
+  };
+  std::mt19937 rng(21);
+  for (const auto &c : cases) {
+    TensorData x = randomTensor(c.x, rng);
+    x.own[3] = std::nanf("");
+    x.own[x.own.size() / 2] = -std::numeric_limits<float>::infinity();
+    TensorData got = fast::maxPool(x, c.kernel, c.pads, c.strides, c.dil, c.ceil);
+    TensorData want = k::maxPool(x, c.kernel, c.pads, c.strides, c.dil, c.ceil);
+    const std::string what = "max_pool x " + shapeStr(c.x) + " kernel " +
+                             shapeStr(c.kernel) + " pads " + shapeStr(c.pads) +
+                             " strides " + shapeStr(c.strides);
+    ASSERT_EQ(got.shape, want.shape) << what;
+    for (int64_t i = 0; i < got.numel(); ++i) {
+      const float g = got.data()[i], w = want.data()[i];
+      ASSERT_TRUE(g == w || (std::isnan(g) && std::isnan(w))) << what << ", element " << i;
+    }
+  }
+  // The reference's checks and messages.
+  TensorData x = TensorData::zeros({1, 1, 4, 4});
+  EXPECT_THROW(fast::maxPool(x, {5, 5}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 0), Error);
 }

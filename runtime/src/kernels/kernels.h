@@ -63,6 +63,13 @@ TensorData add(const TensorData &a, const TensorData &b); // binary(Add)
 // that would start in the end padding is dropped).
 int64_t poolOutSize(int64_t in, int64_t k, int64_t padBegin, int64_t padEnd,
                     int64_t stride, int64_t dilation, bool ceilMode);
+// MaxPool's checked attributes (defaults filled in) and extents.
+struct PoolGeometry {
+  int64_t N, C, H, W, KH, KW, OH, OW;
+  Ints pads, strides, dil;
+};
+PoolGeometry maxPoolGeometry(const TensorData &x, const Ints &kernel, const Ints &pads,
+                             const Ints &strides, const Ints &dilations, int64_t ceilMode);
 TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &pads,
                    const Ints &strides, const Ints &dilations, int64_t ceilMode);
 // ONNX AveragePool (2-D, no dilation), PyTorch/onnxruntime divisor rule: with

@@ -20,29 +20,39 @@ int64_t poolOutSize(int64_t in, int64_t k, int64_t padBegin, int64_t padEnd,
   return out;
 }
 
-TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &padsIn,
-                   const Ints &stridesIn, const Ints &dilIn, int64_t ceilMode) {
+PoolGeometry maxPoolGeometry(const TensorData &x, const Ints &kernel, const Ints &padsIn,
+                             const Ints &stridesIn, const Ints &dilIn, int64_t ceilMode) {
   if (x.rank() != 4)
     fail("x must be 4-D [N,C,H,W], got ", shapeStr(x.shape));
   if (kernel.size() != 2 || kernel[0] < 1 || kernel[1] < 1)
     fail("kernel must be 2 positive values, got ", shapeStr(kernel));
-  Ints pads = padsIn.empty() ? Ints(4, 0) : padsIn;
-  Ints strides = stridesIn.empty() ? Ints(2, 1) : stridesIn;
-  Ints dil = dilIn.empty() ? Ints(2, 1) : dilIn;
-  if (pads.size() != 4 || strides.size() != 2 || dil.size() != 2)
-    fail("expected 4 pads, 2 strides and 2 dilations, got ", shapeStr(pads), " ",
-         shapeStr(strides), " ", shapeStr(dil));
+  PoolGeometry g;
+  g.pads = padsIn.empty() ? Ints(4, 0) : padsIn;
+  g.strides = stridesIn.empty() ? Ints(2, 1) : stridesIn;
+  g.dil = dilIn.empty() ? Ints(2, 1) : dilIn;
+  if (g.pads.size() != 4 || g.strides.size() != 2 || g.dil.size() != 2)
+    fail("expected 4 pads, 2 strides and 2 dilations, got ", shapeStr(g.pads), " ",
+         shapeStr(g.strides), " ", shapeStr(g.dil));
   for (int i = 0; i < 4; ++i)
-    if (pads[i] < 0)
-      fail("negative pad in ", shapeStr(pads));
+    if (g.pads[i] < 0)
+      fail("negative pad in ", shapeStr(g.pads));
   for (int i = 0; i < 2; ++i)
-    if (strides[i] < 1 || dil[i] < 1)
+    if (g.strides[i] < 1 || g.dil[i] < 1)
       fail("strides and dilations must be >= 1");
-  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
-  const int64_t OH = poolOutSize(H, kernel[0], pads[0], pads[2], strides[0], dil[0], ceilMode);
-  const int64_t OW = poolOutSize(W, kernel[1], pads[1], pads[3], strides[1], dil[1], ceilMode);
-  if (OH < 1 || OW < 1)
+  g.N = x.shape[0], g.C = x.shape[1], g.H = x.shape[2], g.W = x.shape[3];
+  g.KH = kernel[0], g.KW = kernel[1];
+  g.OH = poolOutSize(g.H, g.KH, g.pads[0], g.pads[2], g.strides[0], g.dil[0], ceilMode);
+  g.OW = poolOutSize(g.W, g.KW, g.pads[1], g.pads[3], g.strides[1], g.dil[1], ceilMode);
+  if (g.OH < 1 || g.OW < 1)
     fail("kernel ", shapeStr(kernel), " does not fit input ", shapeStr(x.shape));
+  return g;
+}
+
+TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &padsIn,
+                   const Ints &stridesIn, const Ints &dilIn, int64_t ceilMode) {
+  const PoolGeometry g = maxPoolGeometry(x, kernel, padsIn, stridesIn, dilIn, ceilMode);
+  const int64_t N = g.N, C = g.C, H = g.H, W = g.W, OH = g.OH, OW = g.OW;
+  const Ints &pads = g.pads, &strides = g.strides, &dil = g.dil;
   TensorData y = TensorData::uninit({N, C, OH, OW});
   const float *xp = x.data();
   float *yp = y.mut();

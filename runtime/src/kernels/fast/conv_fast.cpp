@@ -2,7 +2,9 @@
 // vectorized direct loop for depthwise (depthwise.h).
 #include "kernels/fast/fast.h"
 #include "kernels/fast/depthwise.h"
+#include "kernels/fast/grouped.h"
 #include "kernels/fast/parallel.h"
+#include "kernels/fast/phase_planes.h"
 #include "kernels/fast/winograd.h"
 #include "kernels/fast/simd.h"
 
@@ -66,8 +68,12 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
   const ConvGeometry g = kernels::convGeometry(x, w, b, pads, strides, dilations, group);
   TensorData y = TensorData::uninit({g.N, g.M, g.OH, g.OW}); // every element written
   const float *bias = b ? b->data() : nullptr;
-  if (g.Cg == 1 && g.Mg == 1) {
+  if (g.Cg == 1 && g.Mg == 1 && g.strides[1] <= kMaxStride) {
     depthwise(x.data(), w.data(), bias, g, clamp, y.mut());
+    return y;
+  }
+  if (groupedDirectApplies(g)) {
+    groupedDirect(x, w, bias, g, cache, clamp, y.mut());
     return y;
   }
   if (winogradApplies(g)) {

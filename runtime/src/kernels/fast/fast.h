@@ -25,7 +25,8 @@ struct PackCache {
   // weight once, packed, instead of twice.
   bool fileBacked = false;
   // (weights address, M, K, group, form) -> the packed matrices: one per group (form
-  // kGemmForm), or the 36 transformed ones of winograd.h (kWinogradForm)
+  // kGemmForm), the 36 transformed ones of winograd.h (kWinogradForm), or one K-major
+  // matrix per group (grouped.h, kGroupedForm)
   using Key = std::tuple<const float *, int64_t, int64_t, int64_t, int>;
   std::map<Key, std::vector<PackedA>> packed;
   std::vector<float> winogradInput, winogradOutput; // transformed tiles, reused
@@ -42,7 +43,7 @@ struct PackCache {
              const std::function<void(std::vector<PackedA> &)> &build);
 };
 
-enum { kGemmForm, kWinogradForm };
+enum { kGemmForm, kWinogradForm, kGroupedForm };
 
 // Conv as kernels::conv, its outputs clamped (a fused ReLU or ReLU6). Grouped and dense convolutions
 // run as a packed GEMM per group over the im2col matrix (packed straight from the
@@ -56,6 +57,11 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
 // 1 fully connected layers), packed GEMM otherwise.
 TensorData gemm(const TensorData &a, const TensorData &b, const TensorData *c,
                 double alpha, double beta, int64_t transA, int64_t transB);
+
+// MaxPool as kernels::maxPool (same checks and errors, same NaN rule).
+TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
+                   const kernels::Ints &pads, const kernels::Ints &strides,
+                   const kernels::Ints &dilations, int64_t ceilMode);
 
 } // namespace fast
 } // namespace rt

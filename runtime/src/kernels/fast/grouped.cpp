@@ -1,0 +1,171 @@
+#include "kernels/fast/grouped.h"
+#include "kernels/fast/parallel.h"
+#include "kernels/fast/phase_planes.h"
+#include "kernels/fast/simd.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace sepnn {
+namespace rt {
+namespace fast {
+namespace {
+
+using kernels::ConvGeometry;
+
+// Rows (output channels) per register tile: up to kRows, kVectors[rows] vectors of
+// outputs each, so that rows x vectors accumulators fit the register file with room
+// for the loaded vectors (24 of 32 with AVX-512; fewer registers elsewhere spill a
+// little, still correct).
+constexpr int kRows = 8;
+constexpr int kMaxVectors[kRows + 1] = {0, 6, 6, 6, 6, 4, 4, 3, 3};
+
+// Vectors of outputs per tile for `rows` rows over `outputs` outputs: the fewest
+// vector columns computed in all (small planes: a wide tile would mostly compute
+// padding), then the widest tile.
+int vectorsFor(int64_t rows, int64_t outputs) {
+  int best = 2;
+  int64_t bestCost = -1;
+  for (int v : {2, 3, 4, 6}) {
+    if (v > kMaxVectors[rows])
+      continue;
+    const int64_t cost = (outputs + v * kVec - 1) / (v * kVec) * v;
+    if (bestCost < 0 || cost <= bestCost) {
+      best = v;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
+// One group's weights, K-major: element (m, k) at k * Mg + m, so that a tile's rows
+// of one tap are consecutive.
+const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometry &g,
+                                          PackCache &cache, std::vector<PackedA> &local) {
+  const int64_t K = g.Cg * g.KH * g.KW;
+  return cache.packedOnce({w.data(), g.M, K, g.group, kGroupedForm}, w, local,
+                          [&](std::vector<PackedA> &out) {
+                            for (int64_t gi = 0; gi < g.group; ++gi) {
+                              PackedA p;
+                              p.M = g.Mg;
+                              p.K = K;
+                              p.data.resize((size_t)(g.Mg * K));
+                              const float *src = w.data() + gi * g.Mg * K;
+                              for (int64_t m = 0; m < g.Mg; ++m)
+                                for (int64_t k = 0; k < K; ++k)
+                                  p.data[k * g.Mg + m] = src[m * K + k];
+                              out.push_back(std::move(p));
+                            }
+                          });
+}
+
+// Rows [m0, m0 + R) of sums (row pitch `outputs`) at outputs [q, q + V * kVec):
+// bias + sum over k of a[k * lda + i] * planes[offset[k] + q + ...], clamped.
+template <int R, int V>
+void tile(int64_t K, const float *a, int64_t lda, const float *planes,
+          const int64_t *offset, int64_t q, const float *bias, const Clamp &clamp,
+          float *sums, int64_t outputs) {
+  VFloat acc[R][V];
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i)
+#pragma GCC unroll 6
+    for (int j = 0; j < V; ++j)
+      acc[i][j] = VFloat{};
+  for (int64_t k = 0; k < K; ++k) {
+    const float *src = planes + offset[k] + q;
+    VFloat b[V];
+#pragma GCC unroll 6
+    for (int j = 0; j < V; ++j)
+      b[j] = load(src + j * kVec);
+    const float *ak = a + k * lda;
+#pragma GCC unroll 8
+    for (int i = 0; i < R; ++i) {
+      const VFloat ai = splat(ak[i]);
+#pragma GCC unroll 6
+      for (int j = 0; j < V; ++j)
+        acc[i][j] += ai * b[j];
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i) {
+    const VFloat bi = splat(bias ? bias[i] : 0.0f);
+#pragma GCC unroll 6
+    for (int j = 0; j < V; ++j)
+      store(sums + i * outputs + q + j * kVec, clamp(acc[i][j] + bi));
+  }
+}
+
+using TileFn = void (*)(int64_t, const float *, int64_t, const float *, const int64_t *,
+                        int64_t, const float *, const Clamp &, float *, int64_t);
+
+template <int V> TileFn tileFor(int64_t rows) {
+  switch (rows) {
+  case 1: return tile<1, V>;
+  case 2: return tile<2, V>;
+  case 3: return tile<3, V>;
+  case 4: return tile<4, V>;
+  case 5: return tile<5, V>;
+  case 6: return tile<6, V>;
+  case 7: return tile<7, V>;
+  default: return tile<8, V>;
+  }
+}
+TileFn tileFor(int64_t rows, int vectors) {
+  switch (vectors) {
+  case 2: return tileFor<2>(rows);
+  case 3: return tileFor<3>(rows);
+  case 4: return tileFor<4>(rows);
+  default: return tileFor<6>(rows);
+  }
+}
+
+} // namespace
+
+bool groupedDirectApplies(const ConvGeometry &g) {
+  return g.group > 1 && !(g.Cg == 1 && g.Mg == 1) && g.Mg <= 64 &&
+         g.strides[1] <= kMaxStride;
+}
+
+void groupedDirect(const TensorData &x, const TensorData &w, const float *bias,
+                   const ConvGeometry &g, PackCache &cache, const Clamp &clamp, float *y) {
+  std::vector<PackedA> local;
+  const std::vector<PackedA> &packs = packedWeights(w, g, cache, local);
+  const Window window = Window::of(g);
+  const int64_t rowsPerTile = std::min<int64_t>(kRows, g.Mg);
+  const int vectors = vectorsFor(rowsPerTile, PhaseLayout(window, 1).outputs);
+  const PhaseLayout layout(window, vectors * kVec);
+  const int64_t taps = g.KH * g.KW, K = g.Cg * taps;
+  // Tap k = (c, t) of output q reads channel c's planes at tapOffset[t] + q.
+  std::vector<int64_t> offset((size_t)K);
+  for (int64_t c = 0; c < g.Cg; ++c)
+    for (int64_t t = 0; t < taps; ++t)
+      offset[c * taps + t] = c * layout.bufferSize + layout.tapOffset[t];
+  const TileFn fullTile = tileFor(rowsPerTile, vectors);
+  const TileFn lastTile = tileFor(g.Mg % rowsPerTile, vectors);
+  parallelFor(g.N * g.group, [&](int64_t job) {
+    const int64_t n = job / g.group, gi = job % g.group;
+    thread_local std::vector<float> phases, sums;
+    phases.resize((size_t)(g.Cg * layout.bufferSize));
+    sums.resize((size_t)(g.Mg * layout.outputs));
+    const float *in = x.data() + (n * g.C + gi * g.Cg) * g.H * g.W;
+    for (int64_t c = 0; c < g.Cg; ++c)
+      fillPhases(in + c * g.H * g.W, window, layout, 0.0f,
+                 phases.data() + c * layout.bufferSize);
+    const float *a = packs[gi].data.data();
+    const float *groupBias = bias ? bias + gi * g.Mg : nullptr;
+    for (int64_t m0 = 0; m0 < g.Mg; m0 += rowsPerTile) {
+      const TileFn fn = m0 + rowsPerTile <= g.Mg ? fullTile : lastTile;
+      for (int64_t q = 0; q < layout.outputs; q += vectors * kVec)
+        fn(K, a + m0, g.Mg, phases.data(), offset.data(), q,
+           groupBias ? groupBias + m0 : nullptr, clamp, sums.data() + m0 * layout.outputs,
+           layout.outputs);
+    }
+    float *out = y + (n * g.M + gi * g.Mg) * g.OH * g.OW;
+    for (int64_t m = 0; m < g.Mg; ++m)
+      gatherRows(sums.data() + m * layout.outputs, window, layout, out + m * g.OH * g.OW);
+  });
+}
+
+} // namespace fast
+} // namespace rt
+} // namespace sepnn

@@ -1,0 +1,29 @@
+// Grouped convolutions with few channels per group (ResNeXt's 32 groups of 4 to 32
+// channels) as a direct convolution on phase planes (phase_planes.h). Through the
+// GEMM, such a group's im2col block is packed for only a handful of output rows, so
+// packing costs as much as the multiply-adds; here the B operand is read in place:
+// tap k of output q of the group is planes[offset[k] + q], the same register-blocked
+// multiply-adds as the GEMM's micro-kernel with no packing of the input at all.
+#ifndef SEPNN_RT_FAST_GROUPED_H
+#define SEPNN_RT_FAST_GROUPED_H
+
+#include "kernels/fast/fast.h"
+
+namespace sepnn {
+namespace rt {
+namespace fast {
+
+// A grouped convolution (not depthwise) whose groups are narrow enough that packing
+// would dominate, with strides the phase planes handle.
+bool groupedDirectApplies(const kernels::ConvGeometry &g);
+
+// y [N, M, OH, OW] = clamp(conv(x, w) + bias); g as groupedDirectApplies accepted.
+void groupedDirect(const TensorData &x, const TensorData &w, const float *bias,
+                   const kernels::ConvGeometry &g, PackCache &cache, const Clamp &clamp,
+                   float *y);
+
+} // namespace fast
+} // namespace rt
+} // namespace sepnn
+
+#endif

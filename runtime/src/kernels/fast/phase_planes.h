@@ -1,0 +1,55 @@
+// Phase planes: a sliding window's input laid out so that every tap of every output is
+// a constant shift of the output's flat index. Output (oh, ow) reads tap (kh, kw) at
+// padded row oh * sh + kh * dh, column ow * sw + kw * dw. Splitting rows and columns
+// by their remainder modulo the stride (the phases), that is row oh + kh * dh / sh of
+// phase (kh * dh) % sh, column ow + kw * dw / sw of phase (kw * dw) % sw: in planes of
+// rowPitch-wide rows, output q = oh * rowPitch + ow reads q + tapOffset[kh * KW + kw].
+// Depthwise convolution, grouped convolution and max pooling run on them: whole
+// vectors, no bounds checks, narrow rows and edges included.
+#ifndef SEPNN_RT_FAST_PHASE_PLANES_H
+#define SEPNN_RT_FAST_PHASE_PLANES_H
+
+#include "kernels/kernels.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace sepnn {
+namespace rt {
+namespace fast {
+
+// A 2-D window over one [H, W] plane: its size, stride, dilation and top/left padding,
+// and the output extent.
+struct Window {
+  int64_t H, W, OH, OW, KH, KW, sh, sw, dh, dw, padTop, padLeft;
+  static Window of(const kernels::ConvGeometry &g) {
+    return {g.H,          g.W,          g.OH,     g.OW,     g.KH,     g.KW,
+            g.strides[0], g.strides[1], g.dil[0], g.dil[1], g.pads[0], g.pads[1]};
+  }
+};
+
+// Strides beyond this run on the reference kernels (none of the zoo's exceed 4).
+constexpr int64_t kMaxStride = 8;
+
+struct PhaseLayout {
+  int64_t sh, sw, rows, rowPitch, planeSize, outputs, bufferSize;
+  std::vector<int64_t> tapOffset; // per (kh, kw)
+
+  // `outputs` is rounded up to a multiple of `multiple` floats (whole vectors, or
+  // whole register tiles); bufferSize covers what every tap of them reads.
+  PhaseLayout(const Window &w, int64_t multiple);
+};
+
+// Copies plane `in` [H, W] into the phase planes at `phases` (bufferSize floats),
+// every other element (the padding) set to `fill`.
+void fillPhases(const float *in, const Window &w, const PhaseLayout &p, float fill,
+                float *phases);
+
+// Copies the outputs' rows out of `sums` (rowPitch apart) into `out` [OH, OW].
+void gatherRows(const float *sums, const Window &w, const PhaseLayout &p, float *out);
+
+} // namespace fast
+} // namespace rt
+} // namespace sepnn
+
+#endif

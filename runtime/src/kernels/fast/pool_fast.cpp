@@ -1,0 +1,59 @@
+// Fast MaxPool on phase planes (phase_planes.h): the padding holds -inf, so every
+// window is a fixed set of shifted vector loads, max-ed in the reference kernel's
+// order and with its NaN rule (a NaN never replaces the running maximum).
+#include "kernels/fast/fast.h"
+#include "kernels/fast/parallel.h"
+#include "kernels/fast/phase_planes.h"
+
+#include <limits>
+#include <vector>
+
+namespace sepnn {
+namespace rt {
+namespace fast {
+
+TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
+                   const kernels::Ints &pads, const kernels::Ints &strides,
+                   const kernels::Ints &dilations, int64_t ceilMode) {
+  const kernels::PoolGeometry g =
+      kernels::maxPoolGeometry(x, kernel, pads, strides, dilations, ceilMode);
+  if (g.strides[1] > kMaxStride)
+    return kernels::maxPool(x, kernel, pads, strides, dilations, ceilMode);
+  TensorData y = TensorData::uninit({g.N, g.C, g.OH, g.OW});
+  const Window window{g.H,          g.W,          g.OH,       g.OW,       g.KH,       g.KW,
+                      g.strides[0], g.strides[1], g.dil[0],   g.dil[1],   g.pads[0],  g.pads[1]};
+  constexpr int kBlock = 4; // vectors per step: independent max chains
+  const PhaseLayout layout(window, kBlock * kVec);
+  const int64_t taps = g.KH * g.KW;
+  const float lowest = -std::numeric_limits<float>::infinity();
+  const float *xp = x.data();
+  float *yp = y.mut();
+  parallelFor(g.N * g.C, [&](int64_t nc) {
+    thread_local std::vector<float> phases, maxima;
+    phases.resize((size_t)layout.bufferSize);
+    maxima.resize((size_t)layout.outputs);
+    fillPhases(xp + nc * g.H * g.W, window, layout, lowest, phases.data());
+    const float *planes = phases.data();
+    for (int64_t q = 0; q < layout.outputs; q += kBlock * kVec) {
+      VFloat acc[kBlock];
+      for (int j = 0; j < kBlock; ++j)
+        acc[j] = splat(lowest);
+      for (int64_t t = 0; t < taps; ++t) {
+        const float *src = planes + layout.tapOffset[t] + q;
+#pragma GCC unroll 8
+        for (int j = 0; j < kBlock; ++j) {
+          const VFloat v = load(src + j * kVec);
+          acc[j] = acc[j] < v ? v : acc[j];
+        }
+      }
+      for (int j = 0; j < kBlock; ++j)
+        store(maxima.data() + q + j * kVec, acc[j]);
+    }
+    gatherRows(maxima.data(), window, layout, yp + nc * g.OH * g.OW);
+  });
+  return y;
+}
+
+} // namespace fast
+} // namespace rt
+} // namespace sepnn
