@@ -60,9 +60,19 @@ const ConvCase kConvCases[] = {
     // 28*28 several B blocks (stride 2, dilation 2: not Winograd's)
     {{1, 64, 57, 57}, {40, 64, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 1},
     {{1, 64, 32, 32}, {40, 64, 3, 3}, {2, 2, 2, 2}, {1, 1}, {2, 2}, 1},
+    // 1x1 on narrow planes (sgemm_narrow.h): 7x7 and 14x14 pixels, M a multiple of
+    // the tile's rows or not, edge tiles of every width
+    {{1, 40, 7, 7}, {64, 40, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1},
+    {{2, 17, 14, 14}, {64, 17, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1},
+    {{1, 8, 7, 7}, {90, 8, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1},
+    {{1, 9, 5, 7}, {96, 9, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1},
     // 1x1 stride 1 (input read directly as B), and 1x1 stride 2 (im2col)
     {{2, 24, 17, 9}, {30, 24, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1},
     {{1, 24, 17, 9}, {30, 24, 1, 1}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 1},
+    // 1x1 stride 2 read from a subsampled copy: rows wide enough for vector copies,
+    // and onto a narrow plane (14x14 to 7x7, sgemm_narrow.h)
+    {{1, 8, 10, 70}, {20, 8, 1, 1}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 1},
+    {{1, 16, 14, 14}, {64, 16, 1, 1}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 1},
     // 7x7 stride 2 pad 3 (a ResNet stem), uneven pads, dilation
     {{1, 3, 23, 21}, {16, 3, 7, 7}, {3, 3, 3, 3}, {2, 2}, {1, 1}, 1},
     {{1, 4, 9, 7}, {6, 4, 3, 2}, {1, 0, 2, 1}, {2, 1}, {1, 2}, 1},

@@ -3,6 +3,7 @@
 #include "kernels/fast/fast.h"
 #include "kernels/fast/depthwise.h"
 #include "kernels/fast/grouped.h"
+#include "kernels/fast/sgemm_narrow.h"
 #include "kernels/fast/parallel.h"
 #include "kernels/fast/phase_planes.h"
 #include "kernels/fast/winograd.h"
@@ -30,6 +31,25 @@ const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometr
                             for (int64_t gi = 0; gi < g.group; ++gi)
                               out.push_back(packA(w.data() + gi * g.Mg * K, g.Mg, K, K, 1));
                           });
+}
+
+// The pixels a 1x1 convolution without padding reads: x [N, C, H, W] at rows
+// oh * sh and columns ow * sw, into out [N, C, OH, OW].
+void subsample(const float *x, const ConvGeometry &g, float *out) {
+  const int64_t sh = g.strides[0], sw = g.strides[1];
+  parallelFor(g.N * g.C, [&](int64_t nc) {
+    const float *plane = x + nc * g.H * g.W;
+    float *o = out + nc * g.OH * g.OW;
+    for (int64_t oh = 0; oh < g.OH; ++oh, o += g.OW) {
+      const float *row = plane + oh * sh * g.W;
+      int64_t ow = 0;
+      if (sw == 2) // even lanes of two loads, while both stay in the row
+        for (; ow + kVec <= g.OW && 2 * ow + 2 * kVec <= g.W; ow += kVec)
+          store(o + ow, evenLanes(load(row + 2 * ow), load(row + 2 * ow + kVec)));
+      for (; ow < g.OW; ++ow)
+        o[ow] = row[ow * sw];
+    }
+  });
 }
 
 } // namespace
@@ -81,12 +101,31 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
     return y;
   }
   std::vector<PackedA> local;
-  const std::vector<PackedA> &packs = packedWeights(w, g, cache, local);
   const int64_t P = g.OH * g.OW;
-  // A 1x1 convolution with stride 1 and no padding reads its input as the B matrix;
-  // the others read their im2col matrix, packed straight from the input.
-  const bool direct = g.KH == 1 && g.KW == 1 && g.strides[0] == 1 && g.strides[1] == 1 &&
-                      g.pads[0] == 0 && g.pads[1] == 0 && g.pads[2] == 0 && g.pads[3] == 0;
+  // A 1x1 convolution without padding reads its input as the B matrix (strided: its
+  // subsampled copy, a fraction of the products' cost); the others read their im2col
+  // matrix, packed straight from the input.
+  const bool direct = g.KH == 1 && g.KW == 1 && g.pads[0] == 0 && g.pads[1] == 0 &&
+                      g.pads[2] == 0 && g.pads[3] == 0;
+  std::vector<float> subsampled;
+  const float *dense = x.data(); // [N, C, P] when direct
+  if (direct && (g.strides[0] != 1 || g.strides[1] != 1)) {
+    subsampled.resize((size_t)(g.N * g.C * P));
+    subsample(x.data(), g, subsampled.data());
+    dense = subsampled.data();
+  }
+  if (direct && g.group == 1 && narrowPays(g.M, P)) {
+    const std::vector<PackedA> &packs = cache.packedOnce(
+        {w.data(), g.M, g.C, 1, kNarrowForm}, w, local,
+        [&](std::vector<PackedA> &out) { out.push_back(packANarrow(w.data(), g.M, g.C)); });
+    Epilogue ep;
+    ep.rowBias = bias;
+    ep.clamp = clamp;
+    for (int64_t n = 0; n < g.N; ++n)
+      sgemmNarrow(packs[0], dense + n * g.C * P, P, P, y.mut() + n * g.M * P, P, ep);
+    return y;
+  }
+  const std::vector<PackedA> &packs = packedWeights(w, g, cache, local);
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t gi = 0; gi < g.group; ++gi) {
       const float *in = x.data() + (n * g.C + gi * g.Cg) * g.H * g.W;
@@ -96,7 +135,7 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                                 g.pads[0],   g.pads[1]};
       BMatrix bm;
       if (direct) {
-        bm.dense = in;
+        bm.dense = dense + (n * g.C + gi * g.Cg) * P;
         bm.ldb = P;
       } else {
         bm.patches = &patches;

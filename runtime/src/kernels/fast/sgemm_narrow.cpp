@@ -1,0 +1,99 @@
+#include "kernels/fast/sgemm_narrow.h"
+#include "kernels/fast/parallel.h"
+
+#include <algorithm>
+
+namespace sepnn {
+namespace rt {
+namespace fast {
+namespace {
+
+// Columns [n0, n0 + R) of rows [m0, m0 + rows) of C from the A panel `a` (K steps of
+// kNR values) and B. The accumulators hold C transposed (one column of C, kNR rows,
+// per pair of vectors); they go through a small buffer into C's rows.
+template <int R>
+void tile(int64_t K, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc,
+          int64_t rows, const float *bias, const Epilogue &ep) {
+  VFloat acc[R][2];
+#pragma GCC unroll 16
+  for (int i = 0; i < R; ++i)
+    acc[i][0] = acc[i][1] = VFloat{};
+  for (int64_t k = 0; k < K; ++k, a += kNR, b += ldb) {
+    const VFloat a0 = load(a), a1 = load(a + kVec);
+#pragma GCC unroll 16
+    for (int i = 0; i < R; ++i) {
+      const VFloat bi = splat(b[i]);
+      acc[i][0] += bi * a0;
+      acc[i][1] += bi * a1;
+    }
+  }
+  alignas(64) float buf[R][kNR];
+#pragma GCC unroll 16
+  for (int i = 0; i < R; ++i) {
+    store(buf[i], acc[i][0]);
+    store(buf[i] + kVec, acc[i][1]);
+  }
+  for (int64_t m = 0; m < rows; ++m) {
+    float *row = c + m * ldc;
+    const float add = bias ? bias[m] : 0.0f;
+    for (int i = 0; i < R; ++i) {
+      float v = buf[i][m] + add;
+      if (ep.accumulate)
+        v += row[i];
+      row[i] = ep.clamp(v);
+    }
+  }
+}
+
+using TileFn = void (*)(int64_t, const float *, const float *, int64_t, float *, int64_t,
+                        int64_t, const float *, const Epilogue &);
+
+TileFn tileFor(int64_t columns) {
+  static const TileFn fns[] = {tile<1>, tile<2>, tile<3>, tile<4>,  tile<5>,  tile<6>,
+                               tile<7>, tile<8>, tile<9>, tile<10>, tile<11>, tile<12>};
+  static_assert(sizeof(fns) / sizeof(fns[0]) >= kMR, "a tile for every width");
+  return fns[columns - 1];
+}
+
+} // namespace
+
+PackedA packANarrow(const float *a, int64_t M, int64_t K) {
+  PackedA p;
+  p.M = M;
+  p.K = K;
+  const int64_t panels = (M + kNR - 1) / kNR;
+  p.data.assign((size_t)(panels * kNR * K), 0.0f);
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t k = 0; k < K; ++k)
+      p.data[(m / kNR * K + k) * kNR + m % kNR] = a[m * K + k];
+  return p;
+}
+
+bool narrowPays(int64_t M, int64_t N) {
+  // Lanes computed per useful output: padding of the last row panel here, of the
+  // last column panel in sgemm. Above a few hundred columns sgemm's blocking wins.
+  const double here = (double)((M + kNR - 1) / kNR * kNR) / (double)M;
+  const double there = (double)((N + kNR - 1) / kNR * kNR) / (double)N;
+  return N <= 512 && here + 0.05 < there;
+}
+
+void sgemmNarrow(const PackedA &a, const float *b, int64_t ldb, int64_t N, float *c,
+                 int64_t ldc, const Epilogue &ep) {
+  const int64_t M = a.M, K = a.K;
+  const int64_t panels = (M + kNR - 1) / kNR;
+  // One job per row panel: its kNR x K sliver of A is read once from memory, then
+  // from cache for every column tile.
+  parallelFor(panels, [&](int64_t p) {
+    const int64_t m0 = p * kNR, rows = std::min<int64_t>(kNR, M - m0);
+    const float *ap = a.data.data() + p * kNR * K;
+    const float *bias = ep.rowBias ? ep.rowBias + m0 : nullptr;
+    for (int64_t n0 = 0; n0 < N; n0 += kMR) {
+      const int64_t cols = std::min<int64_t>(kMR, N - n0);
+      tileFor(cols)(K, ap, b + n0, ldb, c + m0 * ldc + n0, ldc, rows, bias, ep);
+    }
+  });
+}
+
+} // namespace fast
+} // namespace rt
+} // namespace sepnn
