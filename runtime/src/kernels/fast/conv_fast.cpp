@@ -52,6 +52,30 @@ void subsample(const float *x, const ConvGeometry &g, float *out) {
   });
 }
 
+// The im2col matrices of x [N, C, H, W]: out [N, C * KH * KW, OH * OW], row (c, kh, kw)
+// holding the input under that tap for every output pixel (0 in the padding).
+void im2col(const float *x, const ConvGeometry &g, float *out) {
+  const int64_t P = g.OH * g.OW, taps = g.KH * g.KW;
+  const kernels::TapColumns cols =
+      kernels::tapColumns(g.KW, g.dil[1], g.pads[1], g.strides[1], g.W, g.OW);
+  parallelFor(g.N * g.C, [&](int64_t nc) {
+    const float *plane = x + nc * g.H * g.W;
+    for (int64_t t = 0; t < taps; ++t) {
+      const int64_t kh = t / g.KW, kw = t % g.KW;
+      float *row = out + (nc * taps + t) * P;
+      for (int64_t oh = 0; oh < g.OH; ++oh, row += g.OW) {
+        const int64_t ih = oh * g.strides[0] + kh * g.dil[0] - g.pads[0];
+        std::fill(row, row + g.OW, 0.0f);
+        if (ih < 0 || ih >= g.H)
+          continue;
+        const float *src = plane + ih * g.W + cols.off[kw];
+        for (int64_t ow = cols.lo[kw]; ow < cols.hi[kw]; ++ow)
+          row[ow] = src[ow * g.strides[1]];
+      }
+    }
+  });
+}
+
 } // namespace
 
 const std::vector<PackedA> &
@@ -107,22 +131,28 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
   // matrix, packed straight from the input.
   const bool direct = g.KH == 1 && g.KW == 1 && g.pads[0] == 0 && g.pads[1] == 0 &&
                       g.pads[2] == 0 && g.pads[3] == 0;
-  std::vector<float> subsampled;
+  std::vector<float> subsampled; // the subsampled input or the im2col matrix
   const float *dense = x.data(); // [N, C, P] when direct
   if (direct && (g.strides[0] != 1 || g.strides[1] != 1)) {
     subsampled.resize((size_t)(g.N * g.C * P));
     subsample(x.data(), g, subsampled.data());
     dense = subsampled.data();
   }
-  if (direct && g.group == 1 && narrowPays(g.M, P)) {
+  if (g.group == 1 && narrowPays(g.M, P)) {
+    if (!direct) { // narrow planes: the im2col matrix is small, materialized
+      subsampled.resize((size_t)(g.N * g.C * g.KH * g.KW * P));
+      im2col(x.data(), g, subsampled.data());
+      dense = subsampled.data();
+    }
+    const int64_t K = g.C * g.KH * g.KW;
     const std::vector<PackedA> &packs = cache.packedOnce(
-        {w.data(), g.M, g.C, 1, kNarrowForm}, w, local,
-        [&](std::vector<PackedA> &out) { out.push_back(packANarrow(w.data(), g.M, g.C)); });
+        {w.data(), g.M, K, 1, kNarrowForm}, w, local,
+        [&](std::vector<PackedA> &out) { out.push_back(packANarrow(w.data(), g.M, K)); });
     Epilogue ep;
     ep.rowBias = bias;
     ep.clamp = clamp;
     for (int64_t n = 0; n < g.N; ++n)
-      sgemmNarrow(packs[0], dense + n * g.C * P, P, P, y.mut() + n * g.M * P, P, ep);
+      sgemmNarrow(packs[0], dense + n * K * P, P, P, y.mut() + n * g.M * P, P, ep);
     return y;
   }
   const std::vector<PackedA> &packs = packedWeights(w, g, cache, local);

@@ -122,7 +122,7 @@ TileFn tileFor(int64_t rows, int vectors) {
 } // namespace
 
 bool groupedDirectApplies(const ConvGeometry &g) {
-  return g.group > 1 && !(g.Cg == 1 && g.Mg == 1) && g.Mg <= 64 &&
+  return (g.group > 1 || g.C <= 4) && !(g.Cg == 1 && g.Mg == 1) && g.Mg <= 64 &&
          g.strides[1] <= kMaxStride;
 }
 
@@ -142,27 +142,33 @@ void groupedDirect(const TensorData &x, const TensorData &w, const float *bias,
       offset[c * taps + t] = c * layout.bufferSize + layout.tapOffset[t];
   const TileFn fullTile = tileFor(rowsPerTile, vectors);
   const TileFn lastTile = tileFor(g.Mg % rowsPerTile, vectors);
-  parallelFor(g.N * g.group, [&](int64_t job) {
+  // One group of one image: its input channels copied into `phases` (padding already
+  // zero), its output channels computed into `sums`, their rows out.
+  auto group = [&](int64_t job, float *phases, float *sums) {
     const int64_t n = job / g.group, gi = job % g.group;
-    thread_local std::vector<float> phases, sums;
-    phases.resize((size_t)(g.Cg * layout.bufferSize));
-    sums.resize((size_t)(g.Mg * layout.outputs));
     const float *in = x.data() + (n * g.C + gi * g.Cg) * g.H * g.W;
     for (int64_t c = 0; c < g.Cg; ++c)
-      fillPhases(in + c * g.H * g.W, window, layout, 0.0f,
-                 phases.data() + c * layout.bufferSize);
+      copyPhases(in + c * g.H * g.W, window, layout, phases + c * layout.bufferSize);
     const float *a = packs[gi].data.data();
     const float *groupBias = bias ? bias + gi * g.Mg : nullptr;
     for (int64_t m0 = 0; m0 < g.Mg; m0 += rowsPerTile) {
       const TileFn fn = m0 + rowsPerTile <= g.Mg ? fullTile : lastTile;
       for (int64_t q = 0; q < layout.outputs; q += vectors * kVec)
-        fn(K, a + m0, g.Mg, phases.data(), offset.data(), q,
-           groupBias ? groupBias + m0 : nullptr, clamp, sums.data() + m0 * layout.outputs,
-           layout.outputs);
+        fn(K, a + m0, g.Mg, phases, offset.data(), q, groupBias ? groupBias + m0 : nullptr,
+           clamp, sums + m0 * layout.outputs, layout.outputs);
     }
     float *out = y + (n * g.M + gi * g.Mg) * g.OH * g.OW;
     for (int64_t m = 0; m < g.Mg; ++m)
-      gatherRows(sums.data() + m * layout.outputs, window, layout, out + m * g.OH * g.OW);
+      gatherRows(sums + m * layout.outputs, window, layout, out + m * g.OH * g.OW);
+  };
+  parallelRanges(g.N * g.group, [&](int64_t first, int64_t end) {
+    thread_local std::vector<float> phases, sums;
+    phases.resize((size_t)(g.Cg * layout.bufferSize));
+    sums.resize((size_t)(g.Mg * layout.outputs));
+    for (int64_t c = 0; c < g.Cg; ++c)
+      clearPhases(layout, 0.0f, phases.data() + c * layout.bufferSize);
+    for (int64_t job = first; job < end; ++job)
+      group(job, phases.data(), sums.data());
   });
 }
 

@@ -1,7 +1,9 @@
 // Grouped convolutions with few channels per group (ResNeXt's 32 groups of 4 to 32
-// channels) as a direct convolution on phase planes (phase_planes.h). Through the
-// GEMM, such a group's im2col block is packed for only a handful of output rows, so
-// packing costs as much as the multiply-adds; here the B operand is read in place:
+// channels), and dense ones with few input channels (a network's stem, on the 3
+// colour planes), as a direct convolution on phase planes (phase_planes.h). Through
+// the GEMM, their im2col blocks are packed for a handful of output rows or a handful
+// of taps, so packing costs as much as the multiply-adds (and a stem's strided taps
+// pack slowly); here the B operand is read in place:
 // tap k of output q of the group is planes[offset[k] + q], the same register-blocked
 // multiply-adds as the GEMM's micro-kernel with no packing of the input at all.
 #ifndef SEPNN_RT_FAST_GROUPED_H
@@ -13,8 +15,9 @@ namespace sepnn {
 namespace rt {
 namespace fast {
 
-// A grouped convolution (not depthwise) whose groups are narrow enough that packing
-// would dominate, with strides the phase planes handle.
+// A grouped convolution (not depthwise) or one on at most 4 input channels, whose
+// groups have few enough output channels for one pass over their planes, with
+// strides the phase planes handle.
 bool groupedDirectApplies(const kernels::ConvGeometry &g);
 
 // y [N, M, OH, OW] = clamp(conv(x, w) + bias); g as groupedDirectApplies accepted.

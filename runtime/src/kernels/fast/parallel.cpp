@@ -1,6 +1,7 @@
 #include "kernels/fast/parallel.h"
 #include "tensor.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -139,6 +140,11 @@ void parallelFor(int64_t jobs, const std::function<void(int64_t)> &fn) {
   }
   static Pool pool(threads - 1);
   pool.run(jobs, fn);
+}
+
+void parallelRanges(int64_t count, const std::function<void(int64_t, int64_t)> &fn) {
+  const int64_t ranges = std::min<int64_t>(count, threadCount() == 1 ? 1 : 4 * threadCount());
+  parallelFor(ranges, [&](int64_t r) { fn(count * r / ranges, count * (r + 1) / ranges); });
 }
 
 } // namespace fast

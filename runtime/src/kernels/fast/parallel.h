@@ -20,6 +20,11 @@ int threadCount();
 // A parallelFor called from inside a job runs its jobs serially on that thread.
 void parallelFor(int64_t jobs, const std::function<void(int64_t)> &fn);
 
+// Runs fn(begin, end) over [0, count) cut into contiguous ranges, a few per thread
+// (enough for the atomic hand-out to even out), in parallel like parallelFor. For
+// work whose per-range setup is worth sharing across neighbouring items.
+void parallelRanges(int64_t count, const std::function<void(int64_t, int64_t)> &fn);
+
 } // namespace fast
 } // namespace rt
 } // namespace sepnn

@@ -31,9 +31,11 @@ PhaseLayout::PhaseLayout(const Window &w, int64_t multiple) {
 
 // Padded column j * sw + cp goes to column j of column phase cp (a strided read, no
 // division).
-void fillPhases(const float *in, const Window &w, const PhaseLayout &p, float fill,
-                float *phases) {
+void clearPhases(const PhaseLayout &p, float fill, float *phases) {
   std::fill(phases, phases + p.bufferSize, fill);
+}
+
+void copyPhases(const float *in, const Window &w, const PhaseLayout &p, float *phases) {
   const int64_t top = w.padTop, left = w.padLeft;
   // Per column phase cp: the columns j whose input column j * sw + cp - left is in
   // [0, W), and how many of them whole vectors cover (stride 2: while both loads stay

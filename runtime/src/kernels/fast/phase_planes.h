@@ -40,10 +40,11 @@ struct PhaseLayout {
   PhaseLayout(const Window &w, int64_t multiple);
 };
 
-// Copies plane `in` [H, W] into the phase planes at `phases` (bufferSize floats),
-// every other element (the padding) set to `fill`.
-void fillPhases(const float *in, const Window &w, const PhaseLayout &p, float fill,
-                float *phases);
+// Sets all bufferSize floats at `phases` to `fill` (the padding's value).
+void clearPhases(const PhaseLayout &p, float fill, float *phases);
+// Copies plane `in` [H, W] into the phase planes at `phases`, cleared beforehand. Every
+// plane of one layout writes the same cells: a buffer cleared once takes any number.
+void copyPhases(const float *in, const Window &w, const PhaseLayout &p, float *phases);
 
 // Copies the outputs' rows out of `sums` (rowPitch apart) into `out` [OH, OW].
 void gatherRows(const float *sums, const Window &w, const PhaseLayout &p, float *out);

@@ -28,12 +28,9 @@ TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
   const float lowest = -std::numeric_limits<float>::infinity();
   const float *xp = x.data();
   float *yp = y.mut();
-  parallelFor(g.N * g.C, [&](int64_t nc) {
-    thread_local std::vector<float> phases, maxima;
-    phases.resize((size_t)layout.bufferSize);
-    maxima.resize((size_t)layout.outputs);
-    fillPhases(xp + nc * g.H * g.W, window, layout, lowest, phases.data());
-    const float *planes = phases.data();
+  auto channel = [&](int64_t nc, float *phases, float *maxima) {
+    copyPhases(xp + nc * g.H * g.W, window, layout, phases);
+    const float *planes = phases;
     for (int64_t q = 0; q < layout.outputs; q += kBlock * kVec) {
       VFloat acc[kBlock];
       for (int j = 0; j < kBlock; ++j)
@@ -47,9 +44,17 @@ TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
         }
       }
       for (int j = 0; j < kBlock; ++j)
-        store(maxima.data() + q + j * kVec, acc[j]);
+        store(maxima + q + j * kVec, acc[j]);
     }
-    gatherRows(maxima.data(), window, layout, yp + nc * g.OH * g.OW);
+    gatherRows(maxima, window, layout, yp + nc * g.OH * g.OW);
+  };
+  parallelRanges(g.N * g.C, [&](int64_t first, int64_t end) {
+    thread_local std::vector<float> phases, maxima;
+    phases.resize((size_t)layout.bufferSize);
+    maxima.resize((size_t)layout.outputs);
+    clearPhases(layout, lowest, phases.data());
+    for (int64_t nc = first; nc < end; ++nc)
+      channel(nc, phases.data(), maxima.data());
   });
   return y;
 }
