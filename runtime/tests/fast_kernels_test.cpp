@@ -47,8 +47,11 @@ std::string describe(const ConvCase &c) {
 }
 
 const ConvCase kConvCases[] = {
-    // dense 3x3, M not a multiple of the micro-kernel's rows, N of its columns
+    // dense 3x3 through the GEMM, M not a multiple of the micro-kernel's rows, N of its
+    // columns; with few output channels (direct, grouped.h), a 1x1 one too
+    {{1, 20, 11, 13}, {40, 20, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
     {{1, 5, 11, 13}, {7, 5, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
+    {{1, 32, 12, 40}, {16, 32, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1},
     // Winograd F(4x4, 3x3): 8x8 tiles; then partial tiles, uneven pads, a batch of 2
     {{1, 64, 30, 30}, {40, 64, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
     {{2, 20, 27, 23}, {18, 20, 3, 3}, {2, 0, 1, 1}, {1, 1}, {1, 1}, 1},

@@ -122,7 +122,7 @@ TileFn tileFor(int64_t rows, int vectors) {
 } // namespace
 
 bool groupedDirectApplies(const ConvGeometry &g) {
-  return (g.group > 1 || g.C <= 4) && !(g.Cg == 1 && g.Mg == 1) && g.Mg <= 64 &&
+  return (g.group > 1 || g.C <= 4 || g.M <= 16) && !(g.Cg == 1 && g.Mg == 1) && g.Mg <= 64 &&
          g.strides[1] <= kMaxStride;
 }
 
@@ -151,12 +151,13 @@ void groupedDirect(const TensorData &x, const TensorData &w, const float *bias,
       copyPhases(in + c * g.H * g.W, window, layout, phases + c * layout.bufferSize);
     const float *a = packs[gi].data.data();
     const float *groupBias = bias ? bias + gi * g.Mg : nullptr;
-    for (int64_t m0 = 0; m0 < g.Mg; m0 += rowsPerTile) {
-      const TileFn fn = m0 + rowsPerTile <= g.Mg ? fullTile : lastTile;
-      for (int64_t q = 0; q < layout.outputs; q += vectors * kVec)
+    // Every row tile of one block of outputs in turn: the block's taps stay in cache.
+    for (int64_t q = 0; q < layout.outputs; q += vectors * kVec)
+      for (int64_t m0 = 0; m0 < g.Mg; m0 += rowsPerTile) {
+        const TileFn fn = m0 + rowsPerTile <= g.Mg ? fullTile : lastTile;
         fn(K, a + m0, g.Mg, phases, offset.data(), q, groupBias ? groupBias + m0 : nullptr,
            clamp, sums + m0 * layout.outputs, layout.outputs);
-    }
+      }
     float *out = y + (n * g.M + gi * g.Mg) * g.OH * g.OW;
     for (int64_t m = 0; m < g.Mg; ++m)
       gatherRows(sums + m * layout.outputs, window, layout, out + m * g.OH * g.OW);

@@ -1,6 +1,7 @@
 // Grouped convolutions with few channels per group (ResNeXt's 32 groups of 4 to 32
-// channels), and dense ones with few input channels (a network's stem, on the 3
-// colour planes), as a direct convolution on phase planes (phase_planes.h). Through
+// channels), and dense ones with few input or output channels (a network's stem, on
+// the 3 colour planes; MobileNet's 16-channel projection), as a direct convolution on
+// phase planes (phase_planes.h). Through
 // the GEMM, their im2col blocks are packed for a handful of output rows or a handful
 // of taps, so packing costs as much as the multiply-adds (and a stem's strided taps
 // pack slowly); here the B operand is read in place:
@@ -15,7 +16,8 @@ namespace sepnn {
 namespace rt {
 namespace fast {
 
-// A grouped convolution (not depthwise) or one on at most 4 input channels, whose
+// A grouped convolution (not depthwise), or one with at most 4 input channels or 16
+// output channels, whose
 // groups have few enough output channels for one pass over their planes, with
 // strides the phase planes handle.
 bool groupedDirectApplies(const kernels::ConvGeometry &g);
