@@ -122,8 +122,12 @@ TileFn tileFor(int64_t rows, int vectors) {
 } // namespace
 
 bool groupedDirectApplies(const ConvGeometry &g) {
-  return (g.group > 1 || g.C <= 4 || g.M <= 16) && !(g.Cg == 1 && g.Mg == 1) && g.Mg <= 64 &&
-         g.strides[1] <= kMaxStride;
+  if (!(g.group > 1 || g.C <= 4 || g.M <= 16) || (g.Cg == 1 && g.Mg == 1) || g.Mg > 64 ||
+      g.strides[1] > kMaxStride)
+    return false;
+  // A group's planes are one buffer per thread: at most 4 MiB of them (wide dense
+  // layers with few outputs stay on the GEMM, which streams its input).
+  return g.Cg * PhaseLayout(Window::of(g), 1).bufferSize <= (int64_t(1) << 20);
 }
 
 void groupedDirect(const TensorData &x, const TensorData &w, const float *bias,
