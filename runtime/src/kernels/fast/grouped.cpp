@@ -146,34 +146,60 @@ void groupedDirect(const TensorData &x, const TensorData &w, const float *bias,
       offset[c * taps + t] = c * layout.bufferSize + layout.tapOffset[t];
   const TileFn fullTile = tileFor(rowsPerTile, vectors);
   const TileFn lastTile = tileFor(g.Mg % rowsPerTile, vectors);
-  // One group of one image: its input channels copied into `phases` (padding already
-  // zero), its output channels computed into `sums`, their rows out.
-  auto group = [&](int64_t job, float *phases, float *sums) {
+  const int64_t blockWidth = vectors * kVec, blocks = layout.outputs / blockWidth;
+  // The three steps of one group of one image (job): its input channels copied into
+  // `phases` (padding already zero); its output channels computed into `sums`, for
+  // blocks [b0, b1) of outputs; their rows out.
+  auto fill = [&](int64_t job, int64_t c, float *phases) {
     const int64_t n = job / g.group, gi = job % g.group;
-    const float *in = x.data() + (n * g.C + gi * g.Cg) * g.H * g.W;
-    for (int64_t c = 0; c < g.Cg; ++c)
-      copyPhases(in + c * g.H * g.W, window, layout, phases + c * layout.bufferSize);
+    copyPhases(x.data() + (n * g.C + gi * g.Cg + c) * g.H * g.W, window, layout,
+               phases + c * layout.bufferSize);
+  };
+  auto compute = [&](int64_t job, const float *phases, float *sums, int64_t b0, int64_t b1) {
+    const int64_t gi = job % g.group;
     const float *a = packs[gi].data.data();
     const float *groupBias = bias ? bias + gi * g.Mg : nullptr;
     // Every row tile of one block of outputs in turn: the block's taps stay in cache.
-    for (int64_t q = 0; q < layout.outputs; q += vectors * kVec)
+    for (int64_t q = b0 * blockWidth; q < b1 * blockWidth; q += blockWidth)
       for (int64_t m0 = 0; m0 < g.Mg; m0 += rowsPerTile) {
         const TileFn fn = m0 + rowsPerTile <= g.Mg ? fullTile : lastTile;
         fn(K, a + m0, g.Mg, phases, offset.data(), q, groupBias ? groupBias + m0 : nullptr,
            clamp, sums + m0 * layout.outputs, layout.outputs);
       }
-    float *out = y + (n * g.M + gi * g.Mg) * g.OH * g.OW;
-    for (int64_t m = 0; m < g.Mg; ++m)
-      gatherRows(sums + m * layout.outputs, window, layout, out + m * g.OH * g.OW);
   };
-  parallelRanges(g.N * g.group, [&](int64_t first, int64_t end) {
+  auto gather = [&](int64_t job, const float *sums, int64_t m) {
+    const int64_t n = job / g.group, gi = job % g.group;
+    gatherRows(sums + m * layout.outputs, window, layout,
+               y + ((n * g.M + gi * g.Mg) + m) * g.OH * g.OW);
+  };
+  const int64_t jobs = g.N * g.group;
+  if (jobs < 2 * threadCount() && threadCount() > 1) {
+    // Too few groups to share out (a dense convolution of one image): each group's
+    // steps run one after the other, each step shared among the threads.
+    std::vector<float> phases((size_t)(g.Cg * layout.bufferSize), 0.0f),
+        sums((size_t)(g.Mg * layout.outputs));
+    for (int64_t job = 0; job < jobs; ++job) {
+      parallelFor(g.Cg, [&](int64_t c) { fill(job, c, phases.data()); });
+      parallelRanges(blocks, [&](int64_t b0, int64_t b1) {
+        compute(job, phases.data(), sums.data(), b0, b1);
+      });
+      parallelFor(g.Mg, [&](int64_t m) { gather(job, sums.data(), m); });
+    }
+    return;
+  }
+  parallelRanges(jobs, [&](int64_t first, int64_t end) {
     thread_local std::vector<float> phases, sums;
     phases.resize((size_t)(g.Cg * layout.bufferSize));
     sums.resize((size_t)(g.Mg * layout.outputs));
     for (int64_t c = 0; c < g.Cg; ++c)
       clearPhases(layout, 0.0f, phases.data() + c * layout.bufferSize);
-    for (int64_t job = first; job < end; ++job)
-      group(job, phases.data(), sums.data());
+    for (int64_t job = first; job < end; ++job) {
+      for (int64_t c = 0; c < g.Cg; ++c)
+        fill(job, c, phases.data());
+      compute(job, phases.data(), sums.data(), 0, blocks);
+      for (int64_t m = 0; m < g.Mg; ++m)
+        gather(job, sums.data(), m);
+    }
   });
 }
 
