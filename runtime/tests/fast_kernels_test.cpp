@@ -48,7 +48,7 @@ std::string describe(const ConvCase &c) {
 
 const ConvCase kConvCases[] = {
     // dense 3x3 through the GEMM, M not a multiple of the micro-kernel's rows, N of its
-    // columns; with few output channels (direct, grouped.h), a 1x1 one too
+    // columns; with few output channels (direct_conv.h), a 1x1 one too
     {{1, 20, 11, 13}, {40, 20, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
     {{1, 5, 11, 13}, {7, 5, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1},
     {{1, 32, 12, 40}, {16, 32, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1},
@@ -102,10 +102,13 @@ const ConvCase kConvCases[] = {
     {{1, 3, 12, 25}, {3, 1, 3, 5}, {1, 2, 1, 2}, {2, 1}, {1, 1}, 3},
     {{1, 3, 12, 25}, {3, 1, 3, 3}, {2, 2, 2, 2}, {1, 1}, {2, 2}, 3},
     {{1, 2, 9, 9}, {2, 1, 7, 7}, {3, 3, 3, 3}, {1, 1}, {1, 1}, 2},
-    // stride-2 convolutions through the GEMM with rows wide enough for vector packing
+    // stride-2 convolutions on phase planes (direct_conv.h) with rows wide enough for
+    // vector copies; through the GEMM (more than 512 output channels), whose packing
+    // reads strided rows as vectors too
     {{1, 5, 20, 90}, {7, 5, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 1},
     {{1, 3, 40, 76}, {8, 3, 7, 7}, {3, 3, 3, 3}, {2, 2}, {1, 1}, 1},
-    // grouped direct (grouped.h): ResNeXt's widths (4, 8, 32 channels per group, row
+    {{1, 6, 9, 70}, {520, 6, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 1},
+    // grouped (direct_conv.h): ResNeXt's widths (4, 8, 32 channels per group, row
     // tiles of 8 plus a remainder of 4), stride 2, uneven pads, a 1x1 grouped conv, a
     // 5x3 kernel with dilation, and a batch of 2
     {{1, 16, 12, 12}, {16, 4, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 4},

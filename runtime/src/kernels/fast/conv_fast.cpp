@@ -2,7 +2,7 @@
 // vectorized direct loop for depthwise (depthwise.h).
 #include "kernels/fast/fast.h"
 #include "kernels/fast/depthwise.h"
-#include "kernels/fast/grouped.h"
+#include "kernels/fast/direct_conv.h"
 #include "kernels/fast/sgemm_narrow.h"
 #include "kernels/fast/parallel.h"
 #include "kernels/fast/phase_planes.h"
@@ -116,8 +116,8 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
     depthwise(x.data(), w.data(), bias, g, clamp, y.mut());
     return y;
   }
-  if (groupedDirectApplies(g)) {
-    groupedDirect(x, w, bias, g, cache, clamp, y.mut());
+  if (directConvApplies(g)) {
+    directConv(x, w, bias, g, cache, clamp, y.mut());
     return y;
   }
   if (winogradApplies(g)) {

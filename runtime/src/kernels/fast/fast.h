@@ -26,7 +26,7 @@ struct PackCache {
   bool fileBacked = false;
   // (weights address, M, K, group, form) -> the packed matrices: one per group (form
   // kGemmForm), the 36 transformed ones of winograd.h (kWinogradForm), or one K-major
-  // matrix per group (grouped.h, kGroupedForm), or one packed for sgemmNarrow
+  // matrix per group (direct_conv.h, kDirectForm), or one packed for sgemmNarrow
   // (sgemm_narrow.h, kNarrowForm)
   using Key = std::tuple<const float *, int64_t, int64_t, int64_t, int>;
   std::map<Key, std::vector<PackedA>> packed;
@@ -44,7 +44,7 @@ struct PackCache {
              const std::function<void(std::vector<PackedA> &)> &build);
 };
 
-enum { kGemmForm, kWinogradForm, kGroupedForm, kNarrowForm };
+enum { kGemmForm, kWinogradForm, kDirectForm, kNarrowForm };
 
 // Conv as kernels::conv, its outputs clamped (a fused ReLU or ReLU6). Grouped and dense convolutions
 // run as a packed GEMM per group over the im2col matrix (packed straight from the

@@ -1,4 +1,4 @@
-#include "kernels/fast/grouped.h"
+#include "kernels/fast/direct_conv.h"
 #include "kernels/fast/parallel.h"
 #include "kernels/fast/phase_planes.h"
 #include "kernels/fast/simd.h"
@@ -43,7 +43,7 @@ int vectorsFor(int64_t rows, int64_t outputs) {
 const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometry &g,
                                           PackCache &cache, std::vector<PackedA> &local) {
   const int64_t K = g.Cg * g.KH * g.KW;
-  return cache.packedOnce({w.data(), g.M, K, g.group, kGroupedForm}, w, local,
+  return cache.packedOnce({w.data(), g.M, K, g.group, kDirectForm}, w, local,
                           [&](std::vector<PackedA> &out) {
                             for (int64_t gi = 0; gi < g.group; ++gi) {
                               PackedA p;
@@ -121,16 +121,19 @@ TileFn tileFor(int64_t rows, int vectors) {
 
 } // namespace
 
-bool groupedDirectApplies(const ConvGeometry &g) {
-  if (!(g.group > 1 || g.C <= 4 || g.M <= 16) || (g.Cg == 1 && g.Mg == 1) || g.Mg > 64 ||
-      g.strides[1] > kMaxStride)
+bool directConvApplies(const ConvGeometry &g) {
+  // Strided windows pack slowly into the GEMM's panels; the phase planes read them
+  // as shifted rows like any other.
+  const bool strided = (g.strides[0] > 1 || g.strides[1] > 1) && g.KH * g.KW > 1;
+  if (!(g.group > 1 || g.C <= 4 || g.M <= 16 || strided) || (g.Cg == 1 && g.Mg == 1) ||
+      g.Mg > 512 || g.strides[1] > kMaxStride)
     return false;
   // A group's planes are one buffer per thread: at most 4 MiB of them (wide dense
   // layers with few outputs stay on the GEMM, which streams its input).
   return g.Cg * PhaseLayout(Window::of(g), 1).bufferSize <= (int64_t(1) << 20);
 }
 
-void groupedDirect(const TensorData &x, const TensorData &w, const float *bias,
+void directConv(const TensorData &x, const TensorData &w, const float *bias,
                    const ConvGeometry &g, PackCache &cache, const Clamp &clamp, float *y) {
   std::vector<PackedA> local;
   const std::vector<PackedA> &packs = packedWeights(w, g, cache, local);

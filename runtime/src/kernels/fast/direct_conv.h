@@ -1,0 +1,34 @@
+// Grouped convolutions with few channels per group (ResNeXt's 32 groups of 4 to 32
+// channels), dense ones with few input or output channels (a network's stem, on the 3
+// colour planes; MobileNet's 16-channel projection) and strided ones (ResNet's
+// downsampling 3x3s), as a direct convolution on phase planes (phase_planes.h).
+// Through the GEMM, their im2col blocks are packed for a handful of output rows or of
+// taps, so packing costs as much as the multiply-adds, or packing strided taps is
+// slow; here the B operand is read in place:
+// tap k of output q of the group is planes[offset[k] + q], the same register-blocked
+// multiply-adds as the GEMM's micro-kernel with no packing of the input at all.
+#ifndef SEPNN_RT_FAST_DIRECT_CONV_H
+#define SEPNN_RT_FAST_DIRECT_CONV_H
+
+#include "kernels/fast/fast.h"
+
+namespace sepnn {
+namespace rt {
+namespace fast {
+
+// A grouped convolution (not depthwise), a strided one (not 1x1), or one with at
+// most 4 input channels or 16 output channels, whose
+// groups have few enough output channels for one pass over their planes, with
+// strides the phase planes handle.
+bool directConvApplies(const kernels::ConvGeometry &g);
+
+// y [N, M, OH, OW] = clamp(conv(x, w) + bias); g as directConvApplies accepted.
+void directConv(const TensorData &x, const TensorData &w, const float *bias,
+                   const kernels::ConvGeometry &g, PackCache &cache, const Clamp &clamp,
+                   float *y);
+
+} // namespace fast
+} // namespace rt
+} // namespace sepnn
+
+#endif
