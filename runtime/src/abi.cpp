@@ -200,7 +200,7 @@ Tensor max_pool(Ctx *ctx, Tensor x, Ints kernel, Ints pads, Ints strides,
 
 Tensor global_average_pool(Ctx *ctx, Tensor x) noexcept {
   return guarded(ctx, "global_average_pool", [&] {
-    return ctx->add(kernels::globalAveragePool(ctx->get(x, "x")));
+    return ctx->add(fast::globalAveragePool(ctx->get(x, "x")));
   });
 }
 

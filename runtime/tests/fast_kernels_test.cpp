@@ -273,3 +273,14 @@ TEST(FastMaxPool, MatchesReferenceKernel) {
   TensorData x = TensorData::zeros({1, 1, 4, 4});
   EXPECT_THROW(fast::maxPool(x, {5, 5}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 0), Error);
 }
+
+// GlobalAveragePool's double sums in independent chains against the reference's one
+// chain: planes shorter and longer than the chains, a batch, a 3-D input; its error.
+TEST(FastGlobalAveragePool, MatchesReferenceKernel) {
+  std::mt19937 rng(22);
+  for (const Shape &s : {Shape{1, 5, 13, 13}, Shape{2, 3, 2, 3}, Shape{1, 4, 7}, Shape{1, 2, 1, 1}}) {
+    TensorData x = randomTensor(s, rng);
+    expectClose(fast::globalAveragePool(x), k::globalAveragePool(x), 1, shapeStr(s));
+  }
+  EXPECT_THROW(fast::globalAveragePool(TensorData::zeros({4, 4})), Error);
+}

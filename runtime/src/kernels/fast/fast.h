@@ -64,6 +64,10 @@ TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
                    const kernels::Ints &pads, const kernels::Ints &strides,
                    const kernels::Ints &dilations, int64_t ceilMode);
 
+// GlobalAveragePool as kernels::globalAveragePool (double sums, summed in another
+// order: equal within float rounding).
+TensorData globalAveragePool(const TensorData &x);
+
 } // namespace fast
 } // namespace rt
 } // namespace sepnn

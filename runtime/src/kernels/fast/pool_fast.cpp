@@ -59,6 +59,38 @@ TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
   return y;
 }
 
+TensorData globalAveragePool(const TensorData &x) {
+  if (x.rank() < 3)
+    return kernels::globalAveragePool(x); // its error
+  Shape outShape = {x.shape[0], x.shape[1]};
+  outShape.resize(x.shape.size(), 1);
+  TensorData y = TensorData::uninit(outShape);
+  const int64_t NC = x.shape[0] * x.shape[1];
+  const int64_t inner = NC ? x.numel() / NC : 0;
+  const float *xp = x.data();
+  float *yp = y.mut();
+  parallelRanges(NC, [&](int64_t first, int64_t end) {
+    for (int64_t i = first; i < end; ++i) {
+      // Double sums like the reference, in kLanes independent chains (one chain
+      // waits for each add's latency).
+      constexpr int kLanes = 8;
+      double s[kLanes] = {};
+      const float *p = xp + i * inner;
+      int64_t j = 0;
+      for (; j + kLanes <= inner; j += kLanes)
+        for (int l = 0; l < kLanes; ++l)
+          s[l] += p[j + l];
+      for (; j < inner; ++j)
+        s[0] += p[j];
+      double total = 0;
+      for (int l = 0; l < kLanes; ++l)
+        total += s[l];
+      yp[i] = inner ? (float)(total / (double)inner) : 0.0f;
+    }
+  });
+  return y;
+}
+
 } // namespace fast
 } // namespace rt
 } // namespace sepnn
