@@ -1,8 +1,12 @@
 // Depthwise convolution (one input and one output channel per group), vectorized for
-// any stride, dilation and padding: each channel's input is first copied into zero-
-// padded phase planes (one per (row, column) phase of the stride), where every tap of
-// every output is a constant shift of the output's flat index; the whole plane is then
-// one loop of full vectors with no bounds checks, narrow rows and edges included.
+// any stride, dilation and padding, two ways:
+// - along a channel's pixels: its input copied into zero-padded phase planes
+//   (phase_planes.h), where every tap of every output is a constant shift of the
+//   output's flat index; the whole plane is one loop of full vectors;
+// - on small planes (a network's last stage: 7x7, where a channel is a few
+//   vectors and per-channel work dominates), along channels: kVec channels transposed
+//   into a zero-padded [rows][columns][kVec] block, each output pixel one vector of
+//   multiply-adds per tap, transposed back.
 #ifndef SEPNN_RT_FAST_DEPTHWISE_H
 #define SEPNN_RT_FAST_DEPTHWISE_H
 
