@@ -136,12 +136,15 @@ void release(Ctx *ctx, Tensor t) noexcept {
 }
 
 namespace {
+// r: the fused residual, or an invalid Tensor{} for none.
 Tensor convCall(Ctx *ctx, const char *op, const fast::Clamp &clamp, Tensor x, Tensor w, Tensor b,
-                Ints pads, Ints strides, Ints dilations, int64_t group) {
+                Ints pads, Ints strides, Ints dilations, int64_t group, Tensor r = Tensor{}) {
   return guarded(ctx, op, [&] {
     const TensorData *bias = b.id < 0 ? nullptr : &ctx->get(b, "b");
+    const TensorData *residual = r.id < 0 ? nullptr : &ctx->get(r, "r");
     return ctx->add(fast::conv(ctx->get(x, "x"), ctx->get(w, "w"), bias, vec(pads),
-                               vec(strides), vec(dilations), group, ctx->packs, clamp));
+                               vec(strides), vec(dilations), group, ctx->packs, clamp,
+                               residual));
   });
 }
 } // namespace
@@ -161,6 +164,18 @@ Tensor conv_clip(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides
                  Ints dilations, int64_t group, double min, double max) noexcept {
   return convCall(ctx, "conv_clip", fast::Clamp{(float)min, (float)max}, x, w, b, pads,
                   strides, dilations, group);
+}
+
+Tensor conv_add(Ctx *ctx, Tensor x, Tensor w, Tensor b, Tensor r, Ints pads, Ints strides,
+                Ints dilations, int64_t group) noexcept {
+  return convCall(ctx, "conv_add", fast::Clamp{}, x, w, b, pads, strides, dilations, group,
+                  r);
+}
+
+Tensor conv_add_relu(Ctx *ctx, Tensor x, Tensor w, Tensor b, Tensor r, Ints pads,
+                     Ints strides, Ints dilations, int64_t group) noexcept {
+  return convCall(ctx, "conv_add_relu", fast::Clamp::relu(), x, w, b, pads, strides,
+                  dilations, group, r);
 }
 
 Tensor batch_norm(Ctx *ctx, Tensor x, Tensor scale, Tensor bias, Tensor mean,

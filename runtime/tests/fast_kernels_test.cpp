@@ -171,6 +171,36 @@ TEST(FastConv, FusedActivationsEqualActivationOfConv) {
     }
 }
 
+// A fused residual connection, with and without a ReLU after it, on every path
+// (the GEMM's and the narrow GEMM's stores; one pass after the others), against the
+// reference conv, add and relu; a residual of another shape is refused.
+TEST(FastConv, FusedResidualEqualsConvPlusResidual) {
+  std::mt19937 rng(14);
+  for (bool relu : {false, true})
+    for (const ConvCase &c : kConvCases) {
+      TensorData x = randomTensor(c.x, rng), w = randomTensor(c.w, rng),
+                 b = randomTensor({c.w[0]}, rng);
+      const Shape yShape = k::conv(x, w, &b, c.pads, c.strides, c.dil, c.group).shape;
+      TensorData r = randomTensor(yShape, rng);
+      fast::PackCache cache;
+      const fast::Clamp clamp = relu ? fast::Clamp::relu() : fast::Clamp{};
+      TensorData got =
+          fast::conv(x, w, &b, c.pads, c.strides, c.dil, c.group, cache, clamp, &r);
+      TensorData want = k::add(k::conv(x, w, &b, c.pads, c.strides, c.dil, c.group), r);
+      if (relu)
+        want = k::unary(want, UnaryKind::Relu, 0, 0);
+      expectClose(got, want, c.w[1] * c.w[2] * c.w[3] + 1,
+                  describe(c) + (relu ? " + residual + relu" : " + residual"));
+    }
+  const ConvCase &c = kConvCases[0];
+  TensorData x = randomTensor(c.x, rng), w = randomTensor(c.w, rng),
+             wrong = TensorData::zeros({1, 1, 1, 1});
+  fast::PackCache cache;
+  EXPECT_THROW(fast::conv(x, w, nullptr, c.pads, c.strides, c.dil, c.group, cache,
+                          fast::Clamp{}, &wrong),
+               Error);
+}
+
 TEST(FastConv, StableWeightsArePackedOnceAndReused) {
   std::mt19937 rng(13);
   for (const ConvCase &c : {kConvCases[1], kConvCases[3]}) { // Winograd's, the GEMM's

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <random>
 
@@ -327,4 +329,38 @@ TEST(Abi, FusedConvActivationsEqualTheUnfusedOps) {
     atBounds += c1.data()[i] == -3.0f || c1.data()[i] == 4.5f;
   }
   EXPECT_GT(atBounds, 0); // the clip really clipped something
+}
+
+TEST(Abi, FusedResidualEqualsConvAddRelu) {
+  Ctx ctx;
+  ctx.inputs.push_back(T({1, 2, 3, 3}, iota(18, -9)));
+  ctx.inputs.push_back(T({1, 2, 3, 3}, iota(18, -4)));
+  ctx.inputNames = {"in.pb", "res.pb"};
+  std::vector<float> blob = iota(2 * 2 * 2 * 2 + 2, -5);
+  ctx.haveWeights = true;
+  ctx.weights = reinterpret_cast<const unsigned char *>(blob.data());
+  ctx.weightsSize = blob.size() * sizeof(float);
+  Tensor x = input(&ctx, 0, {1, 2, 3, 3}), r = input(&ctx, 1, {1, 2, 3, 3});
+  Tensor w = weight(&ctx, 0, {2, 2, 2, 2}), b = weight(&ctx, 16 * 4, {2});
+  const Ints pads = {1, 0, 0, 1};
+  Tensor sum = conv_add(&ctx, x, w, b, r, pads, {1, 1}, {1, 1}, 1);
+  Tensor fused = conv_add_relu(&ctx, x, w, b, r, pads, {1, 1}, {1, 1}, 1);
+  Tensor plainSum = add(&ctx, conv(&ctx, x, w, b, pads, {1, 1}, {1, 1}, 1), r);
+  Tensor plain = relu(&ctx, plainSum);
+  ASSERT_FALSE(ctx.failed) << ctx.error;
+  for (auto [gotId, wantId] : {std::pair{sum, plainSum}, std::pair{fused, plain}}) {
+    const TensorData &got = ctx.get(gotId, "got"), &want = ctx.get(wantId, "want");
+    ASSERT_EQ(got.shape, want.shape);
+    for (int64_t i = 0; i < got.numel(); ++i)
+      EXPECT_FLOAT_EQ(got.data()[i], want.data()[i]) << i;
+  }
+  const TensorData &s = ctx.get(sum, "sum");
+  EXPECT_TRUE(std::any_of(s.own.begin(), s.own.end(), [](float v) { return v < 0; }));
+  // A residual of another shape: the call and the operand named.
+  Tensor bad = conv_add(&ctx, x, w, b, x, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1);
+  EXPECT_LT(bad.id, 0);
+  EXPECT_NE(ctx.error.find("conv_add (call #"), std::string::npos) << ctx.error;
+  EXPECT_NE(ctx.error.find("residual must have the output's shape [1,2,2,2]"),
+            std::string::npos)
+      << ctx.error;
 }

@@ -54,8 +54,22 @@ FailureOr<RuntimeCall> describeNNOp(Operation *op, Value runtimeCtx,
 /// or `conv_clip` call, and the activation to nothing (it reuses the conv's handle).
 /// Null for any other op.
 Operation *fusedActivation(Operation *op);
-/// The activation of such a pair.
-bool isActivationFusedIntoConv(Operation *op);
+/// The nn.add into which `op`, an nn.conv, is fused as a residual connection: the
+/// conv's only user is an add of two tensors of the conv's type, the other one
+/// (residualOf) another value; when both of an add's operands qualify, the first.
+/// describeNNOp lowers such a conv, given the residual as one more operand, to one
+/// `conv_add` call, or `conv_add_relu` when the add's only user is an nn.relu
+/// (fusedResidualActivation); the call goes where the add is, since the residual may
+/// be computed after the conv, and the add and the relu lower to nothing. Null for
+/// any other op.
+Operation *fusedResidualAdd(Operation *op);
+/// The operand of such an add that is not the fused conv.
+Value residualOf(Operation *add);
+/// The relu fused after such an add, or null.
+Operation *fusedResidualActivation(Operation *add);
+/// Whether `op`'s value is computed by its producer's call: an activation fused
+/// into a conv, or a relu fused after a residual add.
+bool isComputedByProducer(Operation *op);
 
 /// Payload bytes of one transfer of a tensor of `shape` as `wire` (f32 when
 /// absent); the runtime's byte counters count exactly this.

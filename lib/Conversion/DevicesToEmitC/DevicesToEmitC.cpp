@@ -126,17 +126,32 @@ LogicalResult lowerDeviceFunction(func::FuncOp func) {
       builder.create<func::ReturnOp>(loc);
       continue;
     }
-    if (isActivationFusedIntoConv(op)) { // computed by its producer's call
+    if (isComputedByProducer(op)) {
       handles.map(op->getResult(0), handles.lookup(op->getOperand(0)));
       continue;
     }
+    if (fusedResidualAdd(op)) // one call with its add, emitted there
+      continue;
     SmallVector<Value> operands;
-    for (Value v : op->getOperands())
-      operands.push_back(handles.lookup(v));
+    Operation *described = op;
+    if (auto add = dyn_cast<nn::AddOp>(op)) {
+      auto fused = llvm::find_if(add->getOperands(), [&](Value v) {
+        return v.getDefiningOp() && fusedResidualAdd(v.getDefiningOp()) == op;
+      });
+      if (fused != add->getOperands().end()) { // the conv's operands, the residual
+        described = (*fused).getDefiningOp();
+        for (Value v : described->getOperands())
+          operands.push_back(handles.lookup(v));
+        operands.push_back(handles.lookup(residualOf(op)));
+      }
+    }
+    if (described == op)
+      for (Value v : op->getOperands())
+        operands.push_back(handles.lookup(v));
     FailureOr<RuntimeCall> call =
         isa<dist::DistDialect>(op->getDialect())
             ? describeDistOp(op, runtimeCtx, operands)
-            : describeNNOp(op, runtimeCtx, operands);
+            : describeNNOp(described, runtimeCtx, operands);
     if (failed(call))
       return failure();
     Operation *lowered = call->build(builder, loc, op->getNumResults() == 1);

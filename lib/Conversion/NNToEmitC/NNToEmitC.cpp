@@ -22,9 +22,48 @@ Operation *mlir::sepnn::fusedActivation(Operation *op) {
   return nullptr;
 }
 
-bool mlir::sepnn::isActivationFusedIntoConv(Operation *op) {
+/// The conv fused into `add` as its residual connection, if any: the first operand
+/// that is an nn.conv used only here, of the add's type (no broadcasting), the
+/// other operand another value. One per add, even when both operands qualify.
+static nn::ConvOp residualConv(nn::AddOp add) {
+  if (add.getLhs() == add.getRhs() || add.getLhs().getType() != add.getType() ||
+      add.getRhs().getType() != add.getType())
+    return nullptr;
+  for (Value v : {add.getLhs(), add.getRhs()})
+    if (auto conv = v.getDefiningOp<nn::ConvOp>())
+      if (conv->hasOneUse())
+        return conv;
+  return nullptr;
+}
+
+Operation *mlir::sepnn::fusedResidualAdd(Operation *op) {
+  auto conv = dyn_cast<nn::ConvOp>(op);
+  if (!conv || !conv->hasOneUse())
+    return nullptr;
+  auto add = dyn_cast<nn::AddOp>(*conv->getUsers().begin());
+  return add && residualConv(add) == conv ? add.getOperation() : nullptr;
+}
+
+Value mlir::sepnn::residualOf(Operation *add) {
+  auto a = cast<nn::AddOp>(add);
+  return residualConv(a).getResult() == a.getLhs() ? a.getRhs() : a.getLhs();
+}
+
+Operation *mlir::sepnn::fusedResidualActivation(Operation *add) {
+  if (!add->hasOneUse())
+    return nullptr;
+  Operation *user = *add->getUsers().begin();
+  return isa<nn::ReluOp>(user) ? user : nullptr;
+}
+
+bool mlir::sepnn::isComputedByProducer(Operation *op) {
   Operation *producer = op->getNumOperands() ? op->getOperand(0).getDefiningOp() : nullptr;
-  return producer && fusedActivation(producer) == op;
+  if (!producer)
+    return false;
+  if (fusedActivation(producer) == op)
+    return true;
+  auto add = dyn_cast<nn::AddOp>(producer);
+  return add && residualConv(add) && fusedResidualActivation(add) == op;
 }
 
 FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,
@@ -51,6 +90,22 @@ FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,
   };
   return llvm::TypeSwitch<Operation *, FailureOr<RuntimeCall>>(op)
       .Case([&](nn::ConvOp conv) -> FailureOr<RuntimeCall> {
+        if (Operation *add = fusedResidualAdd(conv)) {
+          // operands: the conv's, then the residual
+          RuntimeCall c =
+              call(fusedResidualActivation(add) ? "conv_add_relu" : "conv_add");
+          c.tensor(operands[0]).tensor(operands[1]);
+          if (conv.getBias())
+            c.tensor(operands[2]);
+          else
+            c.noTensor();
+          c.tensor(operands.back())
+              .integers(conv.getPads())
+              .integers(conv.getStrides())
+              .integers(conv.getDilations())
+              .integer(conv.getGroup());
+          return c;
+        }
         Operation *activation = fusedActivation(conv);
         auto clip = dyn_cast_or_null<nn::ClipOp>(activation);
         RuntimeCall c = call(clip ? "conv_clip" : activation ? "conv_relu" : "conv");

@@ -13,7 +13,7 @@
 #include <initializer_list>
 #include <limits>
 
-#define SEPNN_ABI_VERSION 3
+#define SEPNN_ABI_VERSION 4
 
 namespace sepnn {
 namespace rt {
@@ -74,6 +74,13 @@ Tensor conv_relu(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides
 // ABI 3: clip(conv(...), min, max) in one pass (ReLU6 after a conv).
 Tensor conv_clip(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
                  Ints dilations, int64_t group, double min, double max) noexcept;
+// ABI 4: conv(...) + r, and relu(conv(...) + r), in one pass (a residual connection:
+// the compiler fuses a conv whose only user is an add of a tensor of the same shape,
+// and that add's only user when it is a relu). r: the conv output's shape.
+Tensor conv_add(Ctx *ctx, Tensor x, Tensor w, Tensor b, Tensor r, Ints pads, Ints strides,
+                Ints dilations, int64_t group) noexcept;
+Tensor conv_add_relu(Ctx *ctx, Tensor x, Tensor w, Tensor b, Tensor r, Ints pads,
+                     Ints strides, Ints dilations, int64_t group) noexcept;
 Tensor batch_norm(Ctx *ctx, Tensor x, Tensor scale, Tensor bias, Tensor mean,
                   Tensor var, double epsilon) noexcept;
 Tensor relu(Ctx *ctx, Tensor x) noexcept;

@@ -134,3 +134,49 @@ module attributes {dist.cluster = #dist.cluster<devices = 1>} {
     return %r : tensor<1x2x2x2xf32>
   }
 }
+
+// -----
+
+// A residual connection: a conv whose only user is an add of a tensor of its type
+// becomes one conv_add_relu call (the add's only user a relu) at the add, after the
+// residual's own conv (defined after it); when both operands of an add qualify, the
+// first is fused and the second stays a conv. An add without a relu after it becomes
+// conv_add; an add that broadcasts, or of a conv with two users, is not fused.
+// CHECK-LABEL: func.func @device_0(
+// CHECK: %[[X:.*]] = emitc.call_opaque "sepnn::rt::input"
+// CHECK: %[[D:.*]] = emitc.call_opaque "sepnn::rt::conv"(%{{.*}}, %[[X]],
+// CHECK-NEXT: %[[S:.*]] = emitc.call_opaque "sepnn::rt::conv_add_relu"(%{{.*}}, %[[X]], %{{.*}}, %{{.*}}, %[[D]])
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::release"(%{{.*}}, %[[D]])
+// CHECK-NEXT: %[[D2:.*]] = emitc.call_opaque "sepnn::rt::conv"(%{{.*}}, %[[S]],
+// CHECK-NEXT: %[[T:.*]] = emitc.call_opaque "sepnn::rt::conv_add"(%{{.*}}, %[[S]], %{{.*}}, %{{.*}}, %[[D2]])
+// CHECK-NOT: sepnn::rt::add"
+// CHECK: %[[B:.*]] = emitc.call_opaque "sepnn::rt::conv"(%{{.*}}, %[[T]],
+// CHECK: emitc.call_opaque "sepnn::rt::add"(%{{.*}}, %[[B]],
+// CHECK: %[[U:.*]] = emitc.call_opaque "sepnn::rt::conv"(%{{.*}}, %[[T]],
+// CHECK: emitc.call_opaque "sepnn::rt::add"(%{{.*}}, %[[U]], %[[U]])
+module attributes {dist.cluster = #dist.cluster<devices = 1>} {
+  func.func @device_0(%x: tensor<1x2x2x2xf32> {nn.name = "x"}) -> (tensor<1x2x2x2xf32> {nn.name = "y"}, tensor<1x2x2x2xf32> {nn.name = "z"}) attributes {dist.device = #dist.device<0>} {
+    %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+    %b = arith.constant dense<0.5> : tensor<2xf32>
+    %bias = arith.constant dense<2.0> : tensor<1x2x1x1xf32>
+    %c = nn.conv %x, %w, %b {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+    %d = nn.conv %x, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %s = nn.add %c, %d : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %r = nn.relu %s : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %c2 = nn.conv %r, %w, %b {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+    %d2 = nn.conv %r, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %t = nn.add %c2, %d2 : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %bc = nn.conv %t, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %ba = nn.add %bc, %bias : (tensor<1x2x2x2xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %u = nn.conv %t, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %uu = nn.add %u, %u : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %z = nn.add %ba, %uu : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    return %t, %z : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>
+  }
+}

@@ -76,6 +76,23 @@ void im2col(const float *x, const ConvGeometry &g, float *out) {
   });
 }
 
+// y = clamp(y + addend) in one pass (nothing when addend is null: y's kernel clamped).
+TensorData addResidual(TensorData &y, const float *addend, const Clamp &clamp) {
+  if (!addend)
+    return std::move(y);
+  float *yp = y.mut();
+  const int64_t n = y.numel(), chunk = 16 * 1024; // floats per job
+  parallelFor((n + chunk - 1) / chunk, [&](int64_t job) {
+    const int64_t begin = job * chunk, end = std::min(n, begin + chunk);
+    int64_t i = begin;
+    for (; i + kVec <= end; i += kVec)
+      store(yp + i, clamp(load(yp + i) + load(addend + i)));
+    for (; i < end; ++i)
+      yp[i] = clamp(yp[i] + addend[i]);
+  });
+  return std::move(y);
+}
+
 } // namespace
 
 const std::vector<PackedA> &
@@ -108,21 +125,28 @@ void PackCache::dropOriginal(const float *p, int64_t n) const {
 TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                 const kernels::Ints &pads, const kernels::Ints &strides,
                 const kernels::Ints &dilations, int64_t group, PackCache &cache,
-                const Clamp &clamp) {
+                const Clamp &clamp, const TensorData *residual) {
   const ConvGeometry g = kernels::convGeometry(x, w, b, pads, strides, dilations, group);
-  TensorData y = TensorData::uninit({g.N, g.M, g.OH, g.OW}); // every element written
+  const Shape yShape = {g.N, g.M, g.OH, g.OW};
+  if (residual && residual->shape != yShape)
+    fail("residual must have the output's shape ", shapeStr(yShape), ", got ",
+         shapeStr(residual->shape));
+  TensorData y = TensorData::uninit(yShape); // every element written
   const float *bias = b ? b->data() : nullptr;
+  const float *addend = residual ? residual->data() : nullptr;
+  // Kernels without the residual in their stores: the convolution, then one pass.
+  const Clamp beforeResidual = residual ? Clamp{} : clamp;
   if (g.Cg == 1 && g.Mg == 1 && g.strides[1] <= kMaxStride) {
-    depthwise(x.data(), w.data(), bias, g, clamp, y.mut());
-    return y;
+    depthwise(x.data(), w.data(), bias, g, beforeResidual, y.mut());
+    return addResidual(y, addend, clamp);
   }
   if (directConvApplies(g)) {
-    directConv(x, w, bias, g, cache, clamp, y.mut());
-    return y;
+    directConv(x, w, bias, g, cache, beforeResidual, y.mut());
+    return addResidual(y, addend, clamp);
   }
   if (winogradApplies(g)) {
-    winogradConv(x, w, bias, g, cache, clamp, y.mut());
-    return y;
+    winogradConv(x, w, bias, g, cache, beforeResidual, y.mut());
+    return addResidual(y, addend, clamp);
   }
   std::vector<PackedA> local;
   const int64_t P = g.OH * g.OW;
@@ -151,8 +175,10 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
     Epilogue ep;
     ep.rowBias = bias;
     ep.clamp = clamp;
-    for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t n = 0; n < g.N; ++n) {
+      ep.addend = addend ? addend + n * g.M * P : nullptr;
       sgemmNarrow(packs[0], dense + n * K * P, P, P, y.mut() + n * g.M * P, P, ep);
+    }
     return y;
   }
   const std::vector<PackedA> &packs = packedWeights(w, g, cache, local);
@@ -172,6 +198,7 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
       }
       Epilogue ep;
       ep.rowBias = bias ? bias + gi * g.Mg : nullptr;
+      ep.addend = addend ? addend + (n * g.M + gi * g.Mg) * P : nullptr;
       ep.clamp = clamp;
       sgemm(packs[gi], bm, P, y.mut() + (n * g.M + gi * g.Mg) * P, P, ep);
     }

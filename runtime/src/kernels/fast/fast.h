@@ -46,13 +46,16 @@ struct PackCache {
 
 enum { kGemmForm, kWinogradForm, kDirectForm, kNarrowForm };
 
-// Conv as kernels::conv, its outputs clamped (a fused ReLU or ReLU6). Grouped and dense convolutions
-// run as a packed GEMM per group over the im2col matrix (packed straight from the
-// input, never materialized); depthwise ones as a vectorized direct loop.
+// Conv as kernels::conv, plus `residual` (a tensor of the output's shape, or null:
+// a fused residual connection), the sum clamped (a fused ReLU or ReLU6). Dense
+// convolutions run as a packed GEMM over the im2col matrix (packed straight from the
+// input), Winograd's (3x3), or the narrow GEMM (small planes, sgemm_narrow.h);
+// grouped, strided and thin ones on phase planes (direct_conv.h); depthwise ones on
+// depthwise.h's loops.
 TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                 const kernels::Ints &pads, const kernels::Ints &strides,
                 const kernels::Ints &dilations, int64_t group, PackCache &cache,
-                const Clamp &clamp = Clamp{});
+                const Clamp &clamp = Clamp{}, const TensorData *residual = nullptr);
 
 // Gemm as kernels::gemm: a vectorized matrix-vector product when A has few rows (batch
 // 1 fully connected layers), packed GEMM otherwise.

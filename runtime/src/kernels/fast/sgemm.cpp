@@ -21,7 +21,8 @@ constexpr int64_t kNC = 16 * kNR;
 // otherwise the raw products are written to `tile` (kMR x kNR) for an edge tile.
 template <bool First, bool Last>
 inline void microKernel(int64_t kc, const float *a, const float *b, float *c, int64_t ldc,
-                        const float *bias, const Clamp &clamp, bool accumulate) {
+                        const float *bias, const float *addend, const Clamp &clamp,
+                        bool accumulate) {
   VFloat acc[kMR][2];
 #pragma GCC unroll 16
   for (int i = 0; i < kMR; ++i)
@@ -50,6 +51,10 @@ inline void microKernel(int64_t kc, const float *a, const float *b, float *c, in
         v0 += splat(bias[i]);
         v1 += splat(bias[i]);
       }
+      if (addend) {
+        v0 += load(addend + i * ldc);
+        v1 += load(addend + i * ldc + kVec);
+      }
       if (clamp.active()) {
         v0 = clamp(v0);
         v1 = clamp(v1);
@@ -62,23 +67,26 @@ inline void microKernel(int64_t kc, const float *a, const float *b, float *c, in
 
 // One tile, full or at an edge (rows < kMR or cols < kNR): edge tiles go through a
 // local kMR x kNR buffer so the kernel never touches memory outside C.
+// `at` is the tile's offset in C (and in the addend).
 void tile(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int64_t rows,
-          int64_t cols, bool first, bool last, const Epilogue &ep, int64_t m0) {
+          int64_t cols, bool first, bool last, const Epilogue &ep, int64_t m0, int64_t at) {
   const float *bias = ep.rowBias ? ep.rowBias + m0 : nullptr;
+  const float *addend = ep.addend ? ep.addend + at : nullptr;
+  c += at;
   const bool full = rows == kMR && cols == kNR;
   if (full) {
     if (first && last)
-      microKernel<true, true>(kc, a, b, c, ldc, bias, ep.clamp, ep.accumulate);
+      microKernel<true, true>(kc, a, b, c, ldc, bias, addend, ep.clamp, ep.accumulate);
     else if (first)
-      microKernel<true, false>(kc, a, b, c, ldc, bias, ep.clamp, ep.accumulate);
+      microKernel<true, false>(kc, a, b, c, ldc, bias, addend, ep.clamp, ep.accumulate);
     else if (last)
-      microKernel<false, true>(kc, a, b, c, ldc, bias, ep.clamp, ep.accumulate);
+      microKernel<false, true>(kc, a, b, c, ldc, bias, addend, ep.clamp, ep.accumulate);
     else
-      microKernel<false, false>(kc, a, b, c, ldc, bias, ep.clamp, ep.accumulate);
+      microKernel<false, false>(kc, a, b, c, ldc, bias, addend, ep.clamp, ep.accumulate);
     return;
   }
   alignas(64) float buf[kMR * kNR];
-  microKernel<true, false>(kc, a, b, buf, kNR, nullptr, Clamp{}, false);
+  microKernel<true, false>(kc, a, b, buf, kNR, nullptr, nullptr, Clamp{}, false);
   for (int64_t i = 0; i < rows; ++i) {
     float *row = c + i * ldc;
     for (int64_t j = 0; j < cols; ++j) {
@@ -88,6 +96,8 @@ void tile(int64_t kc, const float *a, const float *b, float *c, int64_t ldc, int
       if (last) {
         if (bias)
           v += bias[i];
+        if (addend)
+          v += addend[i * ldc + j];
         v = ep.clamp(v);
       }
       row[j] = v;
@@ -201,6 +211,8 @@ void sgemm(const PackedA &a, const BMatrix &b, int64_t N, float *c, int64_t ldc,
         float v = ep.accumulate ? c[m * ldc + n] : 0.0f;
         if (ep.rowBias)
           v += ep.rowBias[m];
+        if (ep.addend)
+          v += ep.addend[m * ldc + n];
         c[m * ldc + n] = ep.clamp(v);
       }
     return;
@@ -245,8 +257,8 @@ void sgemm(const PackedA &a, const BMatrix &b, int64_t N, float *c, int64_t ldc,
         const float *aSliver = a.data.data() + pi * kMR * K + k0 * kMR;
         const int64_t m0 = pi * kMR, rows = std::min<int64_t>(kMR, M - m0);
         for (int64_t j = 0; j < width; j += kNR)
-          tile(kc, aSliver, block + j * panelStride, c + m0 * ldc + n0 + j, ldc, rows,
-               std::min<int64_t>(kNR, width - j), first, last, ep, m0);
+          tile(kc, aSliver, block + j * panelStride, c, ldc, rows,
+               std::min<int64_t>(kNR, width - j), first, last, ep, m0, m0 * ldc + n0 + j);
       }
     }
   });

@@ -28,7 +28,10 @@ PackedA packA(const float *a, int64_t M, int64_t K, int64_t rowStride, int64_t c
 
 struct Epilogue {
   const float *rowBias = nullptr; // bias[m] added to row m, or null
-  Clamp clamp;                    // after the bias
+  // A matrix laid out like C (same row stride) added after the bias (a residual
+  // connection), or null.
+  const float *addend = nullptr;
+  Clamp clamp;                    // after the bias and the addend
   bool accumulate = false;        // C += A*B instead of C = A*B
 };
 

@@ -12,8 +12,9 @@ namespace {
 // kNR values) and B. The accumulators hold C transposed (one column of C, kNR rows,
 // per pair of vectors); they go through a small buffer into C's rows.
 template <int R>
-void tile(int64_t K, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc,
-          int64_t rows, const float *bias, const Epilogue &ep) {
+void tile(int64_t K, const float *a, const float *b, int64_t ldb, float *c,
+          const float *addend, int64_t ldc, int64_t rows, const float *bias,
+          const Epilogue &ep) {
   VFloat acc[R][2];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i)
@@ -38,6 +39,8 @@ void tile(int64_t K, const float *a, const float *b, int64_t ldb, float *c, int6
     const float add = bias ? bias[m] : 0.0f;
     for (int i = 0; i < R; ++i) {
       float v = buf[i][m] + add;
+      if (addend)
+        v += addend[m * ldc + i];
       if (ep.accumulate)
         v += row[i];
       row[i] = ep.clamp(v);
@@ -45,8 +48,8 @@ void tile(int64_t K, const float *a, const float *b, int64_t ldb, float *c, int6
   }
 }
 
-using TileFn = void (*)(int64_t, const float *, const float *, int64_t, float *, int64_t,
-                        int64_t, const float *, const Epilogue &);
+using TileFn = void (*)(int64_t, const float *, const float *, int64_t, float *,
+                        const float *, int64_t, int64_t, const float *, const Epilogue &);
 
 TileFn tileFor(int64_t columns) {
   static const TileFn fns[] = {tile<1>, tile<2>, tile<3>, tile<4>,  tile<5>,  tile<6>,
@@ -89,7 +92,9 @@ void sgemmNarrow(const PackedA &a, const float *b, int64_t ldb, int64_t N, float
     const float *bias = ep.rowBias ? ep.rowBias + m0 : nullptr;
     for (int64_t n0 = 0; n0 < N; n0 += kMR) {
       const int64_t cols = std::min<int64_t>(kMR, N - n0);
-      tileFor(cols)(K, ap, b + n0, ldb, c + m0 * ldc + n0, ldc, rows, bias, ep);
+      const int64_t at = m0 * ldc + n0; // the tile's offset in C and the addend
+      tileFor(cols)(K, ap, b + n0, ldb, c + at, ep.addend ? ep.addend + at : nullptr, ldc,
+                    rows, bias, ep);
     }
   });
 }
