@@ -63,12 +63,19 @@ void copyPhases(const float *in, const Window &w, const PhaseLayout &p, float *p
       float *dst = planeRow + cp * p.planeSize;
       const float *from = src + cp - left;
       if (p.sw == 1) {
-        std::copy(from + j0[cp], from + j1[cp], dst + j0[cp]);
+        copyFloats(from + j0[cp], j1[cp] - j0[cp], dst + j0[cp]);
         continue;
       }
       int64_t j = j0[cp];
       for (; j < jv[cp]; j += kVec)
         store(dst + j, evenLanes(load(from + 2 * j), load(from + 2 * j + kVec)));
+      if (p.sw == 2) // the rest, fewer than kVec: source [2j, 2 * j1 - 1), partial loads
+        for (; j < j1[cp]; j += kVec) {
+          const int64_t n = std::min<int64_t>(kVec, j1[cp] - j), span = 2 * n - 1;
+          const VFloat lo = loadPartial(from + 2 * j, std::min<int64_t>(kVec, span));
+          const VFloat hi = loadPartial(from + 2 * j + kVec, std::max<int64_t>(0, span - kVec));
+          storePartial(dst + j, evenLanes(lo, hi), n);
+        }
       for (; j < j1[cp]; ++j)
         dst[j] = from[j * p.sw];
     }
@@ -77,7 +84,7 @@ void copyPhases(const float *in, const Window &w, const PhaseLayout &p, float *p
 
 void gatherRows(const float *sums, const Window &w, const PhaseLayout &p, float *out) {
   for (int64_t oh = 0; oh < w.OH; ++oh)
-    std::copy_n(sums + oh * p.rowPitch, w.OW, out + oh * w.OW);
+    copyFloats(sums + oh * p.rowPitch, w.OW, out + oh * w.OW);
 }
 
 } // namespace fast

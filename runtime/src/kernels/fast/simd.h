@@ -51,6 +51,36 @@ inline VFloat splat(float x) {
   return v;
 #endif
 }
+// The first n (0 <= n <= kVec) floats at p, the other lanes 0; and the first n lanes
+// of v stored at p. Nothing outside [p, p + n) is touched (a row's last, partial
+// vector, where the next bytes may belong to another thread or to no mapping).
+inline VFloat loadPartial(const float *p, int64_t n) {
+#if defined(__AVX512F__)
+  return (VFloat)_mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p);
+#else
+  VFloat v = VFloat{};
+  for (int64_t i = 0; i < n; ++i)
+    v[i] = p[i];
+  return v;
+#endif
+}
+inline void storePartial(float *p, VFloat v, int64_t n) {
+#if defined(__AVX512F__)
+  _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), (__m512)v);
+#else
+  for (int64_t i = 0; i < n; ++i)
+    p[i] = v[i];
+#endif
+}
+// Copies n floats, whole vectors then one partial one.
+inline void copyFloats(const float *src, int64_t n, float *dst) {
+  int64_t i = 0;
+  for (; i + kVec <= n; i += kVec)
+    store(dst + i, load(src + i));
+  if (i < n)
+    storePartial(dst + i, loadPartial(src + i, n - i), n - i);
+}
+
 inline VFloat vmax(VFloat a, VFloat b) { return a > b ? a : b; }
 inline VFloat vmin(VFloat a, VFloat b) { return a < b ? a : b; }
 
