@@ -59,12 +59,13 @@ const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometr
                           });
 }
 
-// Rows [m0, m0 + R) of sums (row pitch `outputs`) at outputs [q, q + V * kVec):
-// bias + sum over k of a[k * lda + i] * planes[offset[k] + q + ...], clamped.
+// Output channels [m0, m0 + R) (planes `out`, `plane` floats apart) at outputs
+// [q, q + V * kVec): bias + sum over k of a[k * lda + i] * planes[offset[k] + q + ...],
+// clamped, stored through `runs` (the padding columns dropped).
 template <int R, int V>
 void tile(int64_t K, const float *a, int64_t lda, const float *planes,
           const int64_t *offset, int64_t q, const float *bias, const Clamp &clamp,
-          float *sums, int64_t outputs) {
+          float *out, int64_t plane, const OutputRuns &runs) {
   VFloat acc[R][V];
 #pragma GCC unroll 8
   for (int i = 0; i < R; ++i)
@@ -91,12 +92,13 @@ void tile(int64_t K, const float *a, int64_t lda, const float *planes,
     const VFloat bi = splat(bias ? bias[i] : 0.0f);
 #pragma GCC unroll 6
     for (int j = 0; j < V; ++j)
-      store(sums + i * outputs + q + j * kVec, clamp(acc[i][j] + bi));
+      runs.store(out + i * plane, q / kVec + j, clamp(acc[i][j] + bi));
   }
 }
 
 using TileFn = void (*)(int64_t, const float *, int64_t, const float *, const int64_t *,
-                        int64_t, const float *, const Clamp &, float *, int64_t);
+                        int64_t, const float *, const Clamp &, float *, int64_t,
+                        const OutputRuns &);
 
 template <int V> TileFn tileFor(int64_t rows) {
   switch (rows) {
@@ -150,58 +152,50 @@ void directConv(const TensorData &x, const TensorData &w, const float *bias,
   const TileFn fullTile = tileFor(rowsPerTile, vectors);
   const TileFn lastTile = tileFor(g.Mg % rowsPerTile, vectors);
   const int64_t blockWidth = vectors * kVec, blocks = layout.outputs / blockWidth;
-  // The three steps of one group of one image (job): its input channels copied into
-  // `phases` (padding already zero); its output channels computed into `sums`, for
-  // blocks [b0, b1) of outputs; their rows out.
+  const OutputRuns runs(window, layout);
+  const int64_t plane = g.OH * g.OW;
+  // The two steps of one group of one image (job): its input channels copied into
+  // `phases` (padding already zero); its output channels computed straight into y,
+  // for blocks [b0, b1) of outputs.
   auto fill = [&](int64_t job, int64_t c, float *phases) {
     const int64_t n = job / g.group, gi = job % g.group;
     copyPhases(x.data() + (n * g.C + gi * g.Cg + c) * g.H * g.W, window, layout,
                phases + c * layout.bufferSize);
   };
-  auto compute = [&](int64_t job, const float *phases, float *sums, int64_t b0, int64_t b1) {
-    const int64_t gi = job % g.group;
+  auto compute = [&](int64_t job, const float *phases, int64_t b0, int64_t b1) {
+    const int64_t n = job / g.group, gi = job % g.group;
     const float *a = packs[gi].data.data();
     const float *groupBias = bias ? bias + gi * g.Mg : nullptr;
+    float *out = y + (n * g.M + gi * g.Mg) * plane;
     // Every row tile of one block of outputs in turn: the block's taps stay in cache.
     for (int64_t q = b0 * blockWidth; q < b1 * blockWidth; q += blockWidth)
       for (int64_t m0 = 0; m0 < g.Mg; m0 += rowsPerTile) {
         const TileFn fn = m0 + rowsPerTile <= g.Mg ? fullTile : lastTile;
         fn(K, a + m0, g.Mg, phases, offset.data(), q, groupBias ? groupBias + m0 : nullptr,
-           clamp, sums + m0 * layout.outputs, layout.outputs);
+           clamp, out + m0 * plane, plane, runs);
       }
-  };
-  auto gather = [&](int64_t job, const float *sums, int64_t m) {
-    const int64_t n = job / g.group, gi = job % g.group;
-    gatherRows(sums + m * layout.outputs, window, layout,
-               y + ((n * g.M + gi * g.Mg) + m) * g.OH * g.OW);
   };
   const int64_t jobs = g.N * g.group;
   if (jobs < 2 * threadCount() && threadCount() > 1) {
     // Too few groups to share out (a dense convolution of one image): each group's
     // steps run one after the other, each step shared among the threads.
-    std::vector<float> phases((size_t)(g.Cg * layout.bufferSize), 0.0f),
-        sums((size_t)(g.Mg * layout.outputs));
+    std::vector<float> phases((size_t)(g.Cg * layout.bufferSize), 0.0f);
     for (int64_t job = 0; job < jobs; ++job) {
       parallelFor(g.Cg, [&](int64_t c) { fill(job, c, phases.data()); });
-      parallelRanges(blocks, [&](int64_t b0, int64_t b1) {
-        compute(job, phases.data(), sums.data(), b0, b1);
-      });
-      parallelFor(g.Mg, [&](int64_t m) { gather(job, sums.data(), m); });
+      parallelRanges(blocks,
+                     [&](int64_t b0, int64_t b1) { compute(job, phases.data(), b0, b1); });
     }
     return;
   }
   parallelRanges(jobs, [&](int64_t first, int64_t end) {
-    thread_local std::vector<float> phases, sums;
+    thread_local std::vector<float> phases;
     phases.resize((size_t)(g.Cg * layout.bufferSize));
-    sums.resize((size_t)(g.Mg * layout.outputs));
     for (int64_t c = 0; c < g.Cg; ++c)
       clearPhases(layout, 0.0f, phases.data() + c * layout.bufferSize);
     for (int64_t job = first; job < end; ++job) {
       for (int64_t c = 0; c < g.Cg; ++c)
         fill(job, c, phases.data());
-      compute(job, phases.data(), sums.data(), 0, blocks);
-      for (int64_t m = 0; m < g.Mg; ++m)
-        gather(job, sums.data(), m);
+      compute(job, phases.data(), 0, blocks);
     }
   });
 }

@@ -87,6 +87,27 @@ void gatherRows(const float *sums, const Window &w, const PhaseLayout &p, float 
     copyFloats(sums + oh * p.rowPitch, w.OW, out + oh * w.OW);
 }
 
+OutputRuns::OutputRuns(const Window &w, const PhaseLayout &p) {
+  const int64_t vectors = (p.outputs + kVec - 1) / kVec;
+  begin_.reserve((size_t)vectors + 1);
+  for (int64_t v = 0; v < vectors; ++v) {
+    begin_.push_back((int32_t)runs_.size());
+    for (int32_t lane = 0; lane < kVec;) {
+      const int64_t q = v * kVec + lane, oh = q / p.rowPitch, ow = q % p.rowPitch;
+      if (oh >= w.OH)
+        break;
+      if (ow >= w.OW) { // padding columns: skip to the next row
+        lane += (int32_t)std::min<int64_t>(kVec - lane, p.rowPitch - ow);
+        continue;
+      }
+      const int32_t count = (int32_t)std::min<int64_t>(kVec - lane, w.OW - ow);
+      runs_.push_back({oh * w.OW + ow, lane, count});
+      lane += count;
+    }
+  }
+  begin_.push_back((int32_t)runs_.size());
+}
+
 } // namespace fast
 } // namespace rt
 } // namespace sepnn

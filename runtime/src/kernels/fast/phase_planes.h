@@ -9,6 +9,7 @@
 #ifndef SEPNN_RT_FAST_PHASE_PLANES_H
 #define SEPNN_RT_FAST_PHASE_PLANES_H
 
+#include "kernels/fast/simd.h"
 #include "kernels/kernels.h"
 
 #include <cstdint>
@@ -48,6 +49,33 @@ void copyPhases(const float *in, const Window &w, const PhaseLayout &p, float *p
 
 // Copies the outputs' rows out of `sums` (rowPitch apart) into `out` [OH, OW].
 void gatherRows(const float *sums, const Window &w, const PhaseLayout &p, float *out);
+
+// Where each vector of outputs (flat index q = oh * rowPitch + ow, kVec lanes from a
+// multiple of kVec) goes in an [OH, OW] plane: runs of lanes that are real outputs
+// (ow < OW, oh < OH) of one row. Kernels store their vectors straight into the
+// output through them, instead of into a rowPitch-wide buffer copied out after.
+class OutputRuns {
+public:
+  OutputRuns(const Window &w, const PhaseLayout &p);
+  // Stores the real lanes of vector `index` (outputs [index * kVec, ...)) into `out`.
+  void store(float *out, int64_t index, VFloat v) const {
+    for (int32_t r = begin_[index]; r < begin_[index + 1]; ++r) {
+      const Run &run = runs_[r];
+      if (run.count == kVec)
+        fast::store(out + run.offset, v);
+      else
+        storeLanes(out + run.offset - run.lane, v, run.lane, run.count);
+    }
+  }
+
+private:
+  struct Run {
+    int64_t offset; // of the run's first lane in the plane
+    int32_t lane, count;
+  };
+  std::vector<Run> runs_;
+  std::vector<int32_t> begin_; // vector v's runs: [begin_[v], begin_[v + 1])
+};
 
 } // namespace fast
 } // namespace rt

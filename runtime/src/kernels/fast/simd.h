@@ -72,6 +72,16 @@ inline void storePartial(float *p, VFloat v, int64_t n) {
     p[i] = v[i];
 #endif
 }
+// Lanes [first, first + n) of v stored at p + first ... (p itself may lie before the
+// row: only the stored lanes' addresses are touched).
+inline void storeLanes(float *p, VFloat v, int64_t first, int64_t n) {
+#if defined(__AVX512F__)
+  _mm512_mask_storeu_ps(p, (__mmask16)(((1u << n) - 1) << first), (__m512)v);
+#else
+  for (int64_t i = first; i < first + n; ++i)
+    p[i] = v[i];
+#endif
+}
 // Copies n floats, whole vectors then one partial one.
 inline void copyFloats(const float *src, int64_t n, float *dst) {
   int64_t i = 0;
