@@ -102,11 +102,13 @@ const ConvCase kConvCases[] = {
     {{1, 3, 12, 25}, {3, 1, 3, 5}, {1, 2, 1, 2}, {2, 1}, {1, 1}, 3},
     {{1, 3, 12, 25}, {3, 1, 3, 3}, {2, 2, 2, 2}, {1, 1}, {2, 2}, 3},
     {{1, 2, 9, 9}, {2, 1, 7, 7}, {3, 3, 3, 3}, {1, 1}, {1, 1}, 2},
-    // depthwise along channels (small outputs, whole vectors of channels; the rest of
-    // the channels along pixels): 7x7 with a batch, 14x14 stride 2, a 5x5 kernel with
-    // uneven pads and strides, dilation
+    // depthwise 3x3 with padding 1 row by row (stride 1 and 2, rows narrower than a
+    // vector, odd widths, a batch; the wider ones above); along channels (small
+    // outputs, whole vectors of channels, the rest of the channels along pixels):
+    // uneven pads, a 5x5 kernel with uneven strides, dilation
     {{2, 35, 7, 7}, {35, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 35},
-    {{1, 32, 14, 14}, {32, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 32},
+    {{1, 3, 9, 33}, {3, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 3},
+    {{1, 32, 14, 14}, {32, 1, 3, 3}, {0, 1, 1, 0}, {2, 2}, {1, 1}, 32},
     {{1, 17, 11, 9}, {17, 1, 5, 5}, {2, 1, 2, 3}, {2, 1}, {1, 1}, 17},
     {{1, 16, 6, 6}, {16, 1, 3, 3}, {2, 2, 2, 2}, {1, 1}, {2, 2}, 16},
     // stride-2 convolutions on phase planes (direct_conv.h) with rows wide enough for

@@ -96,10 +96,88 @@ bool alongChannels(const float *x, const float *w, const float *bias,
   return true;
 }
 
+// The first n (at most kVec) values at p, zeros after (none when n <= 0).
+inline VFloat loadUpTo(const float *p, int64_t n) {
+  return n >= kVec ? load(p) : n > 0 ? loadPartial(p, n) : VFloat{};
+}
+
+// One output row of a 3x3 depthwise convolution with padding 1 and stride S (1 or 2)
+// straight from the input rows (null: a padding row): each vector of outputs reads
+// its columns and their left and right neighbours by shuffling whole-vector loads
+// (partial at the row's end, zeros beyond), so no padded copy of the plane is made.
+template <int S>
+void rowOf3x3(const float *const rows[3], const float *k, VFloat bias, const Clamp &clamp,
+              int64_t W, int64_t OW, float *out) {
+  VFloat before[3] = {}; // per input row: the vector left of the current one
+  for (int64_t ow = 0; ow < OW; ow += kVec) {
+    VFloat acc[3] = {bias, VFloat{}, VFloat{}}; // one chain per input row
+    for (int r = 0; r < 3; ++r) {
+      if (!rows[r])
+        continue;
+      const float *row = rows[r];
+      VFloat left, centre, right;
+      if (S == 1) { // columns ow - 1, ow, ow + 1
+        centre = loadUpTo(row + ow, W - ow);
+        const VFloat after = loadUpTo(row + ow + kVec, W - ow - kVec);
+        left = previousColumn(before[r], centre);
+        right = nextColumn(centre, after);
+        before[r] = centre;
+      } else { // columns 2 ow - 1, 2 ow, 2 ow + 1
+        const VFloat a = loadUpTo(row + 2 * ow, W - 2 * ow),
+                     b = loadUpTo(row + 2 * ow + kVec, W - 2 * ow - kVec);
+        centre = evenLanes(a, b);
+        right = oddLanes(a, b);
+        left = previousColumn(before[r], right);
+        before[r] = right;
+      }
+      acc[r] += splat(k[3 * r]) * left + splat(k[3 * r + 1]) * centre +
+                splat(k[3 * r + 2]) * right;
+    }
+    const VFloat v = clamp(acc[0] + acc[1] + acc[2]);
+    if (ow + kVec <= OW)
+      store(out + ow, v);
+    else
+      storePartial(out + ow, v, OW - ow);
+  }
+}
+
+// 3x3, stride 1 or 2 in both directions, padding 1 on every side, no dilation: the
+// networks' depthwise layers, row by row (rowOf3x3). False (nothing done) otherwise.
+bool rowsOf3x3(const float *x, const float *w, const float *bias,
+               const kernels::ConvGeometry &g, const Clamp &clamp, float *y) {
+  const int64_t s = g.strides[0];
+  if (g.KH != 3 || g.KW != 3 || g.dil[0] != 1 || g.dil[1] != 1 || s != g.strides[1] ||
+      (s != 1 && s != 2) || g.pads[0] != 1 || g.pads[1] != 1 || g.pads[2] != 1 ||
+      g.pads[3] != 1)
+    return false;
+  parallelRanges(g.N * g.C, [&](int64_t first, int64_t end) {
+    for (int64_t nc = first; nc < end; ++nc) {
+      const int64_t c = nc % g.C;
+      const float *plane = x + nc * g.H * g.W;
+      const VFloat b = splat(bias ? bias[c] : 0.0f);
+      for (int64_t oh = 0; oh < g.OH; ++oh) {
+        const float *rows[3];
+        for (int r = 0; r < 3; ++r) {
+          const int64_t ih = oh * s - 1 + r;
+          rows[r] = ih >= 0 && ih < g.H ? plane + ih * g.W : nullptr;
+        }
+        float *out = y + nc * g.OH * g.OW + oh * g.OW;
+        if (s == 1)
+          rowOf3x3<1>(rows, w + c * 9, b, clamp, g.W, g.OW, out);
+        else
+          rowOf3x3<2>(rows, w + c * 9, b, clamp, g.W, g.OW, out);
+      }
+    }
+  });
+  return true;
+}
+
 } // namespace
 
 void depthwise(const float *x, const float *w, const float *bias,
                const kernels::ConvGeometry &g, const Clamp &clamp, float *y) {
+  if (rowsOf3x3(x, w, bias, g, clamp, y))
+    return;
   // Channels [done, C) of every image go along pixels.
   const int64_t done = alongChannels(x, w, bias, g, clamp, y) ? g.C - g.C % kVec : 0;
   if (done == g.C)

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #elif defined(__ARM_NEON)
@@ -94,17 +95,35 @@ inline void copyFloats(const float *src, int64_t n, float *dst) {
 inline VFloat vmax(VFloat a, VFloat b) { return a > b ? a : b; }
 inline VFloat vmin(VFloat a, VFloat b) { return a < b ? a : b; }
 
-// Lanes 0, 2, 4, ... of the 2 * kVec values a then b: a stride-2 load from two
-// contiguous ones.
+// Lane shuffles of the 2 * kVec values a then b (a's lanes first):
+namespace detail {
+template <size_t... I> VFloat evenLanes(VFloat a, VFloat b, std::index_sequence<I...>) {
+  return __builtin_shufflevector(a, b, (2 * I)...);
+}
+template <size_t... I> VFloat oddLanes(VFloat a, VFloat b, std::index_sequence<I...>) {
+  return __builtin_shufflevector(a, b, (2 * I + 1)...);
+}
+template <size_t From, size_t... I>
+VFloat window(VFloat a, VFloat b, std::index_sequence<I...>) {
+  return __builtin_shufflevector(a, b, (From + I)...);
+}
+} // namespace detail
+// Lanes 0, 2, 4, ...: a stride-2 load from two contiguous ones.
 inline VFloat evenLanes(VFloat a, VFloat b) {
-#if defined(__AVX512F__)
-  return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26,
-                                 28, 30);
-#elif defined(__AVX__)
-  return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
-#else
-  return __builtin_shufflevector(a, b, 0, 2, 4, 6);
-#endif
+  return detail::evenLanes(a, b, std::make_index_sequence<kVec>{});
+}
+// Lanes 1, 3, 5, ...
+inline VFloat oddLanes(VFloat a, VFloat b) {
+  return detail::oddLanes(a, b, std::make_index_sequence<kVec>{});
+}
+// Lanes kVec - 1 ... 2 * kVec - 2: b moved up one lane, a's last lane first (the
+// values one column to the left of b's, a the vector before b).
+inline VFloat previousColumn(VFloat a, VFloat b) {
+  return detail::window<kVec - 1>(a, b, std::make_index_sequence<kVec>{});
+}
+// Lanes 1 ... kVec: a moved down one lane, b's first lane last (one column right).
+inline VFloat nextColumn(VFloat a, VFloat b) {
+  return detail::window<1>(a, b, std::make_index_sequence<kVec>{});
 }
 
 // The range outputs are clamped to after the bias: ReLU is [0, +inf), ReLU6 [0, 6]; the
