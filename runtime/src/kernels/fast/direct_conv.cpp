@@ -59,12 +59,13 @@ const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometr
                           });
 }
 
-// Output channels [m0, m0 + R) (planes `out`, `plane` floats apart) at outputs
-// [q, q + V * kVec): bias + sum over k of a[k * lda + i] * planes[offset[k] + q + ...],
-// clamped, stored through `runs` (the padding columns dropped).
+// Output channels [m0, m0 + R) (planes `out`, `plane` floats apart) at the V vectors
+// of outputs from vector `index`: bias + sum over k of a[k * lda + i] *
+// src[offset[k] + ...] (src: the taps of the block's first output), clamped, stored
+// through `runs` (the padding columns dropped).
 template <int R, int V>
 void tile(int64_t K, const float *a, int64_t lda, const float *planes,
-          const int64_t *offset, int64_t q, const float *bias, const Clamp &clamp,
+          const int64_t *offset, int64_t index, const float *bias, const Clamp &clamp,
           float *out, int64_t plane, const OutputRuns &runs) {
   VFloat acc[R][V];
 #pragma GCC unroll 8
@@ -73,7 +74,7 @@ void tile(int64_t K, const float *a, int64_t lda, const float *planes,
     for (int j = 0; j < V; ++j)
       acc[i][j] = VFloat{};
   for (int64_t k = 0; k < K; ++k) {
-    const float *src = planes + offset[k] + q;
+    const float *src = planes + offset[k];
     VFloat b[V];
 #pragma GCC unroll 6
     for (int j = 0; j < V; ++j)
@@ -92,7 +93,7 @@ void tile(int64_t K, const float *a, int64_t lda, const float *planes,
     const VFloat bi = splat(bias ? bias[i] : 0.0f);
 #pragma GCC unroll 6
     for (int j = 0; j < V; ++j)
-      runs.store(out + i * plane, q / kVec + j, clamp(acc[i][j] + bi));
+      runs.store(out + i * plane, index + j, clamp(acc[i][j] + bi));
   }
 }
 
@@ -153,49 +154,85 @@ void directConv(const TensorData &x, const TensorData &w, const float *bias,
   const TileFn lastTile = tileFor(g.Mg % rowsPerTile, vectors);
   const int64_t blockWidth = vectors * kVec, blocks = layout.outputs / blockWidth;
   const OutputRuns runs(window, layout);
-  const int64_t plane = g.OH * g.OW;
-  // The two steps of one group of one image (job): its input channels copied into
-  // `phases` (padding already zero); its output channels computed straight into y,
-  // for blocks [b0, b1) of outputs.
-  auto fill = [&](int64_t job, int64_t c, float *phases) {
-    const int64_t n = job / g.group, gi = job % g.group;
-    copyPhases(x.data() + (n * g.C + gi * g.Cg + c) * g.H * g.W, window, layout,
-               phases + c * layout.bufferSize);
-  };
-  auto compute = [&](int64_t job, const float *phases, int64_t b0, int64_t b1) {
+  const int64_t plane = g.OH * g.OW, inPlane = g.H * g.W;
+  // Output channels of group job % group of image job / group, blocks [b0, b1) of
+  // outputs: block b's taps at planes + (b - b0) * blockWidth + offsets[k].
+  auto compute = [&](int64_t job, const float *planes, const int64_t *offsets, int64_t b0,
+                     int64_t b1) {
     const int64_t n = job / g.group, gi = job % g.group;
     const float *a = packs[gi].data.data();
     const float *groupBias = bias ? bias + gi * g.Mg : nullptr;
     float *out = y + (n * g.M + gi * g.Mg) * plane;
     // Every row tile of one block of outputs in turn: the block's taps stay in cache.
-    for (int64_t q = b0 * blockWidth; q < b1 * blockWidth; q += blockWidth)
+    for (int64_t b = b0; b < b1; ++b)
       for (int64_t m0 = 0; m0 < g.Mg; m0 += rowsPerTile) {
         const TileFn fn = m0 + rowsPerTile <= g.Mg ? fullTile : lastTile;
-        fn(K, a + m0, g.Mg, phases, offset.data(), q, groupBias ? groupBias + m0 : nullptr,
-           clamp, out + m0 * plane, plane, runs);
+        fn(K, a + m0, g.Mg, planes + (b - b0) * blockWidth, offsets, b * vectors,
+           groupBias ? groupBias + m0 : nullptr, clamp, out + m0 * plane, plane, runs);
       }
+  };
+  auto groupInput = [&](int64_t job) {
+    return x.data() + (job / g.group * g.C + job % g.group * g.Cg) * inPlane;
+  };
+  // A 1x1 convolution with stride 1 and no padding reads its input in place: the
+  // phase planes would be a copy of it. Only the last, partial block of outputs (whose
+  // vectors would read past the input) goes through a small zero-padded copy.
+  const bool inPlace = g.KH == 1 && g.KW == 1 && g.strides[0] == 1 && g.strides[1] == 1 &&
+                       g.pads[0] == 0 && g.pads[1] == 0 && g.pads[2] == 0 &&
+                       g.pads[3] == 0;
+  std::vector<int64_t> inPlaceOffset((size_t)g.Cg), tailOffset((size_t)g.Cg);
+  for (int64_t c = 0; c < g.Cg; ++c) {
+    inPlaceOffset[c] = c * inPlane;
+    tailOffset[c] = c * blockWidth;
+  }
+  const int64_t fullBlocks = inPlace ? inPlane / blockWidth : blocks;
+  auto inPlaceTail = [&](int64_t job) {
+    const int64_t from = fullBlocks * blockWidth, count = inPlane - from;
+    if (count == 0)
+      return;
+    std::vector<float> tail((size_t)(g.Cg * blockWidth), 0.0f);
+    for (int64_t c = 0; c < g.Cg; ++c)
+      std::copy_n(groupInput(job) + c * inPlane + from, count, tail.data() + c * blockWidth);
+    compute(job, tail.data(), tailOffset.data(), fullBlocks, fullBlocks + 1);
+  };
+  // Otherwise: input channel c of a job copied into its phase planes (padding zero).
+  auto fill = [&](int64_t job, int64_t c, float *phases) {
+    copyPhases(groupInput(job) + c * inPlane, window, layout, phases + c * layout.bufferSize);
   };
   const int64_t jobs = g.N * g.group;
   if (jobs < 2 * threadCount() && threadCount() > 1) {
     // Too few groups to share out (a dense convolution of one image): each group's
     // steps run one after the other, each step shared among the threads.
-    std::vector<float> phases((size_t)(g.Cg * layout.bufferSize), 0.0f);
+    std::vector<float> phases(inPlace ? 0 : (size_t)(g.Cg * layout.bufferSize), 0.0f);
     for (int64_t job = 0; job < jobs; ++job) {
-      parallelFor(g.Cg, [&](int64_t c) { fill(job, c, phases.data()); });
-      parallelRanges(blocks,
-                     [&](int64_t b0, int64_t b1) { compute(job, phases.data(), b0, b1); });
+      const float *planes = inPlace ? groupInput(job) : phases.data();
+      const int64_t *offsets = inPlace ? inPlaceOffset.data() : offset.data();
+      if (!inPlace)
+        parallelFor(g.Cg, [&](int64_t c) { fill(job, c, phases.data()); });
+      parallelRanges(fullBlocks, [&](int64_t b0, int64_t b1) {
+        compute(job, planes + b0 * blockWidth, offsets, b0, b1);
+      });
+      if (inPlace)
+        inPlaceTail(job);
     }
     return;
   }
   parallelRanges(jobs, [&](int64_t first, int64_t end) {
     thread_local std::vector<float> phases;
-    phases.resize((size_t)(g.Cg * layout.bufferSize));
-    for (int64_t c = 0; c < g.Cg; ++c)
-      clearPhases(layout, 0.0f, phases.data() + c * layout.bufferSize);
+    if (!inPlace) {
+      phases.resize((size_t)(g.Cg * layout.bufferSize));
+      for (int64_t c = 0; c < g.Cg; ++c)
+        clearPhases(layout, 0.0f, phases.data() + c * layout.bufferSize);
+    }
     for (int64_t job = first; job < end; ++job) {
+      if (inPlace) {
+        compute(job, groupInput(job), inPlaceOffset.data(), 0, fullBlocks);
+        inPlaceTail(job);
+        continue;
+      }
       for (int64_t c = 0; c < g.Cg; ++c)
         fill(job, c, phases.data());
-      compute(job, phases.data(), 0, blocks);
+      compute(job, phases.data(), offset.data(), 0, blocks);
     }
   });
 }
