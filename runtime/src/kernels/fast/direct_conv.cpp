@@ -128,7 +128,7 @@ bool directConvApplies(const ConvGeometry &g) {
   // Strided windows pack slowly into the GEMM's panels; the phase planes read them
   // as shifted rows like any other.
   const bool strided = (g.strides[0] > 1 || g.strides[1] > 1) && g.KH * g.KW > 1;
-  if (!(g.group > 1 || g.C <= 4 || g.M <= 16 || strided) || (g.Cg == 1 && g.Mg == 1) ||
+  if (!(g.group > 1 || g.C <= 4 || g.M <= 32 || strided) || (g.Cg == 1 && g.Mg == 1) ||
       g.Mg > 512 || g.strides[1] > kMaxStride)
     return false;
   // A group's planes are one buffer per thread: at most 4 MiB of them (wide dense

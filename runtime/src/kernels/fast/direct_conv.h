@@ -1,6 +1,6 @@
 // Grouped convolutions with few channels per group (ResNeXt's 32 groups of 4 to 32
 // channels), dense ones with few input or output channels (a network's stem, on the 3
-// colour planes; MobileNet's 16-channel projection) and strided ones (ResNet's
+// colour planes; MobileNet's 16- to 32-channel projections) and strided ones (ResNet's
 // downsampling 3x3s), as a direct convolution on phase planes (phase_planes.h).
 // Through the GEMM, their im2col blocks are packed for a handful of output rows or of
 // taps, so packing costs as much as the multiply-adds, or packing strided taps is
@@ -17,7 +17,7 @@ namespace rt {
 namespace fast {
 
 // A grouped convolution (not depthwise), a strided one (not 1x1), or one with at
-// most 4 input channels or 16 output channels, whose
+// most 4 input channels or 32 output channels, whose
 // groups have few enough output channels for one pass over their planes, with
 // strides the phase planes handle.
 bool directConvApplies(const kernels::ConvGeometry &g);
