@@ -96,11 +96,6 @@ bool alongChannels(const float *x, const float *w, const float *bias,
   return true;
 }
 
-// The first n (at most kVec) values at p, zeros after (none when n <= 0).
-inline VFloat loadUpTo(const float *p, int64_t n) {
-  return n >= kVec ? load(p) : n > 0 ? loadPartial(p, n) : VFloat{};
-}
-
 // One output row of a 3x3 depthwise convolution with padding 1 and stride S (1 or 2)
 // straight from the input rows (null: a padding row): each vector of outputs reads
 // its columns and their left and right neighbours by shuffling whole-vector loads

@@ -12,6 +12,49 @@ namespace sepnn {
 namespace rt {
 namespace fast {
 
+namespace {
+
+inline VFloat maxOf(VFloat acc, VFloat v) { return acc < v ? v : acc; } // NaN: kept out
+
+// One output row of a 3x3 stride-2 max pool straight from the input rows (null: a
+// padding row), left padding `left` (0 or 1): each vector of outputs takes columns
+// 2 ow - left + {0, 1, 2} as the even and odd lanes of whole-vector loads, shifted by a
+// lane; lanes past the row read -inf.
+void poolRow3x3s2(const float *const rows[3], int64_t left, int64_t W, int64_t OW,
+                  float *out) {
+  const float lowest = -std::numeric_limits<float>::infinity();
+  VFloat before[3]; // per input row: the previous vector's odd lanes
+  for (int r = 0; r < 3; ++r)
+    before[r] = splat(lowest);
+  for (int64_t ow = 0; ow < OW; ow += kVec) {
+    VFloat acc = splat(lowest);
+    for (int r = 0; r < 3; ++r) {
+      const float *row = rows[r];
+      if (!row)
+        continue;
+      const int64_t c = 2 * ow; // the even lanes' column
+      const VFloat a = loadUpTo(row + c, W - c, lowest),
+                   b = loadUpTo(row + c + kVec, W - c - kVec, lowest);
+      const VFloat even = evenLanes(a, b), odd = oddLanes(a, b);
+      acc = maxOf(maxOf(acc, even), odd);
+      if (left == 1) { // columns 2 ow - 1, 2 ow, 2 ow + 1
+        acc = maxOf(acc, previousColumn(before[r], odd));
+        before[r] = odd;
+      } else { // columns 2 ow, 2 ow + 1, 2 ow + 2: the last lane's from the next pair
+        const VFloat c2 = loadUpTo(row + c + 2 * kVec, W - c - 2 * kVec, lowest),
+                     d2 = loadUpTo(row + c + 3 * kVec, W - c - 3 * kVec, lowest);
+        acc = maxOf(acc, nextColumn(even, evenLanes(c2, d2)));
+      }
+    }
+    if (ow + kVec <= OW)
+      store(out + ow, acc);
+    else
+      storePartial(out + ow, acc, OW - ow);
+  }
+}
+
+} // namespace
+
 TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
                    const kernels::Ints &pads, const kernels::Ints &strides,
                    const kernels::Ints &dilations, int64_t ceilMode) {
@@ -20,6 +63,25 @@ TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
   if (g.strides[1] > kMaxStride)
     return kernels::maxPool(x, kernel, pads, strides, dilations, ceilMode);
   TensorData y = TensorData::uninit({g.N, g.C, g.OH, g.OW});
+  // The networks' pools (3x3, stride 2, padding 0 or 1 at the top and left, any at the
+  // bottom and right or in ceil mode): row by row, no phase planes.
+  if (g.KH == 3 && g.KW == 3 && g.strides[0] == 2 && g.strides[1] == 2 && g.dil[0] == 1 &&
+      g.dil[1] == 1 && g.pads[0] <= 1 && g.pads[1] <= 1) {
+    parallelRanges(g.N * g.C, [&](int64_t first, int64_t end) {
+      for (int64_t nc = first; nc < end; ++nc) {
+        const float *plane = x.data() + nc * g.H * g.W;
+        for (int64_t oh = 0; oh < g.OH; ++oh) {
+          const float *rows[3];
+          for (int r = 0; r < 3; ++r) {
+            const int64_t ih = oh * 2 - g.pads[0] + r;
+            rows[r] = ih >= 0 && ih < g.H ? plane + ih * g.W : nullptr;
+          }
+          poolRow3x3s2(rows, g.pads[1], g.W, g.OW, y.mut() + (nc * g.OH + oh) * g.OW);
+        }
+      }
+    });
+    return y;
+  }
   const Window window{g.H,          g.W,          g.OH,       g.OW,       g.KH,       g.KW,
                       g.strides[0], g.strides[1], g.dil[0],   g.dil[1],   g.pads[0],  g.pads[1]};
   constexpr int kBlock = 4; // vectors per step: independent max chains

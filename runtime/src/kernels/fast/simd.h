@@ -65,6 +65,20 @@ inline VFloat loadPartial(const float *p, int64_t n) {
   return v;
 #endif
 }
+// The first n floats at p (all kVec when n >= kVec), `fill` in the other lanes.
+inline VFloat loadUpTo(const float *p, int64_t n, float fill = 0.0f) {
+  if (n >= kVec)
+    return load(p);
+#if defined(__AVX512F__)
+  return (VFloat)_mm512_mask_loadu_ps(_mm512_set1_ps(fill),
+                                      (__mmask16)((1u << std::max<int64_t>(n, 0)) - 1), p);
+#else
+  VFloat v;
+  for (int64_t i = 0; i < kVec; ++i)
+    v[i] = i < n ? p[i] : fill;
+  return v;
+#endif
+}
 inline void storePartial(float *p, VFloat v, int64_t n) {
 #if defined(__AVX512F__)
   _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), (__m512)v);
