@@ -1,7 +1,7 @@
 // sepnn_rt_kernel_bench: the fast kernels alone, on one thread unless SEPNN_THREADS says
 // otherwise (a benchmark, not a test): GFLOP/s of the packed GEMM on cache-resident and
 // convolution-sized shapes, and the time of each convolution shape of ResNet-18 (which
-// path runs it: Winograd or the im2col GEMM). Best of --repeat runs (default 30).
+// kernel runs it: fast::convKernelName). Best of --repeat runs (default 30).
 // docs/runtime-speed.md quotes its figures.
 #include "kernels/fast/fast.h"
 #include "kernels/fast/parallel.h"
@@ -92,7 +92,7 @@ int main(int argc, char **argv) {
       std::printf("  %3lldx%-3lld x%-3lld -> %-3lld %lldx%lld/%lld  %7.3f ms  %7.1f GFLOP/s  %s\n",
                   (long long)cv.hw, (long long)cv.hw, (long long)cv.c, (long long)cv.m,
                   (long long)cv.k, (long long)cv.k, (long long)cv.stride, s * 1e3,
-                  flops / s / 1e9, fast::winogradApplies(g) ? "winograd" : "gemm");
+                  flops / s / 1e9, fast::convKernelName(fast::convKernel(g)));
     }
   } catch (const std::exception &e) {
     std::fprintf(stderr, "error: %s\n", e.what());

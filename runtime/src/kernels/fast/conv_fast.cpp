@@ -122,6 +122,29 @@ void PackCache::dropOriginal(const float *p, int64_t n) const {
     ::madvise((void *)begin, end - begin, MADV_DONTNEED);
 }
 
+ConvKernel convKernel(const ConvGeometry &g) {
+  if (g.Cg == 1 && g.Mg == 1 && g.strides[1] <= kMaxStride)
+    return ConvKernel::Depthwise;
+  if (directConvApplies(g))
+    return ConvKernel::Direct;
+  if (winogradApplies(g))
+    return ConvKernel::Winograd;
+  if (g.group == 1 && narrowPays(g.M, g.OH * g.OW))
+    return ConvKernel::Narrow;
+  return ConvKernel::Gemm;
+}
+
+const char *convKernelName(ConvKernel k) {
+  switch (k) {
+  case ConvKernel::Depthwise: return "depthwise";
+  case ConvKernel::Direct: return "direct";
+  case ConvKernel::Winograd: return "winograd";
+  case ConvKernel::Narrow: return "narrow";
+  case ConvKernel::Gemm: return "gemm";
+  }
+  return "?";
+}
+
 TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                 const kernels::Ints &pads, const kernels::Ints &strides,
                 const kernels::Ints &dilations, int64_t group, PackCache &cache,
@@ -136,37 +159,41 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
   const float *addend = residual ? residual->data() : nullptr;
   // Kernels without the residual in their stores: the convolution, then one pass.
   const Clamp beforeResidual = residual ? Clamp{} : clamp;
-  if (g.Cg == 1 && g.Mg == 1 && g.strides[1] <= kMaxStride) {
+  const ConvKernel kernel = convKernel(g);
+  switch (kernel) {
+  case ConvKernel::Depthwise:
     depthwise(x.data(), w.data(), bias, g, beforeResidual, y.mut());
     return addResidual(y, addend, clamp);
-  }
-  if (directConvApplies(g)) {
+  case ConvKernel::Direct:
     directConv(x, w, bias, g, cache, beforeResidual, y.mut());
     return addResidual(y, addend, clamp);
-  }
-  if (winogradApplies(g)) {
+  case ConvKernel::Winograd:
     winogradConv(x, w, bias, g, cache, beforeResidual, y.mut());
     return addResidual(y, addend, clamp);
+  case ConvKernel::Narrow:
+  case ConvKernel::Gemm:
+    break;
   }
   std::vector<PackedA> local;
   const int64_t P = g.OH * g.OW;
   // A 1x1 convolution without padding reads its input as the B matrix (strided: its
   // subsampled copy, a fraction of the products' cost); the others read their im2col
-  // matrix, packed straight from the input.
-  const bool direct = g.KH == 1 && g.KW == 1 && g.pads[0] == 0 && g.pads[1] == 0 &&
-                      g.pads[2] == 0 && g.pads[3] == 0;
-  std::vector<float> subsampled; // the subsampled input or the im2col matrix
-  const float *dense = x.data(); // [N, C, P] when direct
-  if (direct && (g.strides[0] != 1 || g.strides[1] != 1)) {
-    subsampled.resize((size_t)(g.N * g.C * P));
-    subsample(x.data(), g, subsampled.data());
-    dense = subsampled.data();
+  // matrix: materialized for the narrow GEMM (small planes), packed straight from the
+  // input by the GEMM.
+  const bool pointwise = g.KH == 1 && g.KW == 1 && g.pads[0] == 0 && g.pads[1] == 0 &&
+                         g.pads[2] == 0 && g.pads[3] == 0;
+  std::vector<float> copy; // the subsampled input or the im2col matrix
+  const float *dense = x.data(); // [N, C, P] when pointwise
+  if (pointwise && (g.strides[0] != 1 || g.strides[1] != 1)) {
+    copy.resize((size_t)(g.N * g.C * P));
+    subsample(x.data(), g, copy.data());
+    dense = copy.data();
   }
-  if (g.group == 1 && narrowPays(g.M, P)) {
-    if (!direct) { // narrow planes: the im2col matrix is small, materialized
-      subsampled.resize((size_t)(g.N * g.C * g.KH * g.KW * P));
-      im2col(x.data(), g, subsampled.data());
-      dense = subsampled.data();
+  if (kernel == ConvKernel::Narrow) {
+    if (!pointwise) {
+      copy.resize((size_t)(g.N * g.C * g.KH * g.KW * P));
+      im2col(x.data(), g, copy.data());
+      dense = copy.data();
     }
     const int64_t K = g.C * g.KH * g.KW;
     const std::vector<PackedA> &packs = cache.packedOnce(
@@ -190,7 +217,7 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                                 g.strides[0], g.strides[1], g.dil[0],  g.dil[1],
                                 g.pads[0],   g.pads[1]};
       BMatrix bm;
-      if (direct) {
+      if (pointwise) {
         bm.dense = dense + (n * g.C + gi * g.Cg) * P;
         bm.ldb = P;
       } else {

@@ -46,6 +46,11 @@ struct PackCache {
 
 enum { kGemmForm, kWinogradForm, kDirectForm, kNarrowForm };
 
+// The kernel conv() runs for a convolution of geometry g (see conv below).
+enum class ConvKernel { Depthwise, Direct, Winograd, Narrow, Gemm };
+ConvKernel convKernel(const kernels::ConvGeometry &g);
+const char *convKernelName(ConvKernel k);
+
 // Conv as kernels::conv, plus `residual` (a tensor of the output's shape, or null:
 // a fused residual connection), the sum clamped (a fused ReLU or ReLU6). Dense
 // convolutions run as a packed GEMM over the im2col matrix (packed straight from the
