@@ -2,6 +2,7 @@
 #include "kernels/fast/parallel.h"
 #include "kernels/fast/phase_planes.h"
 #include "kernels/fast/simd.h"
+#include "kernels/fast/sgemm_narrow.h"
 
 #include <algorithm>
 #include <vector>
@@ -127,7 +128,8 @@ TileFn tileFor(int64_t rows, int vectors) {
 bool directConvApplies(const ConvGeometry &g) {
   // Strided windows pack slowly into the GEMM's panels; the phase planes read them
   // as shifted rows like any other.
-  const bool strided = (g.strides[0] > 1 || g.strides[1] > 1) && g.KH * g.KW > 1;
+  const bool strided = (g.strides[0] > 1 || g.strides[1] > 1) && g.KH * g.KW > 1 &&
+                       !(g.group == 1 && narrowPays(g.M, g.OH * g.OW));
   if (!(g.group > 1 || g.C <= 4 || g.M <= 32 || strided) || (g.Cg == 1 && g.Mg == 1) ||
       g.Mg > 512 || g.strides[1] > kMaxStride)
     return false;
