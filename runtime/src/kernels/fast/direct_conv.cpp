@@ -127,7 +127,7 @@ TileFn tileFor(int64_t rows, int vectors) {
 
 bool directConvApplies(const ConvGeometry &g) {
   // Strided windows pack slowly into the GEMM's panels; the phase planes read them
-  // as shifted rows like any other.
+  // as shifted rows like any other (on narrow planes the narrow GEMM does better).
   const bool strided = (g.strides[0] > 1 || g.strides[1] > 1) && g.KH * g.KW > 1 &&
                        !(g.group == 1 && narrowPays(g.M, g.OH * g.OW));
   if (!(g.group > 1 || g.C <= 4 || g.M <= 32 || strided) || (g.Cg == 1 && g.Mg == 1) ||
