@@ -1,11 +1,11 @@
 // sepnn_rt_kernel_bench: the fast kernels alone, on one thread unless SEPNN_THREADS says
 // otherwise (a benchmark, not a test): GFLOP/s of the packed GEMM on cache-resident and
-// convolution-sized shapes, and the time of each convolution shape of ResNet-18 (which
-// kernel runs it: fast::convKernelName). Best of --repeat runs (default 30).
+// convolution-sized shapes, and the time of convolutions and pools of the zoo's
+// networks (which kernel runs each: fast::convKernelName). Best of --repeat runs
+// (default 30).
 // docs/runtime-speed.md quotes its figures.
 #include "kernels/fast/fast.h"
 #include "kernels/fast/parallel.h"
-#include "kernels/fast/winograd.h"
 
 #include <chrono>
 #include <cstdio>
@@ -69,30 +69,65 @@ int main(int argc, char **argv) {
       std::printf("  M %4lld K %4lld N %5lld  %7.1f GFLOP/s  (%s)\n", (long long)g.M,
                   (long long)g.K, (long long)g.N, 2.0 * g.M * g.K * g.N / s / 1e9, g.what);
     }
-    std::printf("\nResNet-18 convolutions (GFLOP/s counts the direct convolution's "
-                "multiply-adds)\n");
-    const struct {
-      int64_t c, hw, m, k, stride;
-    } convs[] = {{3, 224, 64, 7, 2},   {64, 56, 64, 3, 1},   {64, 56, 128, 3, 2},
-                 {128, 28, 128, 3, 1}, {128, 28, 256, 3, 2}, {256, 14, 256, 3, 1},
-                 {256, 14, 512, 3, 2}, {512, 7, 512, 3, 1},  {64, 56, 128, 1, 2}};
-    for (const auto &cv : convs) {
+    // Convolutions of the zoo's networks: ResNet-18's, then the layers of the others
+    // that each kernel runs (ResNeXt's grouped ones, MobileNet's depthwise and thin
+    // projections, SqueezeNet's small planes).
+    struct Conv {
+      const char *net;
+      int64_t c, hw, m, k, stride, group;
+    };
+    const Conv convs[] = {
+        {"resnet18", 3, 224, 64, 7, 2, 1},       {"resnet18", 64, 56, 64, 3, 1, 1},
+        {"resnet18", 64, 56, 128, 3, 2, 1},      {"resnet18", 128, 28, 128, 3, 1, 1},
+        {"resnet18", 128, 28, 256, 3, 2, 1},     {"resnet18", 256, 14, 256, 3, 1, 1},
+        {"resnet18", 256, 14, 512, 3, 2, 1},     {"resnet18", 512, 7, 512, 3, 1, 1},
+        {"resnet18", 64, 56, 128, 1, 2, 1},      {"resnext50", 128, 56, 128, 3, 1, 32},
+        {"resnext50", 256, 56, 256, 3, 2, 32},   {"resnext50", 512, 14, 512, 3, 1, 32},
+        {"resnext50", 1024, 7, 1024, 3, 1, 32},  {"resnext50", 512, 14, 1024, 1, 1, 1},
+        {"resnext50", 1024, 14, 2048, 1, 2, 1},  {"mobilenet", 3, 224, 32, 3, 2, 1},
+        {"mobilenet", 32, 112, 32, 3, 1, 32},    {"mobilenet", 32, 112, 16, 1, 1, 1},
+        {"mobilenet", 96, 112, 96, 3, 2, 96},    {"mobilenet", 144, 56, 24, 1, 1, 1},
+        {"mobilenet", 192, 28, 192, 3, 2, 192},  {"mobilenet", 576, 14, 576, 3, 2, 576},
+        {"mobilenet", 960, 7, 960, 3, 1, 960},   {"mobilenet", 960, 7, 320, 1, 1, 1},
+        {"squeezenet", 16, 55, 64, 3, 1, 1},     {"squeezenet", 64, 13, 256, 3, 1, 1},
+        {"squeezenet", 512, 13, 1000, 1, 1, 1},
+    };
+    std::printf("\nConvolutions of the zoo (padding k/2; GFLOP/s counts the direct "
+                "convolution's multiply-adds)\n");
+    for (const Conv &cv : convs) {
       TensorData x = filled({1, cv.c, cv.hw, cv.hw}, 0.5f),
-                 w = filled({cv.m, cv.c, cv.k, cv.k}, 0.25f), b = filled({cv.m}, 0.0f);
+                 w = filled({cv.m, cv.c / cv.group, cv.k, cv.k}, 0.25f),
+                 b = filled({cv.m}, 0.0f);
       fast::PackCache cache; // as on a device: the weights are packed once
       cache.stableBegin = w.data();
       cache.stableEnd = w.data() + w.numel();
       const int64_t p = cv.k / 2;
       const kernels::ConvGeometry g = kernels::convGeometry(
-          x, w, &b, {p, p, p, p}, {cv.stride, cv.stride}, {1, 1}, 1);
+          x, w, &b, {p, p, p, p}, {cv.stride, cv.stride}, {1, 1}, cv.group);
       const double s = bestSeconds(repeat, [&] {
-        fast::conv(x, w, &b, {p, p, p, p}, {cv.stride, cv.stride}, {1, 1}, 1, cache);
+        fast::conv(x, w, &b, {p, p, p, p}, {cv.stride, cv.stride}, {1, 1}, cv.group, cache);
       });
-      const double flops = 2.0 * g.M * g.OH * g.OW * g.C * g.KH * g.KW;
-      std::printf("  %3lldx%-3lld x%-3lld -> %-3lld %lldx%lld/%lld  %7.3f ms  %7.1f GFLOP/s  %s\n",
-                  (long long)cv.hw, (long long)cv.hw, (long long)cv.c, (long long)cv.m,
-                  (long long)cv.k, (long long)cv.k, (long long)cv.stride, s * 1e3,
-                  flops / s / 1e9, fast::convKernelName(fast::convKernel(g)));
+      const double flops = 2.0 * g.M * g.OH * g.OW * g.Cg * g.KH * g.KW;
+      std::printf("  %-10s %3lldx%-3lld x%-4lld -> %-4lld %lldx%lld/%lld g%-4lld %7.3f ms  "
+                  "%6.1f GFLOP/s  %s\n",
+                  cv.net, (long long)cv.hw, (long long)cv.hw, (long long)cv.c,
+                  (long long)cv.m, (long long)cv.k, (long long)cv.k, (long long)cv.stride,
+                  (long long)cv.group, s * 1e3, flops / s / 1e9,
+                  fast::convKernelName(fast::convKernel(g)));
+    }
+    std::printf("\nMax pools 3x3/2\n");
+    const struct {
+      const char *net;
+      int64_t c, hw, pad, ceil;
+    } pools[] = {{"resnet18", 64, 112, 1, 0}, {"squeezenet", 64, 111, 0, 1},
+                 {"squeezenet", 256, 27, 0, 1}};
+    for (const auto &pl : pools) {
+      TensorData x = filled({1, pl.c, pl.hw, pl.hw}, 0.5f);
+      const double s = bestSeconds(repeat, [&] {
+        fast::maxPool(x, {3, 3}, {pl.pad, pl.pad, pl.pad, pl.pad}, {2, 2}, {1, 1}, pl.ceil);
+      });
+      std::printf("  %-10s %3lldx%-3lld x%-4lld %7.3f ms\n", pl.net, (long long)pl.hw,
+                  (long long)pl.hw, (long long)pl.c, s * 1e3);
     }
   } catch (const std::exception &e) {
     std::fprintf(stderr, "error: %s\n", e.what());
