@@ -4,6 +4,7 @@
 // {"ort_version", "latencies_ms": [...], "max_rss_kb", "rss_before_session_kb"}.
 //
 // Usage: NODE_PATH=CACHE/node_modules node ort_runner.js MODEL.onnx INPUT.bin DIMS THREADS WARMUP REPEAT
+//   SEPNN_BENCH_ORT_AFFINITY (optional): the session's intra_op_thread_affinities.
 //   DIMS: comma-separated input shape (1,3,224,224); INPUT.bin: little-endian float32.
 'use strict';
 const fs = require('fs');
@@ -25,6 +26,11 @@ async function main() {
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    // Worker threads pinned one per CPU when the benchmark says so (runtime_speed.py's
+    // ort_affinity; the calling thread is pinned by taskset).
+    ...(process.env.SEPNN_BENCH_ORT_AFFINITY ? {
+      extra: {session: {intra_op_thread_affinities: process.env.SEPNN_BENCH_ORT_AFFINITY}},
+    } : {}),
   });
   const dims = dimsArg.split(',').map(Number);
   const buf = fs.readFileSync(inputBin);

@@ -18,8 +18,10 @@ What it does (docs/runtime-speed.md has the details):
 - for each thread count T, alternates rounds: one sepnn device process
   (SEPNN_THREADS=T), one ONNX Runtime process (intraOpNumThreads=T), again,
   ...; each process runs --warmup untimed then --repeat timed inferences on the
-  same input. T=1 runs are pinned to core 0 (taskset -c 0), T>1 runs are not
-  pinned. Latency is the median of all timed inferences of all rounds;
+  same input. T=1 runs are pinned to core 0 (taskset -c 0); at T>1 each peer
+  has one thread per CPU (sepnn pins its own when T <= the CPUs it may use; ONNX
+  Runtime's are pinned the same way, see ort_affinity). Latency is the median of
+  all timed inferences of all rounds;
 - prints per model: GFLOP (Conv, Gemm and MatMul only), the two latencies, the
   ratio sepnn/ORT, GFLOP/s and % of the measured peak for T threads, and each
   process's peak RSS (largest VmHWM of it and its children, via GNU time);
@@ -144,7 +146,8 @@ def check(cmd, what, env=None, timeout=1800):
 
 
 def pinned(cmd, threads):
-    """T=1: pinned to core 0; T>1: not pinned."""
+    """T=1: pinned to core 0; T>1: each peer pins its threads (sepnn itself,
+    ONNX Runtime through ort_affinity)."""
     if threads == 1 and shutil.which("taskset"):
         return ["taskset", "-c", "0"] + cmd
     return cmd
@@ -246,11 +249,29 @@ def ensure_ort(cache):
     return modules, os.path.join(lib_dir, sorted(libs)[0])
 
 
+def ort_affinity(threads):
+    """How ONNX Runtime's threads are pinned at T > 1, as sepnn pins its own
+    (runtime/src/kernels/fast/parallel.cpp: with at most as many threads as allowed
+    CPUs, the caller on the first, worker i on the (i+1)-th): the calling thread
+    through taskset, the workers through the session option
+    intra_op_thread_affinities (1-based processor ids, one per worker). Unpinned,
+    both peers at times ran with two threads on one CPU (ORT's resnet18 at 2 threads
+    measured 33 ms in two rounds and 18.7 in the third). Returns (taskset prefix,
+    affinity string), or ([], "") when there are more threads than CPUs."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if threads < 2 or len(cpus) < threads or not shutil.which("taskset"):
+        return [], ""
+    return (["taskset", "-c", str(cpus[0])],
+            ";".join(str(c + 1) for c in cpus[1:threads]))
+
+
 def run_ort(node_modules, model, threads, warmup, repeat):
     cmd = pinned(["node", ORT_RUNNER, model["onnx"], model["input_bin"],
                   ",".join(map(str, model["input_dims"])), str(threads),
                   str(warmup), str(repeat)], threads)
-    rc, out, err, rss = run_measured(cmd, env=env_with(NODE_PATH=node_modules))
+    prefix, affinity = ort_affinity(threads)
+    rc, out, err, rss = run_measured(prefix + cmd, env=env_with(
+        NODE_PATH=node_modules, SEPNN_BENCH_ORT_AFFINITY=affinity))
     if rc != 0:
         raise Failed(f"ORT: exit {rc}: {(out + err).strip()[-1500:]}")
     r = json.loads(out.strip().splitlines()[-1])
@@ -465,7 +486,8 @@ def print_table(title, head, rows, line):
 def print_speed_table(threads, rows, peak):
     print_table(
         f"== single device, {threads} thread(s)"
-        f"{' (pinned to core 0)' if threads == 1 else ''}; FP32 peak {peak:.1f} GFLOP/s ==",
+        f"{' (pinned to core 0)' if threads == 1 else ' (one thread per CPU, pinned)'}"
+        f"; FP32 peak {peak:.1f} GFLOP/s ==",
         f"{'model':<18} {'GFLOP':>6} {'sepnn ms':>9} {'ORT ms':>8} {'ratio':>6} "
         f"{'sepnn GF/s':>10} {'%peak':>6} {'ORT GF/s':>9} {'%peak':>6} "
         f"{'sepnn RSS MB':>12} {'ORT RSS MB':>10}",
