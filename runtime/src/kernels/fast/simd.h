@@ -28,6 +28,9 @@ constexpr int kVec = 8;
 constexpr int kVec = 4;
 #endif
 
+// Floats per cache line (64 bytes on every target sepnn builds for).
+constexpr int64_t kCacheLineFloats = 16;
+
 typedef float VFloat __attribute__((vector_size(kVec * sizeof(float))));
 // The same vector at float alignment, for loads and stores at any float address.
 typedef float VFloatU __attribute__((vector_size(kVec * sizeof(float)), aligned(4)));

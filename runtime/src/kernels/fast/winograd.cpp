@@ -92,13 +92,15 @@ struct WinogradImage {
   const float *x;  // [C, H, W]
   float *y;        // [M, OH, OW]
   const kernels::ConvGeometry &g;
-  int64_t TW, T, Tp, vPoint;
-  float *v, *prod; // V[p] = [C, T] prepacked; Y[p] = [M, Tp]
+  int64_t TW, T, Tp, vPoint, yPoint;
+  float *v, *prod; // V[p] = [C, T] prepacked; Y[p] = [M, Tp], yPoint floats apart
 
   void input(int64_t c, int64_t ta, int64_t tb) const {
     const float *plane = x + c * g.H * g.W;
     alignas(64) float d[36][kVec];
     VFloat dv[36], tv[36];
+    // Tile t0's row and column, stepped along (divisions cost more than the copies).
+    int64_t th = ta / TW, tw = ta % TW;
     for (int64_t t0 = ta; t0 < tb; t0 += kVec) {
       const int64_t lanes = std::min<int64_t>(kVec, tb - t0);
       for (int64_t l = 0; l < kVec; ++l) {
@@ -107,8 +109,11 @@ struct WinogradImage {
             d[i][l] = 0;
           continue;
         }
-        const int64_t th = (t0 + l) / TW, tw = (t0 + l) % TW;
         const int64_t ih0 = th * 4 - g.pads[0], iw0 = tw * 4 - g.pads[1];
+        if (++tw == TW) {
+          tw = 0;
+          ++th;
+        }
         if (ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= g.H && iw0 + 6 <= g.W) {
           for (int r = 0; r < 6; ++r)
             for (int s = 0; s < 6; ++s)
@@ -133,7 +138,7 @@ struct WinogradImage {
   void gemm(const PackedA &a, int64_t p, int64_t ta, int64_t tb) const {
     BMatrix bm;
     bm.prepacked = v + p * vPoint + ta * g.C; // panel ta / kNR
-    sgemm(a, bm, tb - ta, prod + p * g.M * Tp + ta, Tp, Epilogue{});
+    sgemm(a, bm, tb - ta, prod + p * yPoint + ta, Tp, Epilogue{});
   }
   void output(int64_t m, int64_t ta, int64_t tb, const float *bias,
               const Clamp &clamp) const {
@@ -141,22 +146,34 @@ struct WinogradImage {
     VFloat mv[36], yv[16];
     const VFloat b = splat(bias ? bias[m] : 0.0f);
     float *plane = y + m * g.OH * g.OW;
+    int64_t th = ta / TW, tw = ta % TW; // tile t0's, stepped along as in input()
     for (int64_t t0 = ta; t0 < tb; t0 += kVec) {
       const float *src = prod + m * Tp + t0;
       for (int64_t p = 0; p < kPoints; ++p)
-        mv[p] = load(src + p * g.M * Tp);
+        mv[p] = load(src + p * yPoint);
       transformOutput(mv, yv);
       for (int i = 0; i < 16; ++i)
         store(out[i], clamp(yv[i] + b));
       const int64_t lanes = std::min<int64_t>(kVec, tb - t0);
       for (int64_t l = 0; l < lanes; ++l) {
-        const int64_t th = (t0 + l) / TW, tw = (t0 + l) % TW;
         const int64_t rows = std::min<int64_t>(4, g.OH - th * 4);
         const int64_t cols = std::min<int64_t>(4, g.OW - tw * 4);
         float *o = plane + th * 4 * g.OW + tw * 4;
-        for (int64_t i = 0; i < rows; ++i)
-          for (int64_t j = 0; j < cols; ++j)
-            o[i * g.OW + j] = out[i * 4 + j][l];
+        if (rows == 4 && cols == 4) { // the common case, unrolled
+#pragma GCC unroll 4
+          for (int i = 0; i < 4; ++i)
+#pragma GCC unroll 4
+            for (int j = 0; j < 4; ++j)
+              o[i * g.OW + j] = out[i * 4 + j][l];
+        } else {
+          for (int64_t i = 0; i < rows; ++i)
+            for (int64_t j = 0; j < cols; ++j)
+              o[i * g.OW + j] = out[i * 4 + j][l];
+        }
+        if (++tw == TW) {
+          tw = 0;
+          ++th;
+        }
       }
     }
   }
@@ -180,10 +197,16 @@ void winogradConv(const TensorData &x, const TensorData &w, const float *bias,
   const int64_t C = g.C, M = g.M, H = g.H, W = g.W;
   // V[p] = [C, T] in the GEMM's packed layout (prepackedIndex) and Y[p] = [M, T] (row
   // stride Tp: whole vectors per row) for each of the 36 points p.
-  const int64_t vPoint = prepackedSize(C, T), Tp = (T + kVec - 1) / kVec * kVec;
+  // (V's points, like Y's below, a cache line further apart than their size.)
+  const int64_t vPoint = prepackedSize(C, T) + kCacheLineFloats,
+                Tp = (T + kVec - 1) / kVec * kVec;
   std::vector<float> &v = cache.winogradInput, &prod = cache.winogradOutput;
   v.resize((size_t)(kPoints * vPoint));
-  prod.resize((size_t)(kPoints * M * Tp));
+  // Y's points one cache line further apart than M * Tp: the output transform loads
+  // one vector from each of the 36, which at a stride of a multiple of 4 KiB (M * Tp
+  // often is) all fall in one L1 set (SqueezeNet: the transform took 11% of the time).
+  const int64_t yPoint = M * Tp + kCacheLineFloats;
+  prod.resize((size_t)(kPoints * yPoint));
   // Jobs are blocks of tiles, each transformed, multiplied and transformed back by one
   // thread, so its V and Y stay in that core's cache (about 1 MiB of them per job).
   const int64_t panels = (T + kNR - 1) / kNR;
@@ -203,7 +226,7 @@ void winogradConv(const TensorData &x, const TensorData &w, const float *bias,
                       (jobs - 1) * weightBytes <= 2 * tileBytes;
   for (int64_t n = 0; n < g.N; ++n) {
     const WinogradImage img{x.data() + n * C * H * W, y + n * M * g.OH * g.OW, g, TW, T, Tp,
-                            vPoint, v.data(), prod.data()};
+                            vPoint, yPoint, v.data(), prod.data()};
     if (blocks) {
       parallelFor(jobs, [&](int64_t job) {
         const int64_t ta = job * perJob * kNR, tb = std::min(T, ta + perJob * kNR);
