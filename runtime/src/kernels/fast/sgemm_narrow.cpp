@@ -11,10 +11,12 @@ namespace {
 // Columns [n0, n0 + R) of rows [m0, m0 + rows) of C from the A panel `a` (K steps of
 // kNR values) and B. The accumulators hold C transposed (one column of C, kNR rows,
 // per pair of vectors); they go through a small buffer into C's rows.
+// `wide`: C's rows have at least kVec columns from this tile's first (whole-vector
+// stores and loads stay inside them).
 template <int R>
 void tile(int64_t K, const float *a, const float *b, int64_t ldb, float *c,
           const float *addend, int64_t ldc, int64_t rows, const float *bias,
-          const Epilogue &ep) {
+          const Epilogue &ep, bool wide) {
   VFloat acc[R][2];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i)
@@ -27,6 +29,39 @@ void tile(int64_t K, const float *a, const float *b, int64_t ldb, float *c,
       acc[i][0] += bi * a0;
       acc[i][1] += bi * a1;
     }
+  }
+  if constexpr (R <= kVec) {
+    // Transposed in registers, kVec rows of C at a time: row m's R columns are lanes
+    // [0, R) of one vector. Whole vectors are stored while the row has room (the lanes
+    // past R are the next tile's, which overwrites them; not when accumulating, where
+    // it would read them), partial ones at its end.
+    const bool whole = wide && !ep.accumulate;
+    for (int h = 0; h < 2; ++h) {
+      VFloat t[kVec];
+#pragma GCC unroll 16
+      for (int i = 0; i < kVec; ++i)
+        t[i] = i < R ? acc[i][h] : VFloat{};
+      transpose(t);
+      for (int j = 0; j < kVec; ++j) {
+        const int64_t m = h * kVec + j;
+        if (m >= rows)
+          return;
+        float *row = c + m * ldc;
+        VFloat v = t[j];
+        if (bias)
+          v += splat(bias[m]);
+        if (addend)
+          v += whole ? load(addend + m * ldc) : loadUpTo(addend + m * ldc, R);
+        if (ep.accumulate)
+          v += whole ? load(row) : loadUpTo(row, R);
+        v = ep.clamp(v);
+        if (whole)
+          store(row, v);
+        else
+          storePartial(row, v, R);
+      }
+    }
+    return;
   }
   alignas(64) float buf[R][kNR];
 #pragma GCC unroll 16
@@ -49,7 +84,8 @@ void tile(int64_t K, const float *a, const float *b, int64_t ldb, float *c,
 }
 
 using TileFn = void (*)(int64_t, const float *, const float *, int64_t, float *,
-                        const float *, int64_t, int64_t, const float *, const Epilogue &);
+                        const float *, int64_t, int64_t, const float *, const Epilogue &,
+                        bool);
 
 TileFn tileFor(int64_t columns) {
   static const TileFn fns[] = {tile<1>, tile<2>, tile<3>, tile<4>,  tile<5>,  tile<6>,
@@ -94,7 +130,7 @@ void sgemmNarrow(const PackedA &a, const float *b, int64_t ldb, int64_t N, float
       const int64_t cols = std::min<int64_t>(kMR, N - n0);
       const int64_t at = m0 * ldc + n0; // the tile's offset in C and the addend
       tileFor(cols)(K, ap, b + n0, ldb, c + at, ep.addend ? ep.addend + at : nullptr, ldc,
-                    rows, bias, ep);
+                    rows, bias, ep, n0 + kVec <= N);
     }
   });
 }

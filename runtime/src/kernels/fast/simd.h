@@ -138,6 +138,26 @@ inline VFloat oddLanes(VFloat a, VFloat b) {
 inline VFloat previousColumn(VFloat a, VFloat b) {
   return detail::window<kVec - 1>(a, b, std::make_index_sequence<kVec>{});
 }
+// In place: rows[i][j] <-> rows[j][i] for a kVec x kVec block of vectors. log2(kVec)
+// butterfly stages; stage d swaps the off-diagonal d x d blocks of every 2d x 2d block.
+namespace detail {
+template <int D, size_t... J>
+void swapBlocks(VFloat &a, VFloat &b, std::index_sequence<J...>) {
+  const VFloat lo = __builtin_shufflevector(a, b, ((J & D) == 0 ? J : kVec + J - D)...);
+  const VFloat hi = __builtin_shufflevector(a, b, ((J & D) == 0 ? J + D : kVec + J)...);
+  a = lo;
+  b = hi;
+}
+template <int D> void transposeStage(VFloat *rows) {
+  for (int i = 0; i < kVec; ++i)
+    if ((i & D) == 0)
+      swapBlocks<D>(rows[i], rows[i + D], std::make_index_sequence<kVec>{});
+  if constexpr (D * 2 < kVec)
+    transposeStage<D * 2>(rows);
+}
+} // namespace detail
+inline void transpose(VFloat *rows) { detail::transposeStage<1>(rows); }
+
 // Lanes 1 ... kVec: a moved down one lane, b's first lane last (one column right).
 inline VFloat nextColumn(VFloat a, VFloat b) {
   return detail::window<1>(a, b, std::make_index_sequence<kVec>{});
