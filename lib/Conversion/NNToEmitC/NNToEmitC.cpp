@@ -90,30 +90,22 @@ FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,
   };
   return llvm::TypeSwitch<Operation *, FailureOr<RuntimeCall>>(op)
       .Case([&](nn::ConvOp conv) -> FailureOr<RuntimeCall> {
-        if (Operation *add = fusedResidualAdd(conv)) {
-          // operands: the conv's, then the residual
-          RuntimeCall c =
-              call(fusedResidualActivation(add) ? "conv_add_relu" : "conv_add");
-          c.tensor(operands[0]).tensor(operands[1]);
-          if (conv.getBias())
-            c.tensor(operands[2]);
-          else
-            c.noTensor();
-          c.tensor(operands.back())
-              .integers(conv.getPads())
-              .integers(conv.getStrides())
-              .integers(conv.getDilations())
-              .integer(conv.getGroup());
-          return c;
-        }
-        Operation *activation = fusedActivation(conv);
+        // With a fused residual, its operands are the conv's then the residual.
+        Operation *add = fusedResidualAdd(conv);
+        Operation *activation =
+            add ? fusedResidualActivation(add) : fusedActivation(conv);
         auto clip = dyn_cast_or_null<nn::ClipOp>(activation);
-        RuntimeCall c = call(clip ? "conv_clip" : activation ? "conv_relu" : "conv");
+        RuntimeCall c = call(add ? (activation ? "conv_add_relu" : "conv_add")
+                             : clip      ? "conv_clip"
+                             : activation ? "conv_relu"
+                                          : "conv");
         c.tensor(operands[0]).tensor(operands[1]);
         if (conv.getBias())
           c.tensor(operands[2]);
         else
           c.noTensor();
+        if (add)
+          c.tensor(operands.back());
         c.integers(conv.getPads())
             .integers(conv.getStrides())
             .integers(conv.getDilations())
