@@ -77,6 +77,8 @@ TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &pads,
 // never count), without it to the real input.
 TensorData averagePool(const TensorData &x, const Ints &kernel, const Ints &pads,
                        const Ints &strides, int64_t ceilMode, int64_t countIncludePad);
+// GlobalAveragePool's and GlobalMaxPool's output shape [N, C, 1, ...] (x checked).
+Shape globalPoolShape(const TensorData &x);
 TensorData globalAveragePool(const TensorData &x);
 TensorData globalMaxPool(const TensorData &x);
 TensorData flatten(const TensorData &x, int64_t axis);

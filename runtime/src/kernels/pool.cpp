@@ -145,11 +145,16 @@ TensorData averagePool(const TensorData &x, const Ints &kernel, const Ints &pads
   return y;
 }
 
-TensorData globalMaxPool(const TensorData &x) {
+Shape globalPoolShape(const TensorData &x) {
   if (x.rank() < 3)
     fail("x must have at least 3 dims [N,C,...], got ", shapeStr(x.shape));
   Shape outShape = {x.shape[0], x.shape[1]};
   outShape.resize(x.shape.size(), 1);
+  return outShape;
+}
+
+TensorData globalMaxPool(const TensorData &x) {
+  const Shape outShape = globalPoolShape(x);
   const int64_t NC = x.shape[0] * x.shape[1];
   const int64_t inner = numelOf(Shape(x.shape.begin() + 2, x.shape.end()));
   if (inner == 0 && NC > 0)
@@ -166,11 +171,7 @@ TensorData globalMaxPool(const TensorData &x) {
 }
 
 TensorData globalAveragePool(const TensorData &x) {
-  if (x.rank() < 3)
-    fail("x must have at least 3 dims [N,C,...], got ", shapeStr(x.shape));
-  Shape outShape = {x.shape[0], x.shape[1]};
-  outShape.resize(x.shape.size(), 1);
-  TensorData y = TensorData::zeros(outShape);
+  TensorData y = TensorData::zeros(globalPoolShape(x));
   const int64_t NC = x.shape[0] * x.shape[1];
   const int64_t inner = NC ? x.numel() / NC : 0;
   const float *xp = x.data();

@@ -122,11 +122,7 @@ TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
 }
 
 TensorData globalAveragePool(const TensorData &x) {
-  if (x.rank() < 3)
-    return kernels::globalAveragePool(x); // its error
-  Shape outShape = {x.shape[0], x.shape[1]};
-  outShape.resize(x.shape.size(), 1);
-  TensorData y = TensorData::uninit(outShape);
+  TensorData y = TensorData::uninit(kernels::globalPoolShape(x));
   const int64_t NC = x.shape[0] * x.shape[1];
   const int64_t inner = NC ? x.numel() / NC : 0;
   const float *xp = x.data();
