@@ -1,5 +1,5 @@
-// Fast Conv: im2col + packed GEMM per group, Winograd for 3x3 (winograd.h), a
-// vectorized direct loop for depthwise (depthwise.h).
+// Fast Conv: convKernel picks the kernel by shape (fast.h); the GEMM and the narrow
+// GEMM's inputs are prepared here, the other kernels live in their own files.
 #include "kernels/fast/fast.h"
 #include "kernels/fast/depthwise.h"
 #include "kernels/fast/direct_conv.h"
@@ -33,25 +33,6 @@ const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometr
                           });
 }
 
-// The pixels a 1x1 convolution without padding reads: x [N, C, H, W] at rows
-// oh * sh and columns ow * sw, into out [N, C, OH, OW].
-void subsample(const float *x, const ConvGeometry &g, float *out) {
-  const int64_t sh = g.strides[0], sw = g.strides[1];
-  parallelFor(g.N * g.C, [&](int64_t nc) {
-    const float *plane = x + nc * g.H * g.W;
-    float *o = out + nc * g.OH * g.OW;
-    for (int64_t oh = 0; oh < g.OH; ++oh, o += g.OW) {
-      const float *row = plane + oh * sh * g.W;
-      int64_t ow = 0;
-      if (sw == 2) // even lanes of two loads, while both stay in the row
-        for (; ow + kVec <= g.OW && 2 * ow + 2 * kVec <= g.W; ow += kVec)
-          store(o + ow, evenLanes(load(row + 2 * ow), load(row + 2 * ow + kVec)));
-      for (; ow < g.OW; ++ow)
-        o[ow] = row[ow * sw];
-    }
-  });
-}
-
 // The im2col matrices of x [N, C, H, W]: out [N, C * KH * KW, OH * OW], row (c, kh, kw)
 // holding the input under that tap for every output pixel (0 in the padding).
 void im2col(const float *x, const ConvGeometry &g, float *out) {
@@ -68,9 +49,10 @@ void im2col(const float *x, const ConvGeometry &g, float *out) {
         std::fill(row, row + g.OW, 0.0f);
         if (ih < 0 || ih >= g.H)
           continue;
-        const float *src = plane + ih * g.W + cols.off[kw];
-        for (int64_t ow = cols.lo[kw]; ow < cols.hi[kw]; ++ow)
-          row[ow] = src[ow * g.strides[1]];
+        const int64_t lo = cols.lo[kw], hi = cols.hi[kw];
+        if (hi > lo)
+          copyStrided(plane + ih * g.W + cols.off[kw] + lo * g.strides[1], g.strides[1],
+                      hi - lo, row + lo);
       }
     }
   });
@@ -177,26 +159,22 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
   }
   std::vector<PackedA> local;
   const int64_t P = g.OH * g.OW;
-  // A 1x1 convolution without padding reads its input as the B matrix (strided: its
-  // subsampled copy, a fraction of the products' cost); the others read their im2col
-  // matrix: materialized for the narrow GEMM (small planes), packed straight from the
-  // input by the GEMM.
+  // The B matrix: a 1x1 convolution with stride 1 and no padding reads its input; a
+  // strided 1x1 (its subsampled input, a fraction of the products' cost) or any
+  // convolution for the narrow GEMM (small planes) its materialized im2col matrix;
+  // the GEMM otherwise packs its im2col blocks straight from the input.
   const bool pointwise = g.KH == 1 && g.KW == 1 && g.pads[0] == 0 && g.pads[1] == 0 &&
                          g.pads[2] == 0 && g.pads[3] == 0;
-  std::vector<float> copy; // the subsampled input or the im2col matrix
-  const float *dense = x.data(); // [N, C, P] when pointwise
-  if (pointwise && (g.strides[0] != 1 || g.strides[1] != 1)) {
-    copy.resize((size_t)(g.N * g.C * P));
-    subsample(x.data(), g, copy.data());
-    dense = copy.data();
+  const bool strided = g.strides[0] != 1 || g.strides[1] != 1;
+  const int64_t K = g.Cg * g.KH * g.KW;
+  std::vector<float> columns; // the im2col matrices [N, C * KH * KW, P]
+  const float *dense = x.data();
+  if ((pointwise && strided) || kernel == ConvKernel::Narrow) {
+    columns.resize((size_t)(g.N * g.C * g.KH * g.KW * P));
+    im2col(x.data(), g, columns.data());
+    dense = columns.data();
   }
-  if (kernel == ConvKernel::Narrow) {
-    if (!pointwise) {
-      copy.resize((size_t)(g.N * g.C * g.KH * g.KW * P));
-      im2col(x.data(), g, copy.data());
-      dense = copy.data();
-    }
-    const int64_t K = g.C * g.KH * g.KW;
+  if (kernel == ConvKernel::Narrow) { // group 1: K = C * KH * KW
     const std::vector<PackedA> &packs = cache.packedOnce(
         {w.data(), g.M, K, 1, kNarrowForm}, w, local,
         [&](std::vector<PackedA> &out) { out.push_back(packANarrow(w.data(), g.M, K)); });
@@ -219,7 +197,7 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                                 g.pads[0],   g.pads[1]};
       BMatrix bm;
       if (pointwise) {
-        bm.dense = dense + (n * g.C + gi * g.Cg) * P;
+        bm.dense = dense + (n * g.C + gi * g.Cg) * P; // K = Cg rows
         bm.ldb = P;
       } else {
         bm.patches = &patches;

@@ -49,8 +49,8 @@ void spinThenWait(std::mutex &mu, std::condition_variable &cv, std::chrono::micr
 }
 
 // How long the caller spins for its workers to finish, and a worker for the next
-// batch.
-constexpr std::chrono::microseconds kCallerSpin{200}, kWorkerSpin{200};
+// batch, before blocking.
+constexpr std::chrono::microseconds kSpin{200};
 
 // With at most as many threads as the CPUs the process may run on, the caller and
 // each worker are pinned to CPUs of their own. Unpinned, Linux at times left the
@@ -115,7 +115,7 @@ public:
     }
     wake_.notify_all();
     drain();
-    spinThenWait(mu_, done_, kCallerSpin, [this] { return active_.load() == 0; });
+    spinThenWait(mu_, done_, kSpin, [this] { return active_.load() == 0; });
     fn_ = nullptr;
     if (error_)
       std::rethrow_exception(error_);
@@ -139,7 +139,7 @@ private:
   void work() {
     uint64_t seen = 0;
     for (;;) {
-      spinThenWait(mu_, wake_, kWorkerSpin,
+      spinThenWait(mu_, wake_, kSpin,
                    [&] { return stop_.load() || generation_.load() != seen; });
       if (stop_.load())
         return;

@@ -29,25 +29,20 @@ PhaseLayout::PhaseLayout(const Window &w, int64_t multiple) {
   bufferSize = std::max(sh * sw * planeSize, furthest + outputs);
 }
 
-// Padded column j * sw + cp goes to column j of column phase cp (a strided read, no
-// division).
 void clearPhases(const PhaseLayout &p, float fill, float *phases) {
   std::fill(phases, phases + p.bufferSize, fill);
 }
 
+// Padded column j * sw + cp goes to column j of column phase cp: one strided copy per
+// input row and column phase.
 void copyPhases(const float *in, const Window &w, const PhaseLayout &p, float *phases) {
   const int64_t top = w.padTop, left = w.padLeft;
   // Per column phase cp: the columns j whose input column j * sw + cp - left is in
-  // [0, W), and how many of them whole vectors cover (stride 2: while both loads stay
-  // in the row). The same for every row: computed once (divisions are slow).
-  int64_t j0[kMaxStride], j1[kMaxStride], jv[kMaxStride];
+  // [0, W), the same for every row (computed once: divisions are slow).
+  int64_t j0[kMaxStride], j1[kMaxStride];
   for (int64_t cp = 0; cp < p.sw; ++cp) {
     j0[cp] = std::max<int64_t>(0, (left - cp + p.sw - 1) / p.sw);
     j1[cp] = std::min(p.rowPitch, (w.W + left - cp + p.sw - 1) / p.sw);
-    jv[cp] = j0[cp];
-    if (p.sw == 2)
-      while (jv[cp] + kVec <= j1[cp] && 2 * jv[cp] + cp - left + 2 * kVec <= w.W)
-        jv[cp] += kVec;
   }
   const int64_t firstRow = std::max<int64_t>(0, -top);
   const int64_t lastRow = std::min(w.H, p.rows * p.sh - top);
@@ -59,32 +54,16 @@ void copyPhases(const float *in, const Window &w, const PhaseLayout &p, float *p
       ++phaseRow;
     }
     const float *src = in + ih * w.W;
-    for (int64_t cp = 0; cp < p.sw; ++cp) {
-      float *dst = planeRow + cp * p.planeSize;
-      const float *from = src + cp - left;
-      if (p.sw == 1) {
-        copyFloats(from + j0[cp], j1[cp] - j0[cp], dst + j0[cp]);
-        continue;
-      }
-      int64_t j = j0[cp];
-      for (; j < jv[cp]; j += kVec)
-        store(dst + j, evenLanes(load(from + 2 * j), load(from + 2 * j + kVec)));
-      if (p.sw == 2) // the rest, fewer than kVec: source [2j, 2 * j1 - 1), partial loads
-        for (; j < j1[cp]; j += kVec) {
-          const int64_t n = std::min<int64_t>(kVec, j1[cp] - j), span = 2 * n - 1;
-          const VFloat lo = loadPartial(from + 2 * j, std::min<int64_t>(kVec, span));
-          const VFloat hi = loadPartial(from + 2 * j + kVec, std::max<int64_t>(0, span - kVec));
-          storePartial(dst + j, evenLanes(lo, hi), n);
-        }
-      for (; j < j1[cp]; ++j)
-        dst[j] = from[j * p.sw];
-    }
+    for (int64_t cp = 0; cp < p.sw; ++cp)
+      if (j1[cp] > j0[cp])
+        copyStrided(src + j0[cp] * p.sw + cp - left, p.sw, j1[cp] - j0[cp],
+                    planeRow + cp * p.planeSize + j0[cp]);
   }
 }
 
 void gatherRows(const float *sums, const Window &w, const PhaseLayout &p, float *out) {
   for (int64_t oh = 0; oh < w.OH; ++oh)
-    copyFloats(sums + oh * p.rowPitch, w.OW, out + oh * w.OW);
+    copyStrided(sums + oh * p.rowPitch, 1, w.OW, out + oh * w.OW);
 }
 
 OutputRuns::OutputRuns(const Window &w, const PhaseLayout &p) {

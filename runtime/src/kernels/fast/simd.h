@@ -55,20 +55,11 @@ inline VFloat splat(float x) {
   return v;
 #endif
 }
-// The first n (0 <= n <= kVec) floats at p, the other lanes 0; and the first n lanes
-// of v stored at p. Nothing outside [p, p + n) is touched (a row's last, partial
-// vector, where the next bytes may belong to another thread or to no mapping).
-inline VFloat loadPartial(const float *p, int64_t n) {
-#if defined(__AVX512F__)
-  return (VFloat)_mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p);
-#else
-  VFloat v = VFloat{};
-  for (int64_t i = 0; i < n; ++i)
-    v[i] = p[i];
-  return v;
-#endif
-}
-// The first n floats at p (all kVec when n >= kVec), `fill` in the other lanes.
+// Partial vectors, for a row's last elements: nothing outside the named lanes'
+// addresses is touched (the next bytes may belong to another thread or to no
+// mapping).
+// The first n floats at p (all kVec when n >= kVec, none when n <= 0), `fill` in the
+// other lanes.
 inline VFloat loadUpTo(const float *p, int64_t n, float fill = 0.0f) {
   if (n >= kVec)
     return load(p);
@@ -82,16 +73,8 @@ inline VFloat loadUpTo(const float *p, int64_t n, float fill = 0.0f) {
   return v;
 #endif
 }
-inline void storePartial(float *p, VFloat v, int64_t n) {
-#if defined(__AVX512F__)
-  _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), (__m512)v);
-#else
-  for (int64_t i = 0; i < n; ++i)
-    p[i] = v[i];
-#endif
-}
-// Lanes [first, first + n) of v stored at p + first ... (p itself may lie before the
-// row: only the stored lanes' addresses are touched).
+// Lanes [first, first + n) of v stored at p + first, ... (p itself may lie before the
+// row).
 inline void storeLanes(float *p, VFloat v, int64_t first, int64_t n) {
 #if defined(__AVX512F__)
   _mm512_mask_storeu_ps(p, (__mmask16)(((1u << n) - 1) << first), (__m512)v);
@@ -100,14 +83,8 @@ inline void storeLanes(float *p, VFloat v, int64_t first, int64_t n) {
     p[i] = v[i];
 #endif
 }
-// Copies n floats, whole vectors then one partial one.
-inline void copyFloats(const float *src, int64_t n, float *dst) {
-  int64_t i = 0;
-  for (; i + kVec <= n; i += kVec)
-    store(dst + i, load(src + i));
-  if (i < n)
-    storePartial(dst + i, loadPartial(src + i, n - i), n - i);
-}
+// The first n (at most kVec) lanes of v stored at p.
+inline void storePartial(float *p, VFloat v, int64_t n) { storeLanes(p, v, 0, n); }
 
 inline VFloat vmax(VFloat a, VFloat b) { return a > b ? a : b; }
 inline VFloat vmin(VFloat a, VFloat b) { return a < b ? a : b; }
@@ -138,6 +115,11 @@ inline VFloat oddLanes(VFloat a, VFloat b) {
 inline VFloat previousColumn(VFloat a, VFloat b) {
   return detail::window<kVec - 1>(a, b, std::make_index_sequence<kVec>{});
 }
+// Lanes 1 ... kVec: a moved down one lane, b's first lane last (one column right).
+inline VFloat nextColumn(VFloat a, VFloat b) {
+  return detail::window<1>(a, b, std::make_index_sequence<kVec>{});
+}
+
 // In place: rows[i][j] <-> rows[j][i] for a kVec x kVec block of vectors. log2(kVec)
 // butterfly stages; stage d swaps the off-diagonal d x d blocks of every 2d x 2d block.
 namespace detail {
@@ -158,9 +140,29 @@ template <int D> void transposeStage(VFloat *rows) {
 } // namespace detail
 inline void transpose(VFloat *rows) { detail::transposeStage<1>(rows); }
 
-// Lanes 1 ... kVec: a moved down one lane, b's first lane last (one column right).
-inline VFloat nextColumn(VFloat a, VFloat b) {
-  return detail::window<1>(a, b, std::make_index_sequence<kVec>{});
+// dst[j] = src[j * stride] for j < n: whole vectors for strides 1 and 2 (the even lanes
+// of two loads), partial ones at the end, never reading past src[(n - 1) * stride].
+inline void copyStrided(const float *src, int64_t stride, int64_t n, float *dst) {
+  int64_t j = 0;
+  if (stride == 1) {
+    for (; j + kVec <= n; j += kVec)
+      store(dst + j, load(src + j));
+    if (j < n)
+      storePartial(dst + j, loadUpTo(src + j, n - j), n - j);
+  } else if (stride == 2) {
+    // Whole loads while they end before the last element read, src[2 (n - 1)].
+    for (; j + kVec < n; j += kVec)
+      store(dst + j, evenLanes(load(src + 2 * j), load(src + 2 * j + kVec)));
+    if (j < n) {
+      const int64_t span = 2 * (n - j) - 1; // floats from src + 2j to the last one
+      storePartial(dst + j,
+                   evenLanes(loadUpTo(src + 2 * j, span), loadUpTo(src + 2 * j + kVec, span - kVec)),
+                   n - j);
+    }
+  } else {
+    for (; j < n; ++j)
+      dst[j] = src[j * stride];
+  }
 }
 
 // The range outputs are clamped to after the bias: ReLU is [0, +inf), ReLU6 [0, 6]; the
