@@ -89,8 +89,8 @@ const ConvCase kConvCases[] = {
     {{2, 12, 14, 15}, {12, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 12},
     {{1, 12, 14, 15}, {12, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 12},
     {{1, 6, 9, 40}, {6, 1, 5, 5}, {2, 2, 2, 2}, {1, 1}, {1, 1}, 6},
-    // depthwise phase planes (depthwise.h): rows wider than a vector, stride 1 and 2,
-    // with and without padding; planes narrower than a vector (7x7, uneven pads);
+    // depthwise (depthwise.h): 3x3 with padding 1 row by row, rows wider than a
+    // vector, stride 1 and 2, a 7x7 plane; on phase planes: no padding, uneven pads,
     // stride 3, unequal strides, dilation 2, a 7x7 kernel on a narrow plane
     {{1, 8, 21, 70}, {8, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 8},
     {{1, 8, 21, 71}, {8, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 8},
@@ -102,10 +102,9 @@ const ConvCase kConvCases[] = {
     {{1, 3, 12, 25}, {3, 1, 3, 5}, {1, 2, 1, 2}, {2, 1}, {1, 1}, 3},
     {{1, 3, 12, 25}, {3, 1, 3, 3}, {2, 2, 2, 2}, {1, 1}, {2, 2}, 3},
     {{1, 2, 9, 9}, {2, 1, 7, 7}, {3, 3, 3, 3}, {1, 1}, {1, 1}, 2},
-    // depthwise 3x3 with padding 1 row by row (stride 1 and 2, rows narrower than a
-    // vector, odd widths, a batch; the wider ones above); along channels (small
-    // outputs, whole vectors of channels, the rest of the channels along pixels):
-    // uneven pads, a 5x5 kernel with uneven strides, dilation
+    // more depthwise: row by row with many channels and a batch, stride 2 on an odd
+    // width; on phase planes with many channels: uneven pads, a 5x5 kernel with
+    // uneven strides, dilation
     {{2, 35, 7, 7}, {35, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 35},
     {{1, 3, 9, 33}, {3, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 3},
     {{1, 32, 14, 14}, {32, 1, 3, 3}, {0, 1, 1, 0}, {2, 2}, {1, 1}, 32},

@@ -1,12 +1,8 @@
 // Depthwise convolution (one input and one output channel per group), vectorized for
-// any stride, dilation and padding, three ways:
+// any stride, dilation and padding, two ways:
 // - 3x3 with padding 1, stride 1 or 2 (the networks' layers): row by row straight
 //   from the input, each vector's left and right neighbours shuffled out of whole-
 //   vector loads, no padded copy;
-// - on small outputs (at most 8x8 pixels, where a channel is a few vectors and
-//   per-channel work dominates), along channels: kVec channels transposed into a
-//   zero-padded [rows][columns][kVec] block, each output pixel one vector of
-//   multiply-adds per tap, transposed back;
 // - otherwise along a channel's pixels: its input copied into zero-padded phase
 //   planes (phase_planes.h), where every tap of every output is a constant shift of
 //   the output's flat index; the whole plane is one loop of full vectors.

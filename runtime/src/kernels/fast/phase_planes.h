@@ -4,11 +4,13 @@
 // by their remainder modulo the stride (the phases), that is row oh + kh * dh / sh of
 // phase (kh * dh) % sh, column ow + kw * dw / sw of phase (kw * dw) % sw: in planes of
 // rowPitch-wide rows, output q = oh * rowPitch + ow reads q + tapOffset[kh * KW + kw].
-// Depthwise convolution, grouped convolution and max pooling run on them: whole
+// The direct convolution, and depthwise convolutions and max pools other than the
+// networks' 3x3 ones (which go row by row, forEachRowOf3), run on them: whole
 // vectors, no bounds checks, narrow rows and edges included.
 #ifndef SEPNN_RT_FAST_PHASE_PLANES_H
 #define SEPNN_RT_FAST_PHASE_PLANES_H
 
+#include "kernels/fast/parallel.h"
 #include "kernels/fast/simd.h"
 #include "kernels/kernels.h"
 
@@ -23,7 +25,7 @@ namespace fast {
 // and the output extent.
 struct Window {
   int64_t H, W, OH, OW, KH, KW, sh, sw, dh, dw, padTop, padLeft;
-  static Window of(const kernels::ConvGeometry &g) {
+  template <class Geometry> static Window of(const Geometry &g) { // conv or pool
     return {g.H,          g.W,          g.OH,     g.OW,     g.KH,     g.KW,
             g.strides[0], g.strides[1], g.dil[0], g.dil[1], g.pads[0], g.pads[1]};
   }
@@ -49,6 +51,47 @@ void copyPhases(const float *in, const Window &w, const PhaseLayout &p, float *p
 
 // Copies the outputs' rows out of `sums` (rowPitch apart) into `out` [OH, OW].
 void gatherRows(const float *sums, const Window &w, const PhaseLayout &p, float *out);
+
+// For planes [0, count) of `in` (H * W floats apart): each one copied into phase
+// planes padded with `fill`, compute(plane, phases, sums) writing layout.outputs sums,
+// their rows gathered into `out` (OH * OW floats apart). Ranges of planes run in
+// parallel, each thread's buffer cleared once per range.
+template <class Compute>
+void forEachPhasePlane(const Window &w, const PhaseLayout &layout, int64_t count,
+                       const float *in, float fill, float *out, Compute compute) {
+  parallelRanges(count, [&](int64_t first, int64_t end) {
+    thread_local std::vector<float> phases, sums;
+    phases.resize((size_t)layout.bufferSize);
+    sums.resize((size_t)layout.outputs);
+    clearPhases(layout, fill, phases.data());
+    for (int64_t p = first; p < end; ++p) {
+      copyPhases(in + p * w.H * w.W, w, layout, phases.data());
+      compute(p, (const float *)phases.data(), sums.data());
+      gatherRows(sums.data(), w, layout, out + p * w.OH * w.OW);
+    }
+  });
+}
+
+// The other way, for 3-row windows (3x3 depthwise convolutions and max pools): for
+// planes [0, count) of `in` and each output row oh, row(plane, rows, outRow) with
+// rows[r] input row oh * sh - padTop + r (null outside the plane: padding), outRow
+// the plane's row oh in `out`.
+template <class Row>
+void forEachRowOf3(const Window &w, int64_t count, const float *in, float *out, Row row) {
+  parallelRanges(count, [&](int64_t first, int64_t end) {
+    for (int64_t p = first; p < end; ++p) {
+      const float *plane = in + p * w.H * w.W;
+      for (int64_t oh = 0; oh < w.OH; ++oh) {
+        const float *rows[3];
+        for (int r = 0; r < 3; ++r) {
+          const int64_t ih = oh * w.sh - w.padTop + r;
+          rows[r] = ih >= 0 && ih < w.H ? plane + ih * w.W : nullptr;
+        }
+        row(p, rows, out + (p * w.OH + oh) * w.OW);
+      }
+    }
+  });
+}
 
 // Where each vector of outputs (flat index q = oh * rowPitch + ow, kVec lanes from a
 // multiple of kVec) goes in an [OH, OW] plane: runs of lanes that are real outputs

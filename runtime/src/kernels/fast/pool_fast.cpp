@@ -1,12 +1,12 @@
-// Fast MaxPool on phase planes (phase_planes.h): the padding holds -inf, so every
-// window is a fixed set of shifted vector loads, max-ed in the reference kernel's
-// order and with its NaN rule (a NaN never replaces the running maximum).
+// Fast MaxPool: the networks' 3x3 stride-2 pools row by row from the input, other
+// windows on phase planes (phase_planes.h) padded with -inf, so that every window is a
+// fixed set of shifted vector loads; the reference kernel's NaN rule (a NaN never
+// replaces the running maximum). And GlobalAveragePool.
 #include "kernels/fast/fast.h"
 #include "kernels/fast/parallel.h"
 #include "kernels/fast/phase_planes.h"
 
 #include <limits>
-#include <vector>
 
 namespace sepnn {
 namespace rt {
@@ -63,61 +63,36 @@ TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
   if (g.strides[1] > kMaxStride)
     return kernels::maxPool(x, kernel, pads, strides, dilations, ceilMode);
   TensorData y = TensorData::uninit({g.N, g.C, g.OH, g.OW});
+  const Window window = Window::of(g);
   // The networks' pools (3x3, stride 2, padding 0 or 1 at the top and left, any at the
   // bottom and right or in ceil mode): row by row, no phase planes.
   if (g.KH == 3 && g.KW == 3 && g.strides[0] == 2 && g.strides[1] == 2 && g.dil[0] == 1 &&
       g.dil[1] == 1 && g.pads[0] <= 1 && g.pads[1] <= 1) {
-    parallelRanges(g.N * g.C, [&](int64_t first, int64_t end) {
-      for (int64_t nc = first; nc < end; ++nc) {
-        const float *plane = x.data() + nc * g.H * g.W;
-        for (int64_t oh = 0; oh < g.OH; ++oh) {
-          const float *rows[3];
-          for (int r = 0; r < 3; ++r) {
-            const int64_t ih = oh * 2 - g.pads[0] + r;
-            rows[r] = ih >= 0 && ih < g.H ? plane + ih * g.W : nullptr;
-          }
-          poolRow3x3s2(rows, g.pads[1], g.W, g.OW, y.mut() + (nc * g.OH + oh) * g.OW);
-        }
-      }
-    });
+    forEachRowOf3(window, g.N * g.C, x.data(), y.mut(),
+                  [&](int64_t, const float *const rows[3], float *out) {
+                    poolRow3x3s2(rows, g.pads[1], g.W, g.OW, out);
+                  });
     return y;
   }
-  const Window window{g.H,          g.W,          g.OH,       g.OW,       g.KH,       g.KW,
-                      g.strides[0], g.strides[1], g.dil[0],   g.dil[1],   g.pads[0],  g.pads[1]};
   constexpr int kBlock = 4; // vectors per step: independent max chains
   const PhaseLayout layout(window, kBlock * kVec);
-  const int64_t taps = g.KH * g.KW;
   const float lowest = -std::numeric_limits<float>::infinity();
-  const float *xp = x.data();
-  float *yp = y.mut();
-  auto channel = [&](int64_t nc, float *phases, float *maxima) {
-    copyPhases(xp + nc * g.H * g.W, window, layout, phases);
-    const float *planes = phases;
-    for (int64_t q = 0; q < layout.outputs; q += kBlock * kVec) {
-      VFloat acc[kBlock];
-      for (int j = 0; j < kBlock; ++j)
-        acc[j] = splat(lowest);
-      for (int64_t t = 0; t < taps; ++t) {
-        const float *src = planes + layout.tapOffset[t] + q;
+  forEachPhasePlane(window, layout, g.N * g.C, x.data(), lowest, y.mut(),
+                    [&](int64_t, const float *phases, float *maxima) {
+                      for (int64_t q = 0; q < layout.outputs; q += kBlock * kVec) {
+                        VFloat acc[kBlock];
+                        for (int j = 0; j < kBlock; ++j)
+                          acc[j] = splat(lowest);
+                        for (int64_t tap : layout.tapOffset) {
+                          const float *src = phases + tap + q;
 #pragma GCC unroll 8
-        for (int j = 0; j < kBlock; ++j) {
-          const VFloat v = load(src + j * kVec);
-          acc[j] = acc[j] < v ? v : acc[j];
-        }
-      }
-      for (int j = 0; j < kBlock; ++j)
-        store(maxima + q + j * kVec, acc[j]);
-    }
-    gatherRows(maxima, window, layout, yp + nc * g.OH * g.OW);
-  };
-  parallelRanges(g.N * g.C, [&](int64_t first, int64_t end) {
-    thread_local std::vector<float> phases, maxima;
-    phases.resize((size_t)layout.bufferSize);
-    maxima.resize((size_t)layout.outputs);
-    clearPhases(layout, lowest, phases.data());
-    for (int64_t nc = first; nc < end; ++nc)
-      channel(nc, phases.data(), maxima.data());
-  });
+                          for (int j = 0; j < kBlock; ++j)
+                            acc[j] = maxOf(acc[j], load(src + j * kVec));
+                        }
+                        for (int j = 0; j < kBlock; ++j)
+                          store(maxima + q + j * kVec, acc[j]);
+                      }
+                    });
   return y;
 }
 
