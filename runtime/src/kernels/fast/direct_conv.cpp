@@ -139,7 +139,7 @@ bool directConvApplies(const ConvGeometry &g) {
 }
 
 void directConv(const TensorData &x, const TensorData &w, const float *bias,
-                   const ConvGeometry &g, PackCache &cache, const Clamp &clamp, float *y) {
+                const ConvGeometry &g, PackCache &cache, const Clamp &clamp, float *y) {
   std::vector<PackedA> local;
   const std::vector<PackedA> &packs = packedWeights(w, g, cache, local);
   const Window window = Window::of(g);
@@ -147,11 +147,16 @@ void directConv(const TensorData &x, const TensorData &w, const float *bias,
   const int vectors = vectorsFor(rowsPerTile, PhaseLayout(window, 1).outputs);
   const PhaseLayout layout(window, vectors * kVec);
   const int64_t taps = g.KH * g.KW, K = g.Cg * taps;
-  // Tap k = (c, t) of output q reads channel c's planes at tapOffset[t] + q.
-  std::vector<int64_t> offset((size_t)K);
-  for (int64_t c = 0; c < g.Cg; ++c)
-    for (int64_t t = 0; t < taps; ++t)
-      offset[c * taps + t] = c * layout.bufferSize + layout.tapOffset[t];
+  // Tap k = (c, t) of output q reads channel c's planes (`stride` floats apart) at
+  // tapOffset[t] + q.
+  auto offsetsFor = [&](int64_t stride) {
+    std::vector<int64_t> offsets((size_t)K);
+    for (int64_t c = 0; c < g.Cg; ++c)
+      for (int64_t t = 0; t < taps; ++t)
+        offsets[c * taps + t] = c * stride + layout.tapOffset[t];
+    return offsets;
+  };
+  const std::vector<int64_t> offset = offsetsFor(layout.bufferSize);
   const TileFn fullTile = tileFor(rowsPerTile, vectors);
   const TileFn lastTile = tileFor(g.Mg % rowsPerTile, vectors);
   const int64_t blockWidth = vectors * kVec, blocks = layout.outputs / blockWidth;
@@ -182,11 +187,9 @@ void directConv(const TensorData &x, const TensorData &w, const float *bias,
   const bool inPlace = g.KH == 1 && g.KW == 1 && g.strides[0] == 1 && g.strides[1] == 1 &&
                        g.pads[0] == 0 && g.pads[1] == 0 && g.pads[2] == 0 &&
                        g.pads[3] == 0;
-  std::vector<int64_t> inPlaceOffset((size_t)g.Cg), tailOffset((size_t)g.Cg);
-  for (int64_t c = 0; c < g.Cg; ++c) {
-    inPlaceOffset[c] = c * inPlane;
-    tailOffset[c] = c * blockWidth;
-  }
+  // (A 1x1's one tap is at offset 0: channel c at c * its plane's stride.)
+  const std::vector<int64_t> inPlaceOffset = offsetsFor(inPlane),
+                             tailOffset = offsetsFor(blockWidth);
   const int64_t fullBlocks = inPlace ? inPlane / blockWidth : blocks;
   auto inPlaceTail = [&](int64_t job) {
     const int64_t from = fullBlocks * blockWidth, count = inPlane - from;

@@ -10,7 +10,8 @@ namespace {
 
 // Columns [n0, n0 + R) of rows [m0, m0 + rows) of C from the A panel `a` (K steps of
 // kNR values) and B. The accumulators hold C transposed (one column of C, kNR rows,
-// per pair of vectors); they go through a small buffer into C's rows.
+// per pair of vectors): transposed back in registers (through a small buffer where a
+// tile is wider than a vector, NEON's 8 columns).
 // `wide`: C's rows have at least kVec columns from this tile's first (whole-vector
 // stores and loads stay inside them).
 template <int R>
@@ -97,14 +98,14 @@ TileFn tileFor(int64_t columns) {
 } // namespace
 
 PackedA packANarrow(const float *a, int64_t M, int64_t K) {
+  // A's transpose [K, M] in the layout sgemm's prepacked B uses.
   PackedA p;
   p.M = M;
   p.K = K;
-  const int64_t panels = (M + kNR - 1) / kNR;
-  p.data.assign((size_t)(panels * kNR * K), 0.0f);
+  p.data.assign((size_t)prepackedSize(K, M), 0.0f);
   for (int64_t m = 0; m < M; ++m)
     for (int64_t k = 0; k < K; ++k)
-      p.data[(m / kNR * K + k) * kNR + m % kNR] = a[m * K + k];
+      p.data[prepackedIndex(K, k, m)] = a[m * K + k];
   return p;
 }
 

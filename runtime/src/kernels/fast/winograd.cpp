@@ -99,8 +99,6 @@ struct WinogradImage {
     const float *plane = x + c * g.H * g.W;
     alignas(64) float d[36][kVec];
     VFloat dv[36], tv[36];
-    // Tile t0's row and column, stepped along (divisions cost more than the copies).
-    int64_t th = ta / TW, tw = ta % TW;
     for (int64_t t0 = ta; t0 < tb; t0 += kVec) {
       const int64_t lanes = std::min<int64_t>(kVec, tb - t0);
       for (int64_t l = 0; l < kVec; ++l) {
@@ -109,11 +107,8 @@ struct WinogradImage {
             d[i][l] = 0;
           continue;
         }
+        const int64_t th = (t0 + l) / TW, tw = (t0 + l) % TW;
         const int64_t ih0 = th * 4 - g.pads[0], iw0 = tw * 4 - g.pads[1];
-        if (++tw == TW) {
-          tw = 0;
-          ++th;
-        }
         if (ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= g.H && iw0 + 6 <= g.W) {
           for (int r = 0; r < 6; ++r)
             for (int s = 0; s < 6; ++s)
@@ -146,7 +141,6 @@ struct WinogradImage {
     VFloat mv[36], yv[16];
     const VFloat b = splat(bias ? bias[m] : 0.0f);
     float *plane = y + m * g.OH * g.OW;
-    int64_t th = ta / TW, tw = ta % TW; // tile t0's, stepped along as in input()
     for (int64_t t0 = ta; t0 < tb; t0 += kVec) {
       const float *src = prod + m * Tp + t0;
       for (int64_t p = 0; p < kPoints; ++p)
@@ -156,24 +150,13 @@ struct WinogradImage {
         store(out[i], clamp(yv[i] + b));
       const int64_t lanes = std::min<int64_t>(kVec, tb - t0);
       for (int64_t l = 0; l < lanes; ++l) {
+        const int64_t th = (t0 + l) / TW, tw = (t0 + l) % TW;
         const int64_t rows = std::min<int64_t>(4, g.OH - th * 4);
         const int64_t cols = std::min<int64_t>(4, g.OW - tw * 4);
         float *o = plane + th * 4 * g.OW + tw * 4;
-        if (rows == 4 && cols == 4) { // the common case, unrolled
-#pragma GCC unroll 4
-          for (int i = 0; i < 4; ++i)
-#pragma GCC unroll 4
-            for (int j = 0; j < 4; ++j)
-              o[i * g.OW + j] = out[i * 4 + j][l];
-        } else {
-          for (int64_t i = 0; i < rows; ++i)
-            for (int64_t j = 0; j < cols; ++j)
-              o[i * g.OW + j] = out[i * 4 + j][l];
-        }
-        if (++tw == TW) {
-          tw = 0;
-          ++th;
-        }
+        for (int64_t i = 0; i < rows; ++i)
+          for (int64_t j = 0; j < cols; ++j)
+            o[i * g.OW + j] = out[i * 4 + j][l];
       }
     }
   }
