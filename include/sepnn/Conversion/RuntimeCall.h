@@ -54,14 +54,15 @@ FailureOr<RuntimeCall> describeNNOp(Operation *op, Value runtimeCtx,
 /// or `conv_clip` call, and the activation to nothing (it reuses the conv's handle).
 /// Null for any other op.
 Operation *fusedActivation(Operation *op);
-/// The nn.add into which `op`, an nn.conv, is fused as a residual connection: the
-/// conv's only user is an add of two tensors of the conv's type, the other one
-/// (residualOf) another value; when both of an add's operands qualify, the first.
-/// describeNNOp lowers such a conv, given the residual as one more operand, to one
-/// `conv_add` call, or `conv_add_relu` when the add's only user is an nn.relu
-/// (fusedResidualActivation); the call goes where the add is, since the residual may
-/// be computed after the conv, and the add and the relu lower to nothing. Null for
-/// any other op.
+/// Residual connections. The conv fused into `op`, an nn.add of two tensors of its
+/// type: the first operand that is an nn.conv used only by this add, the other
+/// operand (residualOf) another value. describeNNOp lowers that conv, given the
+/// residual as one more operand, to one `conv_add` call, or `conv_add_relu` when
+/// the add's only user is an nn.relu (fusedResidualActivation); the call goes where
+/// the add is, since the residual may be computed after the conv, and the conv and
+/// the relu lower to nothing. Null for any other op.
+Operation *fusedResidualConv(Operation *op);
+/// The add into which `op`, an nn.conv, is so fused, or null.
 Operation *fusedResidualAdd(Operation *op);
 /// The operand of such an add that is not the fused conv.
 Value residualOf(Operation *add);

@@ -132,22 +132,14 @@ LogicalResult lowerDeviceFunction(func::FuncOp func) {
     }
     if (fusedResidualAdd(op)) // one call with its add, emitted there
       continue;
+    // An add with a fused conv is that conv's call: its operands, then the residual.
+    Operation *fusedConv = fusedResidualConv(op);
+    Operation *described = fusedConv ? fusedConv : op;
     SmallVector<Value> operands;
-    Operation *described = op;
-    if (auto add = dyn_cast<nn::AddOp>(op)) {
-      auto fused = llvm::find_if(add->getOperands(), [&](Value v) {
-        return v.getDefiningOp() && fusedResidualAdd(v.getDefiningOp()) == op;
-      });
-      if (fused != add->getOperands().end()) { // the conv's operands, the residual
-        described = (*fused).getDefiningOp();
-        for (Value v : described->getOperands())
-          operands.push_back(handles.lookup(v));
-        operands.push_back(handles.lookup(residualOf(op)));
-      }
-    }
-    if (described == op)
-      for (Value v : op->getOperands())
-        operands.push_back(handles.lookup(v));
+    for (Value v : described->getOperands())
+      operands.push_back(handles.lookup(v));
+    if (fusedConv)
+      operands.push_back(handles.lookup(residualOf(op)));
     FailureOr<RuntimeCall> call =
         isa<dist::DistDialect>(op->getDialect())
             ? describeDistOp(op, runtimeCtx, operands)

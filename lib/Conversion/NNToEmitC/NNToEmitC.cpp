@@ -22,11 +22,9 @@ Operation *mlir::sepnn::fusedActivation(Operation *op) {
   return nullptr;
 }
 
-/// The conv fused into `add` as its residual connection, if any: the first operand
-/// that is an nn.conv used only here, of the add's type (no broadcasting), the
-/// other operand another value. One per add, even when both operands qualify.
-static nn::ConvOp residualConv(nn::AddOp add) {
-  if (add.getLhs() == add.getRhs() || add.getLhs().getType() != add.getType() ||
+Operation *mlir::sepnn::fusedResidualConv(Operation *op) {
+  auto add = dyn_cast<nn::AddOp>(op);
+  if (!add || add.getLhs() == add.getRhs() || add.getLhs().getType() != add.getType() ||
       add.getRhs().getType() != add.getType())
     return nullptr;
   for (Value v : {add.getLhs(), add.getRhs()})
@@ -37,16 +35,15 @@ static nn::ConvOp residualConv(nn::AddOp add) {
 }
 
 Operation *mlir::sepnn::fusedResidualAdd(Operation *op) {
-  auto conv = dyn_cast<nn::ConvOp>(op);
-  if (!conv || !conv->hasOneUse())
+  if (!isa<nn::ConvOp>(op) || !op->hasOneUse())
     return nullptr;
-  auto add = dyn_cast<nn::AddOp>(*conv->getUsers().begin());
-  return add && residualConv(add) == conv ? add.getOperation() : nullptr;
+  Operation *add = *op->getUsers().begin();
+  return fusedResidualConv(add) == op ? add : nullptr;
 }
 
 Value mlir::sepnn::residualOf(Operation *add) {
-  auto a = cast<nn::AddOp>(add);
-  return residualConv(a).getResult() == a.getLhs() ? a.getRhs() : a.getLhs();
+  Value lhs = add->getOperand(0), rhs = add->getOperand(1);
+  return lhs.getDefiningOp() == fusedResidualConv(add) ? rhs : lhs;
 }
 
 Operation *mlir::sepnn::fusedResidualActivation(Operation *add) {
@@ -62,8 +59,7 @@ bool mlir::sepnn::isComputedByProducer(Operation *op) {
     return false;
   if (fusedActivation(producer) == op)
     return true;
-  auto add = dyn_cast<nn::AddOp>(producer);
-  return add && residualConv(add) && fusedResidualActivation(add) == op;
+  return fusedResidualConv(producer) && fusedResidualActivation(producer) == op;
 }
 
 FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,
