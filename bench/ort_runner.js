@@ -5,6 +5,7 @@
 //
 // Usage: NODE_PATH=CACHE/node_modules node ort_runner.js MODEL.onnx INPUT.bin DIMS THREADS WARMUP REPEAT
 //   SEPNN_BENCH_ORT_AFFINITY (optional): the session's intra_op_thread_affinities.
+//   SEPNN_BENCH_ORT_PROFILE (optional): profile every run into PREFIX_<date>.json.
 //   DIMS: comma-separated input shape (1,3,224,224); INPUT.bin: little-endian float32.
 'use strict';
 const fs = require('fs');
@@ -31,6 +32,11 @@ async function main() {
     ...(process.env.SEPNN_BENCH_ORT_AFFINITY ? {
       extra: {session: {intra_op_thread_affinities: process.env.SEPNN_BENCH_ORT_AFFINITY}},
     } : {}),
+    // ONNX Runtime's own per-node profile (bench/layer_profile.py): a JSON trace
+    // written at the end, its name starting with this prefix.
+    ...(process.env.SEPNN_BENCH_ORT_PROFILE ? {
+      enableProfiling: true, profileFilePrefix: process.env.SEPNN_BENCH_ORT_PROFILE,
+    } : {}),
   });
   const dims = dimsArg.split(',').map(Number);
   const buf = fs.readFileSync(inputBin);
@@ -48,6 +54,8 @@ async function main() {
     const t1 = process.hrtime.bigint();
     latencies.push(Number(t1 - t0) / 1e6);
   }
+  if (process.env.SEPNN_BENCH_ORT_PROFILE)
+    session.endProfiling();
   process.stdout.write(JSON.stringify({
     ort_version: pkg.version,
     latencies_ms: latencies,

@@ -84,7 +84,9 @@ int main(int argc, char **argv) {
         {"resnet18", 64, 56, 128, 1, 2, 1},      {"resnext50", 128, 56, 128, 3, 1, 32},
         {"resnext50", 256, 56, 256, 3, 2, 32},   {"resnext50", 512, 14, 512, 3, 1, 32},
         {"resnext50", 1024, 7, 1024, 3, 1, 32},  {"resnext50", 512, 14, 1024, 1, 1, 1},
-        {"resnext50", 1024, 14, 2048, 1, 2, 1},  {"mobilenet", 3, 224, 32, 3, 2, 1},
+        {"resnext50", 1024, 14, 2048, 1, 2, 1},  {"resnext50", 1024, 7, 2048, 1, 1, 1},
+        {"mobilenet", 3, 224, 32, 3, 2, 1},      {"mobilenet", 144, 56, 144, 3, 2, 144},
+        {"mobilenet", 64, 14, 384, 1, 1, 1},
         {"mobilenet", 32, 112, 32, 3, 1, 32},    {"mobilenet", 32, 112, 16, 1, 1, 1},
         {"mobilenet", 96, 112, 96, 3, 2, 96},    {"mobilenet", 144, 56, 24, 1, 1, 1},
         {"mobilenet", 192, 28, 192, 3, 2, 192},  {"mobilenet", 576, 14, 576, 3, 2, 576},
@@ -128,6 +130,12 @@ int main(int argc, char **argv) {
       });
       std::printf("  %-10s %3lldx%-3lld x%-4lld %7.3f ms\n", pl.net, (long long)pl.hw,
                   (long long)pl.hw, (long long)pl.c, s * 1e3);
+    }
+    {
+      TensorData x = filled({1, 1000, 13, 13}, 0.5f);
+      const double s = bestSeconds(repeat, [&] { fast::globalAveragePool(x); });
+      std::printf("\nGlobalAveragePool\n  %-10s  13x13  x1000  %7.3f ms\n", "squeezenet",
+                  s * 1e3);
     }
   } catch (const std::exception &e) {
     std::fprintf(stderr, "error: %s\n", e.what());
