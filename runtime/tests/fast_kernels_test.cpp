@@ -89,11 +89,14 @@ const ConvCase kConvCases[] = {
     {{2, 12, 14, 15}, {12, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 12},
     {{1, 12, 14, 15}, {12, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 12},
     {{1, 6, 9, 40}, {6, 1, 5, 5}, {2, 2, 2, 2}, {1, 1}, {1, 1}, 6},
-    // depthwise (depthwise.h): 3x3 with padding 1 row by row, rows wider than a
-    // vector, stride 1 and 2, a 7x7 plane; on phase planes: no padding, uneven pads,
+    // depthwise (depthwise.h): 3x3 with padding 1 on flat planes, rows wider than a
+    // vector, stride 1 and 2 (odd height and width), a 7x7 plane; row by row (planes
+    // too large to stage), stride 1 and 2; on phase planes: no padding, uneven pads,
     // stride 3, unequal strides, dilation 2, a 7x7 kernel on a narrow plane
     {{1, 8, 21, 70}, {8, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 8},
     {{1, 8, 21, 71}, {8, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 8},
+    {{1, 3, 70, 70}, {3, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 3},
+    {{1, 2, 131, 66}, {2, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 2},
     {{1, 8, 21, 68}, {8, 1, 3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 8},
     {{1, 4, 7, 7}, {4, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 4},
     {{1, 4, 9, 11}, {4, 1, 3, 3}, {0, 0, 2, 2}, {1, 1}, {1, 1}, 4},
@@ -102,8 +105,8 @@ const ConvCase kConvCases[] = {
     {{1, 3, 12, 25}, {3, 1, 3, 5}, {1, 2, 1, 2}, {2, 1}, {1, 1}, 3},
     {{1, 3, 12, 25}, {3, 1, 3, 3}, {2, 2, 2, 2}, {1, 1}, {2, 2}, 3},
     {{1, 2, 9, 9}, {2, 1, 7, 7}, {3, 3, 3, 3}, {1, 1}, {1, 1}, 2},
-    // more depthwise: row by row with many channels and a batch, stride 2 on an odd
-    // width; on phase planes with many channels: uneven pads, a 5x5 kernel with
+    // more depthwise: on flat planes with many channels and a batch, stride 2 on an
+    // odd width; on phase planes with many channels: uneven pads, a 5x5 kernel with
     // uneven strides, dilation
     {{2, 35, 7, 7}, {35, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 35},
     {{1, 3, 9, 33}, {3, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 3},
