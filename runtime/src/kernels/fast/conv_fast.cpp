@@ -160,7 +160,7 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
   std::vector<PackedA> local;
   const int64_t P = g.OH * g.OW;
   // The B matrix: a 1x1 convolution with stride 1 and no padding reads its input; a
-  // strided 1x1 (its subsampled input, a fraction of the products' cost) or any
+  // strided 1x1 (its subsampled input, a fraction of the products' cost) or any other
   // convolution for the narrow GEMM (small planes) its materialized im2col matrix;
   // the GEMM otherwise packs its im2col blocks straight from the input.
   const bool pointwise = g.KH == 1 && g.KW == 1 && g.pads[0] == 0 && g.pads[1] == 0 &&
@@ -169,7 +169,7 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
   const int64_t K = g.Cg * g.KH * g.KW;
   std::vector<float> columns; // the im2col matrices [N, C * KH * KW, P]
   const float *dense = x.data();
-  if ((pointwise && strided) || kernel == ConvKernel::Narrow) {
+  if (pointwise ? strided : kernel == ConvKernel::Narrow) {
     columns.resize((size_t)(g.N * g.C * g.KH * g.KW * P));
     im2col(x.data(), g, columns.data());
     dense = columns.data();
