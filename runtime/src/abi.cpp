@@ -306,7 +306,7 @@ Tensor concat_n(Ctx *ctx, int64_t axis, const Tensor *parts, int64_t count) noex
     std::vector<const TensorData *> ps;
     for (int64_t i = 0; i < count; ++i)
       ps.push_back(&ctx->get(parts[i], ("input " + std::to_string(i)).c_str()));
-    return ctx->add(kernels::concat(ps, axis));
+    return ctx->add(fast::concat(ps, axis));
   });
 }
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 
@@ -324,4 +325,29 @@ TEST(FastGlobalAveragePool, MatchesReferenceKernel) {
     expectClose(fast::globalAveragePool(x), k::globalAveragePool(x), 1, shapeStr(s));
   }
   EXPECT_THROW(fast::globalAveragePool(TensorData::zeros({4, 4})), Error);
+}
+
+// Concat's parallel copies against the reference's: along channels of one image (parts
+// larger than one copy's piece), along an inner axis of a batch (many outer blocks),
+// along the first axis, three parts; its shape error.
+TEST(FastConcat, MatchesReferenceKernel) {
+  std::mt19937 rng(23);
+  const struct {
+    Shape a, b, c;
+    int64_t axis;
+  } cases[] = {{{1, 64, 55, 55}, {1, 64, 55, 55}, {1, 16, 55, 55}, 1},
+               {{3, 2, 5, 7}, {3, 2, 1, 7}, {3, 2, 4, 7}, 2},
+               {{2, 3, 4}, {5, 3, 4}, {1, 3, 4}, 0},
+               {{2, 5, 3}, {2, 5, 1}, {2, 5, 2}, -1}};
+  for (const auto &c : cases) {
+    TensorData a = randomTensor(c.a, rng), b = randomTensor(c.b, rng),
+               cc = randomTensor(c.c, rng);
+    const TensorData got = fast::concat({&a, &b, &cc}, c.axis),
+                     want = k::concat({&a, &b, &cc}, c.axis);
+    ASSERT_EQ(got.shape, want.shape) << shapeStr(c.a);
+    EXPECT_EQ(0, std::memcmp(got.data(), want.data(), (size_t)want.numel() * sizeof(float)))
+        << shapeStr(c.a);
+  }
+  TensorData a = TensorData::zeros({1, 2, 3, 3}), x = TensorData::zeros({1, 2, 4, 4});
+  EXPECT_THROW(fast::concat({&a, &x}, 1), Error);
 }

@@ -111,6 +111,13 @@ TensorData softmax(const TensorData &x, int64_t axis);
 // Mean over sorted, distinct, non-negative axes; empty axes reduce every dim (ONNX
 // default).
 TensorData reduceMean(const TensorData &x, const Ints &axes, int64_t keepdims);
+// Concat's checked output shape: `outer` blocks, each part's slice (its
+// shape[axis] * inner floats) after the previous part's.
+struct ConcatLayout {
+  Shape out;
+  int64_t axis, outer, inner;
+};
+ConcatLayout concatLayout(const std::vector<const TensorData *> &parts, int64_t axis);
 TensorData concat(const std::vector<const TensorData *> &parts, int64_t axis);
 
 } // namespace kernels

@@ -48,34 +48,41 @@ TensorData slice(const TensorData &x, int64_t axis, int64_t start, int64_t end) 
   return y;
 }
 
-TensorData concat(const std::vector<const TensorData *> &parts, int64_t axis) {
+ConcatLayout concatLayout(const std::vector<const TensorData *> &parts, int64_t axis) {
   if (parts.empty())
     fail("needs at least one input");
   const Shape &s0 = parts[0]->shape;
-  axis = normAxis(axis, (int64_t)s0.size(), false, s0);
-  Shape out = s0;
-  out[axis] = 0;
+  ConcatLayout l;
+  l.axis = normAxis(axis, (int64_t)s0.size(), false, s0);
+  l.out = s0;
+  l.out[l.axis] = 0;
   for (size_t p = 0; p < parts.size(); ++p) {
     const Shape &s = parts[p]->shape;
     bool ok = s.size() == s0.size();
     for (size_t i = 0; ok && i < s.size(); ++i)
-      ok = (int64_t)i == axis || s[i] == s0[i];
+      ok = (int64_t)i == l.axis || s[i] == s0[i];
     if (!ok)
       fail("input ", p, " has shape ", shapeStr(s), ", incompatible with input 0 ",
-           shapeStr(s0), " on axis ", axis);
-    out[axis] += s[axis];
+           shapeStr(s0), " on axis ", l.axis);
+    l.out[l.axis] += s[l.axis];
   }
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < axis; ++i)
-    outer *= out[i];
-  for (size_t i = axis + 1; i < out.size(); ++i)
-    inner *= out[i];
-  TensorData y = TensorData::uninit(out);
-  const int64_t rowOut = out[axis] * inner;
+  l.outer = 1;
+  l.inner = 1;
+  for (int64_t i = 0; i < l.axis; ++i)
+    l.outer *= l.out[i];
+  for (size_t i = l.axis + 1; i < l.out.size(); ++i)
+    l.inner *= l.out[i];
+  return l;
+}
+
+TensorData concat(const std::vector<const TensorData *> &parts, int64_t axis) {
+  const ConcatLayout l = concatLayout(parts, axis);
+  TensorData y = TensorData::uninit(l.out);
+  const int64_t rowOut = l.out[l.axis] * l.inner;
   int64_t at = 0; // offset of the current part along the axis
   for (const TensorData *p : parts) {
-    const int64_t chunk = p->shape[axis] * inner;
-    for (int64_t o = 0; o < outer; ++o)
+    const int64_t chunk = p->shape[l.axis] * l.inner;
+    for (int64_t o = 0; o < l.outer; ++o)
       std::memcpy(y.mut() + o * rowOut + at, p->data() + o * chunk,
                   (size_t)chunk * sizeof(float));
     at += chunk;

@@ -62,6 +62,8 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                 const kernels::Ints &dilations, int64_t group, PackCache &cache,
                 const Clamp &clamp = Clamp{}, const TensorData *residual = nullptr);
 
+// Concat as kernels::concat (the same checks), its copies in parallel.
+TensorData concat(const std::vector<const TensorData *> &parts, int64_t axis);
 // Gemm as kernels::gemm: a vectorized matrix-vector product when A has few rows (batch
 // 1 fully connected layers), packed GEMM otherwise.
 TensorData gemm(const TensorData &a, const TensorData &b, const TensorData *c,
