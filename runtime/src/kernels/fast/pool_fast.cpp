@@ -1,4 +1,4 @@
-// Fast MaxPool: the networks' 3x3 stride-2 pools row by row from the input, other
+// Fast MaxPool: the networks' 3x3 stride-2 pools in two passes (FlatPool3x3s2), other
 // windows on phase planes (phase_planes.h) padded with -inf, so that every window is a
 // fixed set of shifted vector loads; the reference kernel's NaN rule (a NaN never
 // replaces the running maximum). And GlobalAveragePool.
@@ -7,6 +7,7 @@
 #include "kernels/fast/phase_planes.h"
 
 #include <limits>
+#include <vector>
 
 namespace sepnn {
 namespace rt {
@@ -16,42 +17,77 @@ namespace {
 
 inline VFloat maxOf(VFloat acc, VFloat v) { return acc < v ? v : acc; } // NaN: kept out
 
-// One output row of a 3x3 stride-2 max pool straight from the input rows (null: a
-// padding row), left padding `left` (0 or 1): each vector of outputs takes columns
-// 2 ow - left + {0, 1, 2} as the even and odd lanes of whole-vector loads, shifted by a
-// lane; lanes past the row read -inf.
-void poolRow3x3s2(const float *const rows[3], int64_t left, int64_t W, int64_t OW,
-                  float *out) {
+// The maxima of columns 2 ow - left + {0, 1, 2} (left: 0 or 1) of one input row, for
+// ow < OW, stored as whole vectors (up to kVec - 1 floats past out + OW are
+// overwritten): the even and odd lanes of whole-vector loads, shifted by a lane;
+// lanes past the row read -inf.
+void rowMaxima3s2(const float *row, int64_t left, int64_t W, int64_t OW, float *out) {
   const float lowest = -std::numeric_limits<float>::infinity();
-  VFloat before[3]; // per input row: the previous vector's odd lanes
-  for (int r = 0; r < 3; ++r)
-    before[r] = splat(lowest);
+  VFloat before = splat(lowest); // the previous vector's odd lanes
   for (int64_t ow = 0; ow < OW; ow += kVec) {
-    VFloat acc = splat(lowest);
-    for (int r = 0; r < 3; ++r) {
-      const float *row = rows[r];
-      if (!row)
-        continue;
-      const int64_t c = 2 * ow; // the even lanes' column
-      const VFloat a = loadUpTo(row + c, W - c, lowest),
-                   b = loadUpTo(row + c + kVec, W - c - kVec, lowest);
-      const VFloat even = evenLanes(a, b), odd = oddLanes(a, b);
-      acc = maxOf(maxOf(acc, even), odd);
-      if (left == 1) { // columns 2 ow - 1, 2 ow, 2 ow + 1
-        acc = maxOf(acc, previousColumn(before[r], odd));
-        before[r] = odd;
-      } else { // columns 2 ow, 2 ow + 1, 2 ow + 2: the last lane's from the next pair
-        const VFloat c2 = loadUpTo(row + c + 2 * kVec, W - c - 2 * kVec, lowest),
-                     d2 = loadUpTo(row + c + 3 * kVec, W - c - 3 * kVec, lowest);
-        acc = maxOf(acc, nextColumn(even, evenLanes(c2, d2)));
-      }
+    const int64_t c = 2 * ow;
+    const VFloat a = loadUpTo(row + c, W - c, lowest),
+                 b = loadUpTo(row + c + kVec, W - c - kVec, lowest);
+    const VFloat even = evenLanes(a, b), odd = oddLanes(a, b);
+    VFloat m = maxOf(maxOf(splat(lowest), even), odd);
+    if (left == 1) {
+      m = maxOf(m, previousColumn(before, odd));
+      before = odd;
+    } else { // column 2 ow + 2: the last lane's from the next pair, when it is needed
+      const VFloat next = ow + kVec < OW
+                              ? evenLanes(loadUpTo(row + c + 2 * kVec, W - c - 2 * kVec, lowest),
+                                          loadUpTo(row + c + 3 * kVec, W - c - 3 * kVec, lowest))
+                              : splat(lowest);
+      m = maxOf(m, nextColumn(even, next));
     }
-    if (ow + kVec <= OW)
-      store(out + ow, acc);
-    else
-      storePartial(out + ow, acc, OW - ow);
+    store(out + ow, m);
   }
 }
+
+// 3x3 stride-2 pools a plane at a time, in two passes: each input row's maxima over
+// its windows' columns (rowMaxima3s2), into rows of OW floats split by the parity of
+// the padded row, A (even) and B (odd); then, on the output's flat index q, output
+// row oh's windows cover padded rows 2 oh, 2 oh + 1 and 2 oh + 2: A[q], B[q] and
+// A[q + OW], whole vectors across row ends. Each input row is reduced once (row by
+// row, each was reduced for each of the up to 2 output rows reading it), and no lane
+// is lost at a row's end: SqueezeNet's 27x27 x256 pool 0.058 -> 0.034 ms, its 111x111 x64
+// 0.156 -> 0.113, ResNet's 112x112 x64 0.104 -> 0.093.
+class FlatPool3x3s2 {
+public:
+  explicit FlatPool3x3s2(const kernels::PoolGeometry &g)
+      : g_(g), plane_(g.OH * g.OW), vectors_((plane_ + kVec - 1) / kVec),
+        rowsA_(g.OH + 1), rowsB_(g.OH) {
+    const int64_t span = vectors_ * kVec + g.OW; // the furthest A[q + OW] read
+    aSize_ = std::max(rowsA_ * g.OW, span) + kVec; // + the last row's spilled lanes
+  }
+  int64_t bufferSize() const { return aSize_ + rowsB_ * g_.OW + vectors_ * kVec + kVec; }
+
+  void compute(const float *in, float *buffer, float *out, bool last) const {
+    const float lowest = -std::numeric_limits<float>::infinity();
+    float *a = buffer, *b = buffer + aSize_;
+    // Padded rows in order (each parity's rows in order: a row's spilled lanes land
+    // on the next, written after).
+    for (int64_t r = 0; r < rowsA_ + rowsB_; ++r) {
+      float *dst = (r % 2 ? b : a) + r / 2 * g_.OW;
+      const int64_t ih = r - g_.pads[0];
+      if (ih >= 0 && ih < g_.H)
+        rowMaxima3s2(in + ih * g_.W, g_.pads[1], g_.W, g_.OW, dst);
+      else
+        std::fill(dst, dst + g_.OW, lowest);
+    }
+    for (int64_t q = 0; q < plane_; q += kVec) {
+      const VFloat m = maxOf(maxOf(load(a + q), load(b + q)), load(a + q + g_.OW));
+      if (q + kVec <= plane_ || !last)
+        store(out + q, m);
+      else
+        storePartial(out + q, m, plane_ - q);
+    }
+  }
+
+private:
+  const kernels::PoolGeometry &g_;
+  int64_t plane_, vectors_, rowsA_, rowsB_, aSize_;
+};
 
 } // namespace
 
@@ -65,13 +101,17 @@ TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
   TensorData y = TensorData::uninit({g.N, g.C, g.OH, g.OW});
   const Window window = Window::of(g);
   // The networks' pools (3x3, stride 2, padding 0 or 1 at the top and left, any at the
-  // bottom and right or in ceil mode): row by row, no phase planes.
+  // bottom and right or in ceil mode): rows' maxima, then the flat output.
   if (g.KH == 3 && g.KW == 3 && g.strides[0] == 2 && g.strides[1] == 2 && g.dil[0] == 1 &&
       g.dil[1] == 1 && g.pads[0] <= 1 && g.pads[1] <= 1) {
-    forEachRowOf3(window, g.N * g.C, x.data(), y.mut(),
-                  [&](int64_t, const float *const rows[3], float *out) {
-                    poolRow3x3s2(rows, g.pads[1], g.W, g.OW, out);
-                  });
+    const FlatPool3x3s2 flat(g);
+    parallelRanges(g.N * g.C, [&](int64_t first, int64_t end) {
+      thread_local std::vector<float> buffer;
+      buffer.resize((size_t)flat.bufferSize());
+      for (int64_t p = first; p < end; ++p)
+        flat.compute(x.data() + p * g.H * g.W, buffer.data(), y.mut() + p * g.OH * g.OW,
+                     p + 1 == end);
+    });
     return y;
   }
   constexpr int kBlock = 4; // vectors per step: independent max chains
