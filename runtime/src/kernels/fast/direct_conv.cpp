@@ -19,6 +19,11 @@ using kernels::ConvGeometry;
 // for the loaded vectors (24 of 32 with AVX-512; fewer registers elsewhere spill a
 // little, still correct).
 constexpr int kRows = 8;
+// How far ahead (floats) a tile prefetches each of its taps' rows. A tile reads one
+// row per input channel (a 1x1's input in place: 64 to 512 rows a plane apart), more
+// streams than the hardware prefetchers follow; in a network, where the input is not
+// in L2, SqueezeNet's 64 -> 16 squeeze took 0.10-0.13 ms without, 0.08-0.09 with.
+constexpr int64_t kPrefetchFloats = 512;
 constexpr int kMaxVectors[kRows + 1] = {0, 6, 6, 6, 6, 4, 4, 3, 3};
 
 // Vectors of outputs per tile for `rows` rows over `outputs` outputs: the fewest
@@ -63,11 +68,12 @@ const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometr
 // Output channels [m0, m0 + R) (planes `out`, `plane` floats apart) at the V vectors
 // of outputs from vector `index`: bias + sum over k of a[k * lda + i] *
 // src[offset[k] + ...] (src: the taps of the block's first output), clamped, stored
-// through `runs` (the padding columns dropped).
+// through `runs` (the padding columns dropped). With `prefetch`, the taps' values that
+// far ahead are prefetched.
 template <int R, int V>
 void tile(int64_t K, const float *a, int64_t lda, const float *planes,
           const int64_t *offset, int64_t index, const float *bias, const Clamp &clamp,
-          float *out, int64_t plane, const OutputRuns &runs) {
+          float *out, int64_t plane, const OutputRuns &runs, int64_t prefetch) {
   VFloat acc[R][V];
 #pragma GCC unroll 8
   for (int i = 0; i < R; ++i)
@@ -76,6 +82,10 @@ void tile(int64_t K, const float *a, int64_t lda, const float *planes,
       acc[i][j] = VFloat{};
   for (int64_t k = 0; k < K; ++k) {
     const float *src = planes + offset[k];
+    if (prefetch)
+#pragma GCC unroll 6
+      for (int j = 0; j < V; ++j)
+        __builtin_prefetch(src + prefetch + j * kVec);
     VFloat b[V];
 #pragma GCC unroll 6
     for (int j = 0; j < V; ++j)
@@ -100,7 +110,7 @@ void tile(int64_t K, const float *a, int64_t lda, const float *planes,
 
 using TileFn = void (*)(int64_t, const float *, int64_t, const float *, const int64_t *,
                         int64_t, const float *, const Clamp &, float *, int64_t,
-                        const OutputRuns &);
+                        const OutputRuns &, int64_t);
 
 template <int V> TileFn tileFor(int64_t rows) {
   switch (rows) {
@@ -175,7 +185,8 @@ void directConv(const TensorData &x, const TensorData &w, const float *bias,
       for (int64_t m0 = 0; m0 < g.Mg; m0 += rowsPerTile) {
         const TileFn fn = m0 + rowsPerTile <= g.Mg ? fullTile : lastTile;
         fn(K, a + m0, g.Mg, planes + (b - b0) * blockWidth, offsets, b * vectors,
-           groupBias ? groupBias + m0 : nullptr, clamp, out + m0 * plane, plane, runs);
+           groupBias ? groupBias + m0 : nullptr, clamp, out + m0 * plane, plane, runs,
+           m0 == 0 ? kPrefetchFloats : 0); // once per block
       }
   };
   auto groupInput = [&](int64_t job) {
