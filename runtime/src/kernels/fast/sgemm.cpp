@@ -27,6 +27,20 @@ inline void microKernel(int64_t kc, const float *a, const float *b, float *c, in
 #pragma GCC unroll 16
   for (int i = 0; i < kMR; ++i)
     acc[i][0] = acc[i][1] = VFloat{};
+  // The tile's rows of C (to be written) and of the addend (read after the products):
+  // in a network both are often out of the caches (ResNeXt's residuals at 56x56, 3 MiB,
+  // added three layers after they were written), and their misses then come after
+  // the products instead of during them: ResNeXt's 128 -> 256 1x1 conv_add_relu at
+  // 56x56, in the network, -4%.
+#pragma GCC unroll 16
+  for (int i = 0; i < kMR; ++i) {
+    __builtin_prefetch(c + i * ldc, 1);
+    __builtin_prefetch(c + i * ldc + kVec, 1);
+    if (Last && addend) {
+      __builtin_prefetch(addend + i * ldc);
+      __builtin_prefetch(addend + i * ldc + kVec);
+    }
+  }
   for (int64_t k = 0; k < kc; ++k) {
     const VFloat b0 = load(b), b1 = load(b + kVec);
 #pragma GCC unroll 16
