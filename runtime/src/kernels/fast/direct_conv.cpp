@@ -80,6 +80,18 @@ void tile(int64_t K, const float *a, int64_t lda, const float *planes,
 #pragma GCC unroll 6
     for (int j = 0; j < V; ++j)
       acc[i][j] = VFloat{};
+  // The tile's output lines, before its products: stems write planes too large to
+  // stay cached (SqueezeNet's 3 MiB), and the stores' misses otherwise stall the tile
+  // after its products (SqueezeNet's stem in the network 0.81 -> 0.73 ms, MobileNet's
+  // -8%).
+#pragma GCC unroll 6
+  for (int j = 0; j < V; ++j) {
+    const int64_t at = runs.firstOffset(index + j);
+    if (at >= 0)
+#pragma GCC unroll 8
+      for (int i = 0; i < R; ++i)
+        __builtin_prefetch(out + i * plane + at, 1);
+  }
   for (int64_t k = 0; k < K; ++k) {
     const float *src = planes + offset[k];
     if (prefetch)

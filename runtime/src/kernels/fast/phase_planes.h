@@ -111,6 +111,11 @@ public:
     }
   }
 
+  // Where vector `index`'s first real lane goes (an offset in the plane), or -1.
+  int64_t firstOffset(int64_t index) const {
+    return begin_[index] < begin_[index + 1] ? runs_[begin_[index]].offset : -1;
+  }
+
 private:
   struct Run {
     int64_t offset; // of the run's first lane in the plane
