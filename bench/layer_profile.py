@@ -37,7 +37,7 @@ def sepnn_layers(xdir, model, threads, repeat):
                      "--output", os.path.join(out, "out.pb"), "--repeat", str(repeat + 1),
                      "--op-times", times], threads)
     rs.check(cmd, "sepnn device_0 --op-times", env=rs.env_with(SEPNN_THREADS=threads))
-    skip = {"input", "weight", "release", "output"}
+    skip = {"input", "weight", "release", "output", "reserve", "place_next"}
     return [(e["op"], e["shape"], e["ms"]) for e in json.load(open(times))
             if e["op"] not in skip]
 

@@ -142,9 +142,16 @@ Tensor convCall(Ctx *ctx, const char *op, const fast::Clamp &clamp, Tensor x, Te
   return guarded(ctx, op, [&] {
     const TensorData *bias = b.id < 0 ? nullptr : &ctx->get(b, "b");
     const TensorData *residual = r.id < 0 ? nullptr : &ctx->get(r, "r");
-    return ctx->add(fast::conv(ctx->get(x, "x"), ctx->get(w, "w"), bias, vec(pads),
-                               vec(strides), vec(dilations), group, ctx->packs, clamp,
-                               residual));
+    const TensorData &xd = ctx->get(x, "x"), &wd = ctx->get(w, "w");
+    // A placed result (place_next) is written in place.
+    float *into = nullptr;
+    if (ctx->placement.dest >= 0) {
+      const kernels::ConvGeometry g = kernels::convGeometry(
+          xd, wd, bias, vec(pads), vec(strides), vec(dilations), group);
+      into = ctx->placedOutput({g.N, g.M, g.OH, g.OW});
+    }
+    return ctx->add(fast::conv(xd, wd, bias, vec(pads), vec(strides), vec(dilations), group,
+                               ctx->packs, clamp, residual, into));
   });
 }
 } // namespace
@@ -296,6 +303,29 @@ Tensor pad(Ctx *ctx, Tensor x, Ints pads, double value) noexcept {
 Tensor reduce_mean(Ctx *ctx, Tensor x, Ints axes, int64_t keepdims) noexcept {
   return guarded(ctx, "reduce_mean", [&] {
     return ctx->add(kernels::reduceMean(ctx->get(x, "x"), vec(axes), keepdims));
+  });
+}
+
+Tensor reserve(Ctx *ctx, Ints shapeList) noexcept {
+  return guarded(ctx, "reserve", [&] { return ctx->add(TensorData::uninit(vec(shapeList))); });
+}
+
+void place_next(Ctx *ctx, Tensor dest, int64_t axis, int64_t start) noexcept {
+  guarded(ctx, "place_next", [&] {
+    const TensorData &d = ctx->get(dest, "dest");
+    if (ctx->placement.dest >= 0)
+      fail("the previous place_next (into tensor ", ctx->placement.dest,
+           ") was not used by a result");
+    if (d.ext || d.own.empty())
+      fail("dest (tensor ", dest.id, ") does not own its values: not a reserve() result");
+    if (axis < 0 || axis >= d.rank() || start < 0 || start >= d.shape[axis])
+      fail("axis ", axis, " start ", start, " is outside dest's shape ", shapeStr(d.shape));
+    for (int64_t i = 0; i < axis; ++i)
+      if (d.shape[i] != 1)
+        fail("dest's shape ", shapeStr(d.shape), " has dims other than 1 before axis ", axis,
+             ": its slices are not contiguous");
+    ctx->placement = {dest.id, axis, start};
+    return Tensor{};
   });
 }
 

@@ -9,6 +9,7 @@
 #include "transport/transport.h"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <string>
@@ -69,13 +70,47 @@ struct Ctx {
   // alive at once in any inference so far: the memory plan's figure (release()).
   int64_t liveBytes = 0, peakLiveBytes = 0;
 
+  // Set by place_next(): the next tensor created is the slice [start, start + its
+  // extent) along `axis` of tensor `dest` (whose dims before axis are 1, so the slice
+  // is contiguous); dest < 0 when none is pending.
+  struct Placement {
+    int32_t dest = -1;
+    int64_t axis = 0, start = 0;
+  };
+  Placement placement;
+
   // Frees every tensor of the previous inference.
   void beginInference() {
     tensors.clear();
     calls = 0;
     liveBytes = 0;
+    placement = {};
+  }
+  // Where a pending placement puts a tensor of shape s (checked against the slice),
+  // or null when none is pending. Kernels given it write their output there.
+  float *placedOutput(const Shape &s) {
+    if (placement.dest < 0)
+      return nullptr;
+    TensorData &d = tensors[placement.dest];
+    const int64_t axis = placement.axis;
+    bool fits = s.size() == d.shape.size() && placement.start + s[axis] <= d.shape[axis];
+    for (size_t i = 0; fits && i < s.size(); ++i)
+      fits = (int64_t)i == axis || s[i] == d.shape[i];
+    if (!fits)
+      fail("a result of shape ", shapeStr(s), " does not fit at ", placement.start,
+           " along axis ", axis, " of its place_next destination ", shapeStr(d.shape));
+    int64_t inner = 1;
+    for (size_t i = axis + 1; i < s.size(); ++i)
+      inner *= s[i];
+    return d.mut() + placement.start * inner;
   }
   Tensor add(TensorData t) {
+    if (float *p = placedOutput(t.shape)) { // the placed result: a view of its slice
+      if (t.data() != p)                    // (a kernel that did not write it there)
+        std::memcpy(p, t.data(), (size_t)t.numel() * sizeof(float));
+      t = TensorData::view(t.shape, p);
+      placement = {};
+    }
     liveBytes += (int64_t)(t.own.size() * sizeof(float));
     peakLiveBytes = std::max(peakLiveBytes, liveBytes);
     tensors.push_back(std::move(t));

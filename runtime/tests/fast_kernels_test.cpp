@@ -91,11 +91,14 @@ const ConvCase kConvCases[] = {
     {{1, 12, 14, 15}, {12, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 12},
     {{1, 6, 9, 40}, {6, 1, 5, 5}, {2, 2, 2, 2}, {1, 1}, {1, 1}, 6},
     // depthwise (depthwise.h): 3x3 with padding 1 on flat planes, rows wider than a
-    // vector, stride 1 and 2 (odd height and width), a 7x7 plane; row by row (planes
+    // vector, stride 1 and 2 (odd height and width), a 7x7 plane, stride-2 rows much
+    // narrower than a vector (their stores spill past the phase); row by row (planes
     // too large to stage), stride 1 and 2; on phase planes: no padding, uneven pads,
     // stride 3, unequal strides, dilation 2, a 7x7 kernel on a narrow plane
     {{1, 8, 21, 70}, {8, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 8},
     {{1, 8, 21, 71}, {8, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 8},
+    {{1, 1, 7, 5}, {1, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 1},
+    {{2, 3, 5, 3}, {3, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 3},
     {{1, 3, 70, 70}, {3, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 3},
     {{1, 2, 131, 66}, {2, 1, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 2},
     {{1, 8, 21, 68}, {8, 1, 3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 8},
@@ -291,6 +294,7 @@ TEST(FastMaxPool, MatchesReferenceKernel) {
       {{2, 3, 13, 13}, {3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 1},
       {{1, 5, 14, 27}, {3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 1},
       {{1, 2, 7, 9}, {3, 3}, {1, 1, 0, 0}, {2, 2}, {1, 1}, 1},
+      {{2, 7, 5, 5}, {3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 0}, // planes of 4 outputs
       {{1, 2, 9, 40}, {3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 0},
       {{1, 2, 10, 11}, {2, 3}, {0, 1, 1, 0}, {2, 1}, {1, 1}, 0},
       {{1, 2, 12, 12}, {2, 2}, {0, 0, 0, 0}, {2, 2}, {2, 2}, 0},

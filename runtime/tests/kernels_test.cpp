@@ -364,3 +364,64 @@ TEST(Abi, FusedResidualEqualsConvAddRelu) {
             std::string::npos)
       << ctx.error;
 }
+
+// reserve + place_next: a concatenation written in place. A convolution writes its
+// slice itself (the result is a view of it: no values of its own); another kernel's
+// result is copied there; together they equal concat of the unplaced results. The
+// misuses are errors that name the call.
+TEST(Abi, PlacedResultsMakeTheConcatenation) {
+  Ctx ctx;
+  ctx.inputs.push_back(T({1, 2, 3, 3}, iota(18, -9)));
+  ctx.inputNames.push_back("in.pb");
+  std::vector<float> blob = iota(3 * 2 * 2 * 2 + 3, -7);
+  ctx.haveWeights = true;
+  ctx.weights = reinterpret_cast<const unsigned char *>(blob.data());
+  ctx.weightsSize = blob.size() * sizeof(float);
+  Tensor x = input(&ctx, 0, {1, 2, 3, 3});
+  Tensor w = weight(&ctx, 0, {3, 2, 2, 2}), b = weight(&ctx, 24 * 4, {3});
+  Tensor cat = reserve(&ctx, {1, 5, 2, 2});
+  place_next(&ctx, cat, 1, 0);
+  Tensor convPart = conv_relu(&ctx, x, w, b, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1);
+  Tensor xs = slice(&ctx, x, 2, 0, 2); // [1, 2, 2, 3]
+  place_next(&ctx, cat, 1, 3);
+  Tensor copied = slice(&ctx, xs, 3, 1, 3); // [1, 2, 2, 2], copied into its slice
+  ASSERT_FALSE(ctx.failed) << ctx.error;
+  EXPECT_TRUE(ctx.get(convPart, "convPart").own.empty()); // written in place
+  EXPECT_EQ(ctx.get(convPart, "convPart").data(), ctx.get(cat, "cat").data());
+  Tensor wantConv = conv_relu(&ctx, x, w, b, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1);
+  Tensor wantCopy = slice(&ctx, xs, 3, 1, 3);
+  Tensor want = concat(&ctx, 1, wantConv, wantCopy);
+  ASSERT_FALSE(ctx.failed) << ctx.error;
+  EXPECT_EQ(vals(ctx.get(cat, "cat")), vals(ctx.get(want, "want")));
+  EXPECT_EQ(vals(ctx.get(copied, "copied")), vals(ctx.get(wantCopy, "wantCopy")));
+
+  // A result that does not fit its slice.
+  Ctx bad = Ctx{};
+  bad.inputs.push_back(T({1, 2, 3, 3}, iota(18)));
+  bad.inputNames.push_back("in.pb");
+  Tensor bx = input(&bad, 0, {1, 2, 3, 3});
+  Tensor small = reserve(&bad, {1, 3, 3, 3});
+  place_next(&bad, small, 1, 2);
+  EXPECT_LT(relu(&bad, bx).id, 0);
+  EXPECT_NE(bad.error.find("relu (call #4): a result of shape [1,2,3,3] does not fit at 2 "
+                           "along axis 1 of its place_next destination [1,3,3,3]"),
+            std::string::npos)
+      << bad.error;
+  // Slices that would not be contiguous; a destination that is a view.
+  Ctx bad2;
+  bad2.inputs.push_back(T({1, 2, 3, 3}, iota(18)));
+  bad2.inputNames.push_back("in.pb");
+  Tensor batch = reserve(&bad2, {2, 2, 3, 3});
+  place_next(&bad2, batch, 1, 0);
+  EXPECT_NE(bad2.error.find("place_next (call #2): dest's shape [2,2,3,3] has dims other "
+                            "than 1 before axis 1"),
+            std::string::npos)
+      << bad2.error;
+  Ctx bad3;
+  bad3.inputs.push_back(T({1, 2, 3, 3}, iota(18)));
+  bad3.inputNames.push_back("in.pb");
+  place_next(&bad3, input(&bad3, 0, {1, 2, 3, 3}), 1, 0);
+  EXPECT_NE(bad3.error.find("does not own its values: not a reserve() result"),
+            std::string::npos)
+      << bad3.error;
+}

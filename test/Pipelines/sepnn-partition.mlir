@@ -14,10 +14,14 @@
 // CHECK: dist.send {{.*}} to 0
 
 // COMPILE-LABEL: func.func @device_0
-// COMPILE: emitc.call_opaque "sepnn::rt::conv"
-// COMPILE: emitc.call_opaque "sepnn::rt::recv"
-// COMPILE: emitc.call_opaque "sepnn::rt::concat"
-// COMPILE: emitc.call_opaque "sepnn::rt::output"
+// The concat of the local half and the received one is written in place.
+// COMPILE: %[[R:.*]] = emitc.call_opaque "sepnn::rt::reserve"
+// COMPILE-NEXT: emitc.call_opaque "sepnn::rt::place_next"(%{{.*}}, %[[R]])
+// COMPILE-NEXT: emitc.call_opaque "sepnn::rt::conv"
+// COMPILE-NEXT: emitc.call_opaque "sepnn::rt::place_next"(%{{.*}}, %[[R]])
+// COMPILE-NEXT: emitc.call_opaque "sepnn::rt::recv"
+// COMPILE-NOT: sepnn::rt::concat
+// COMPILE: emitc.call_opaque "sepnn::rt::output"(%{{.*}}, %[[R]])
 // COMPILE-LABEL: func.func @device_1
 // COMPILE: emitc.call_opaque "sepnn::rt::send"
 func.func @model(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {

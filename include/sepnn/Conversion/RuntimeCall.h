@@ -72,6 +72,23 @@ Operation *fusedResidualActivation(Operation *add);
 /// into a conv, or a relu fused after a residual add.
 bool isComputedByProducer(Operation *op);
 
+/// The value that `op`'s runtime call computes: its result, or the activation fused
+/// into it (isComputedByProducer, followed to the end).
+Value valueOfCall(Operation *op);
+/// Concatenations written in place (ABI 5): an nn.concat whose dims before its axis
+/// are 1 and whose parts are distinct values, each the value of a call (valueOfCall)
+/// used only by the concat. The concatenated tensor is reserved before the first
+/// part's call, each part's call is placed into its slice (place_next), and the
+/// concat lowers to nothing.
+bool isPlacedConcat(Operation *op);
+/// Where the value of `op`'s call goes in such a concat: the concat, its axis, and
+/// the part's first index along it; none for another op.
+struct PlacedPart {
+  Operation *concat;
+  int64_t axis, start;
+};
+std::optional<PlacedPart> placedPart(Operation *op);
+
 /// Payload bytes of one transfer of a tensor of `shape` as `wire` (f32 when
 /// absent); the runtime's byte counters count exactly this.
 int64_t transferBytes(ArrayRef<int64_t> shape, std::optional<StringRef> wire);

@@ -34,24 +34,35 @@ StringRef calleeOf(Operation *op) {
 
 /// After the lowering: frees every computed tensor right after its last use, so a
 /// device holds only the live activations (the runtime's memory plan). A reshape's
-/// result is a view of its operand's values (abi.h), so values live until the last use
-/// of any view of them; weights and inputs are views of memory the runtime owns
-/// (never freed); outputs live to the end of the inference.
+/// result is a view of its operand's values (abi.h), and a result placed by
+/// place_next a view of its destination, so values live until the last use of any
+/// view of them; weights and inputs are views of memory the runtime owns (never
+/// freed); outputs live to the end of the inference.
 void insertReleases(Block &body, Value runtimeCtx) {
   MLIRContext *ctx = body.getParentOp()->getContext();
   Type handleType = RuntimeCall::tensorType(ctx);
   DenseMap<Value, Value> ownerOf;           // handle -> the handle owning its values
   DenseMap<Value, Operation *> lastUse;     // owner -> last use of it or of a view
   SmallVector<Value> owners;                // in definition order
+  Value placedInto; // after a place_next: the owner the next result is a view of
   for (Operation &op : body) {
     for (Value operand : op.getOperands())
       if (Value owner = ownerOf.lookup(operand))
         lastUse[owner] = &op;
     StringRef callee = calleeOf(&op);
+    if (callee == "sepnn::rt::place_next") { // operands: the context, the destination
+      placedInto = ownerOf.lookup(op.getOperand(1));
+      continue;
+    }
     for (Value result : op.getResults()) {
       if (result.getType() != handleType || callee == "sepnn::rt::weight" ||
           callee == "sepnn::rt::input")
         continue;
+      if (placedInto) {
+        ownerOf[result] = placedInto;
+        placedInto = Value();
+        continue;
+      }
       if (callee == "sepnn::rt::reshape") { // operands: the context, the tensor
         if (Value owner = ownerOf.lookup(op.getOperand(1)))
           ownerOf[result] = owner;
@@ -94,6 +105,7 @@ LogicalResult lowerDeviceFunction(func::FuncOp func) {
 
   int64_t weightBytes = 0;
   DenseMap<Attribute, Value> weights;
+  DenseMap<Operation *, Value> reserved; // placed concat -> its reserve() handle
   for (Operation *op : ops) {
     builder.setInsertionPoint(op);
     Location loc = op->getLoc();
@@ -130,6 +142,10 @@ LogicalResult lowerDeviceFunction(func::FuncOp func) {
       handles.map(op->getResult(0), handles.lookup(op->getOperand(0)));
       continue;
     }
+    if (isPlacedConcat(op)) { // its parts were written into the reserved tensor
+      handles.map(op->getResult(0), reserved.lookup(op));
+      continue;
+    }
     if (fusedResidualAdd(op)) // one call with its add, emitted there
       continue;
     // An add with a fused conv is that conv's call: its operands, then the residual.
@@ -146,6 +162,21 @@ LogicalResult lowerDeviceFunction(func::FuncOp func) {
             : describeNNOp(described, runtimeCtx, operands);
     if (failed(call))
       return failure();
+    if (std::optional<PlacedPart> part = placedPart(op)) {
+      // The first part reserves the concatenation; each part's call writes its slice.
+      Value &dest = reserved[part->concat];
+      if (!dest)
+        dest = RuntimeCall(ctx, runtimeCtx, "reserve")
+                   .integers(cast<RankedTensorType>(part->concat->getResult(0).getType())
+                                 .getShape())
+                   .build(builder, loc, true)
+                   ->getResult(0);
+      RuntimeCall(ctx, runtimeCtx, "place_next")
+          .tensor(dest)
+          .integer(part->axis)
+          .integer(part->start)
+          .build(builder, loc, false);
+    }
     Operation *lowered = call->build(builder, loc, op->getNumResults() == 1);
     if (auto send = dyn_cast<dist::SendOp>(op))
       // The manifest's per-link byte counts are the sum of these.

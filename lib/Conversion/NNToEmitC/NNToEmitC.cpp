@@ -2,6 +2,8 @@
 #include "sepnn/Conversion/RuntimeCall.h"
 
 #include "NN/NNOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -60,6 +62,56 @@ bool mlir::sepnn::isComputedByProducer(Operation *op) {
   if (fusedActivation(producer) == op)
     return true;
   return fusedResidualConv(producer) && fusedResidualActivation(producer) == op;
+}
+
+Value mlir::sepnn::valueOfCall(Operation *op) {
+  if (op->getNumResults() != 1)
+    return Value();
+  Value v = op->getResult(0);
+  while (v.hasOneUse() && isComputedByProducer(*v.getUsers().begin()))
+    v = v.getUsers().begin()->getResult(0);
+  return v;
+}
+
+bool mlir::sepnn::isPlacedConcat(Operation *op) {
+  auto concat = dyn_cast<nn::ConcatOp>(op);
+  if (!concat)
+    return false;
+  auto type = cast<RankedTensorType>(concat.getType());
+  int64_t axis = concat.getAxis() < 0 ? concat.getAxis() + type.getRank() : concat.getAxis();
+  for (int64_t d : type.getShape().take_front(axis))
+    if (d != 1) // the slices would not be contiguous
+      return false;
+  llvm::SmallPtrSet<Value, 4> seen;
+  for (Value part : concat.getInputs()) {
+    Operation *def = part.getDefiningOp();
+    // Each part the value of its own call, used only here (a constant is a weight
+    // view; a part that is itself a placed concatenation has no call).
+    if (!def || isa<arith::ConstantOp, nn::ConcatOp>(def) || !part.hasOneUse() ||
+        !seen.insert(part).second)
+      return false;
+    while (isComputedByProducer(def)) // to the op whose call computes the part
+      def = def->getOperand(0).getDefiningOp();
+    if (valueOfCall(def) != part)
+      return false;
+  }
+  return true;
+}
+
+std::optional<PlacedPart> mlir::sepnn::placedPart(Operation *op) {
+  Value v = valueOfCall(op);
+  if (!v || !v.hasOneUse() || !isPlacedConcat(*v.getUsers().begin()))
+    return std::nullopt;
+  auto concat = cast<nn::ConcatOp>(*v.getUsers().begin());
+  auto type = cast<RankedTensorType>(concat.getType());
+  int64_t axis = concat.getAxis() < 0 ? concat.getAxis() + type.getRank() : concat.getAxis();
+  int64_t start = 0;
+  for (Value part : concat.getInputs()) {
+    if (part == v)
+      break;
+    start += cast<RankedTensorType>(part.getType()).getDimSize(axis);
+  }
+  return PlacedPart{concat, axis, start};
 }
 
 FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,

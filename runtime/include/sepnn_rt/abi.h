@@ -13,7 +13,7 @@
 #include <initializer_list>
 #include <limits>
 
-#define SEPNN_ABI_VERSION 4
+#define SEPNN_ABI_VERSION 5
 
 namespace sepnn {
 namespace rt {
@@ -98,6 +98,13 @@ Tensor slice(Ctx *ctx, Tensor x, int64_t axis, int64_t start,
              int64_t end) noexcept;
 Tensor concat_n(Ctx *ctx, int64_t axis, const Tensor *parts,
                 int64_t count) noexcept;
+// ABI 5: a concatenation without copies. reserve() creates the concatenated tensor
+// (values unset); place_next(dest, axis, start) makes the next tensor any call creates
+// the slice of dest from `start` along `axis` (dest's dims before axis must be 1: the
+// slice is contiguous), a view that the convolutions write in place (other kernels'
+// results are copied there). The compiler places every part of a concat this way.
+Tensor reserve(Ctx *ctx, Ints shape) noexcept;
+void place_next(Ctx *ctx, Tensor dest, int64_t axis, int64_t start) noexcept;
 template <class... Ts>
 Tensor concat(Ctx *ctx, int64_t axis, Ts... parts) noexcept {
   const Tensor all[] = {parts...};

@@ -180,3 +180,55 @@ module attributes {dist.cluster = #dist.cluster<devices = 1>} {
     return %t, %z : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>
   }
 }
+
+// -----
+
+// A concat written in place (ABI 5): every part the value of its own call, used only
+// by the concat, dims before the axis 1. The concatenated tensor is reserved before the
+// first part's call, each part's call (a conv with its fused relu; a plain relu) is
+// placed into its slice, and the concat lowers to nothing: its users read the reserved
+// tensor, released after its last use (the placed parts, views of it, never are). A
+// concat with a part that is an argument, or of a batch of two, stays a copy.
+// CHECK-LABEL: func.func @device_0(
+// CHECK: %[[X:.*]] = emitc.call_opaque "sepnn::rt::input"
+// CHECK: %[[R:.*]] = emitc.call_opaque "sepnn::rt::reserve"(%{{.*}}) {args = [{{.*}}, #emitc.opaque<"{1, 6, 2, 2}">]}
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::place_next"(%{{.*}}, %[[R]]) {args = [{{.*}}, #emitc.opaque<"1">, #emitc.opaque<"0">]}
+// CHECK-NEXT: %[[P0:.*]] = emitc.call_opaque "sepnn::rt::conv_relu"(%{{.*}}, %[[X]],
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::place_next"(%{{.*}}, %[[R]]) {args = [{{.*}}, #emitc.opaque<"1">, #emitc.opaque<"2">]}
+// CHECK-NEXT: %[[P1:.*]] = emitc.call_opaque "sepnn::rt::conv_relu"(%{{.*}}, %[[X]],
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::place_next"(%{{.*}}, %[[R]]) {args = [{{.*}}, #emitc.opaque<"1">, #emitc.opaque<"4">]}
+// CHECK-NEXT: %[[P2:.*]] = emitc.call_opaque "sepnn::rt::unary"(%{{.*}}, %[[X]])
+// CHECK-NOT: release"(%{{.*}}, %[[P0]])
+// CHECK-NOT: release"(%{{.*}}, %[[P1]])
+// CHECK-NOT: release"(%{{.*}}, %[[P2]])
+// CHECK-NOT: sepnn::rt::concat
+// CHECK: %[[Y:.*]] = emitc.call_opaque "sepnn::rt::conv"(%{{.*}}, %[[R]],
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::release"(%{{.*}}, %[[R]])
+// CHECK: emitc.call_opaque "sepnn::rt::concat"(%{{.*}}, %[[X]], %{{.*}})
+// CHECK: emitc.call_opaque "sepnn::rt::concat"(%{{.*}}, %{{.*}}, %{{.*}})
+// CHECK-NOT: place_next
+module attributes {dist.cluster = #dist.cluster<devices = 1>} {
+  func.func @device_0(%x: tensor<1x2x2x2xf32> {nn.name = "x"}, %x2: tensor<2x2x2x2xf32> {nn.name = "x2"}) -> (tensor<1x2x2x2xf32> {nn.name = "y"}, tensor<1x4x2x2xf32> {nn.name = "z"}, tensor<2x4x2x2xf32> {nn.name = "b"}) attributes {dist.device = #dist.device<0>} {
+    %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+    %w6 = arith.constant dense<0.5> : tensor<2x6x1x1xf32>
+    %c0 = nn.conv %x, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %r0 = nn.relu %c0 : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %c1 = nn.conv %x, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %r1 = nn.relu %c1 : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %t = nn.tanh %x : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %cat = nn.concat %r0, %r1, %t {axis = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x6x2x2xf32>
+    %y = nn.conv %cat, %w6 {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x6x2x2xf32>, tensor<2x6x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %s = nn.sigmoid %x : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %z = nn.concat %x, %s {axis = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x4x2x2xf32>
+    %s2 = nn.sigmoid %x2 : (tensor<2x2x2x2xf32>) -> tensor<2x2x2x2xf32>
+    %t2 = nn.tanh %x2 : (tensor<2x2x2x2xf32>) -> tensor<2x2x2x2xf32>
+    %b = nn.concat %s2, %t2 {axis = 1 : i64}
+        : (tensor<2x2x2x2xf32>, tensor<2x2x2x2xf32>) -> tensor<2x4x2x2xf32>
+    return %y, %z, %b : tensor<1x2x2x2xf32>, tensor<1x4x2x2xf32>, tensor<2x4x2x2xf32>
+  }
+}

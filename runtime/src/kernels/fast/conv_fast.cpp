@@ -58,12 +58,12 @@ void im2col(const float *x, const ConvGeometry &g, float *out) {
   });
 }
 
-// y = clamp(y + addend) in one pass (nothing when addend is null: y's kernel clamped).
-TensorData addResidual(TensorData &y, const float *addend, const Clamp &clamp) {
+// y = clamp(y + addend) over n floats in one pass (nothing when addend is null: y's
+// kernel clamped).
+void addResidual(float *yp, int64_t n, const float *addend, const Clamp &clamp) {
   if (!addend)
-    return std::move(y);
-  float *yp = y.mut();
-  const int64_t n = y.numel(), chunk = 16 * 1024; // floats per job
+    return;
+  const int64_t chunk = 16 * 1024; // floats per job
   parallelFor((n + chunk - 1) / chunk, [&](int64_t job) {
     const int64_t begin = job * chunk, end = std::min(n, begin + chunk);
     int64_t i = begin;
@@ -72,7 +72,6 @@ TensorData addResidual(TensorData &y, const float *addend, const Clamp &clamp) {
     for (; i < end; ++i)
       yp[i] = clamp(yp[i] + addend[i]);
   });
-  return std::move(y);
 }
 
 } // namespace
@@ -131,13 +130,15 @@ const char *convKernelName(ConvKernel k) {
 TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                 const kernels::Ints &pads, const kernels::Ints &strides,
                 const kernels::Ints &dilations, int64_t group, PackCache &cache,
-                const Clamp &clamp, const TensorData *residual) {
+                const Clamp &clamp, const TensorData *residual, float *into) {
   const ConvGeometry g = kernels::convGeometry(x, w, b, pads, strides, dilations, group);
   const Shape yShape = {g.N, g.M, g.OH, g.OW};
   if (residual && residual->shape != yShape)
     fail("residual must have the output's shape ", shapeStr(yShape), ", got ",
          shapeStr(residual->shape));
-  TensorData y = TensorData::uninit(yShape); // every element written
+  // Every element written, into a new tensor or `into`.
+  TensorData y = into ? TensorData::view(yShape, into) : TensorData::uninit(yShape);
+  float *yp = into ? into : y.mut();
   const float *bias = b ? b->data() : nullptr;
   const float *addend = residual ? residual->data() : nullptr;
   // Kernels without the residual in their stores: the convolution, then one pass.
@@ -145,14 +146,17 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
   const ConvKernel kernel = convKernel(g);
   switch (kernel) {
   case ConvKernel::Depthwise:
-    depthwise(x.data(), w.data(), bias, g, beforeResidual, y.mut());
-    return addResidual(y, addend, clamp);
+    depthwise(x.data(), w.data(), bias, g, beforeResidual, yp);
+    addResidual(yp, y.numel(), addend, clamp);
+    return y;
   case ConvKernel::Direct:
-    directConv(x, w, bias, g, cache, beforeResidual, y.mut());
-    return addResidual(y, addend, clamp);
+    directConv(x, w, bias, g, cache, beforeResidual, yp);
+    addResidual(yp, y.numel(), addend, clamp);
+    return y;
   case ConvKernel::Winograd:
-    winogradConv(x, w, bias, g, cache, beforeResidual, y.mut());
-    return addResidual(y, addend, clamp);
+    winogradConv(x, w, bias, g, cache, beforeResidual, yp);
+    addResidual(yp, y.numel(), addend, clamp);
+    return y;
   case ConvKernel::Narrow:
   case ConvKernel::Gemm:
     break;
@@ -183,7 +187,7 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
     ep.clamp = clamp;
     for (int64_t n = 0; n < g.N; ++n) {
       ep.addend = addend ? addend + n * g.M * P : nullptr;
-      sgemmNarrow(packs[0], dense + n * K * P, P, P, y.mut() + n * g.M * P, P, ep);
+      sgemmNarrow(packs[0], dense + n * K * P, P, P, yp + n * g.M * P, P, ep);
     }
     return y;
   }
@@ -206,7 +210,7 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
       ep.rowBias = bias ? bias + gi * g.Mg : nullptr;
       ep.addend = addend ? addend + (n * g.M + gi * g.Mg) * P : nullptr;
       ep.clamp = clamp;
-      sgemm(packs[gi], bm, P, y.mut() + (n * g.M + gi * g.Mg) * P, P, ep);
+      sgemm(packs[gi], bm, P, yp + (n * g.M + gi * g.Mg) * P, P, ep);
     }
   return y;
 }

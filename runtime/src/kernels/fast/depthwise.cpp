@@ -74,7 +74,7 @@ public:
       : g_(g), S_(g.strides[0]), plane_(g.OH * g.OW),
         vectors_((plane_ + kVec - 1) / kVec) {
     // Staged phase (a, b) at a * S + b: a lead of OW + 1 zeros (row -1 and the float
-    // before it), its OH x OW values, then slack for the last vector's lanes.
+    // before it), its OH x OW values, then slack (phaseSize).
     lead_ = g.OW + 1;
     phaseSize_ = phaseSize(g);
     for (int dy = 0; dy < 3; ++dy)
@@ -128,11 +128,11 @@ public:
       }
     }
   }
-  // Output plane `out` from a staged buffer; `last`: nothing after the plane may be
-  // written (else the last vector's spare lanes are, to be overwritten by the next
-  // plane's).
+  // Output plane `out` from a staged buffer. `room`: the floats from `out` that may be
+  // written (the planes after it that the caller writes next): a last vector's spare
+  // lanes land there while it lasts, to be overwritten by those planes.
   void compute(const float *buffer, const float *k, VFloat bias, const Clamp &clamp,
-               float *out, bool last) const {
+               float *out, int64_t room) const {
     VFloat kv[9];
     for (int t = 0; t < 9; ++t)
       kv[t] = splat(k[t]);
@@ -148,7 +148,7 @@ public:
       c += kv[7] * load(s + offset_[7]);
       r += kv[8] * load(s + offset_[8]);
       const VFloat y = clamp(c + l * load(&left_[q]) + r * load(&right_[q]));
-      if (q + kVec <= plane_ || !last)
+      if (q + kVec <= room)
         store(out + q, y);
       else
         storePartial(out + q, y, plane_ - q);
@@ -156,9 +156,12 @@ public:
   }
 
 private:
+  // Lead, outputs, then slack for what the last vector's taps read (a row and a
+  // float further) and for the lanes a stride-2 row's last store spills (up to kVec
+  // past the plane: they must not reach the next phase's lead or first row).
   static int64_t phaseSize(const kernels::ConvGeometry &g) {
     const int64_t vectors = (g.OH * g.OW + kVec - 1) / kVec;
-    return (g.OW + 1) + vectors * kVec + (g.OW + 1); // lead, outputs, slack
+    return (g.OW + 1) + vectors * kVec + (g.OW + 1) + kVec;
   }
 
   const kernels::ConvGeometry &g_;
@@ -181,7 +184,7 @@ void depthwise(const float *x, const float *w, const float *bias,
       for (int64_t p = first; p < end; ++p) {
         flat.stage(x + p * g.H * g.W, buffer.data());
         flat.compute(buffer.data(), w + p % g.C * 9, biasOf(p), clamp,
-                     y + p * g.OH * g.OW, p + 1 == end);
+                     y + p * g.OH * g.OW, (end - p) * g.OH * g.OW);
       }
     });
     return;

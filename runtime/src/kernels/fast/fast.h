@@ -52,7 +52,8 @@ ConvKernel convKernel(const kernels::ConvGeometry &g);
 const char *convKernelName(ConvKernel k);
 
 // Conv as kernels::conv, plus `residual` (a tensor of the output's shape, or null:
-// a fused residual connection), the sum clamped (a fused ReLU or ReLU6). Dense
+// a fused residual connection), the sum clamped (a fused ReLU or ReLU6); with `into`,
+// the output is written there and the result is a view of it. Dense
 // convolutions run as a packed GEMM over the im2col matrix (packed straight from the
 // input), Winograd's (3x3), or the narrow GEMM (small planes, sgemm_narrow.h);
 // grouped, strided and thin ones on phase planes (direct_conv.h); depthwise ones on
@@ -60,7 +61,8 @@ const char *convKernelName(ConvKernel k);
 TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                 const kernels::Ints &pads, const kernels::Ints &strides,
                 const kernels::Ints &dilations, int64_t group, PackCache &cache,
-                const Clamp &clamp = Clamp{}, const TensorData *residual = nullptr);
+                const Clamp &clamp = Clamp{}, const TensorData *residual = nullptr,
+                float *into = nullptr);
 
 // Concat as kernels::concat (the same checks), its copies in parallel.
 TensorData concat(const std::vector<const TensorData *> &parts, int64_t axis);

@@ -62,7 +62,9 @@ public:
   }
   int64_t bufferSize() const { return aSize_ + rowsB_ * g_.OW + vectors_ * kVec + kVec; }
 
-  void compute(const float *in, float *buffer, float *out, bool last) const {
+  // Output plane `out` of input plane `in`; `room` as FlatPlanes3x3::compute's
+  // (depthwise.cpp).
+  void compute(const float *in, float *buffer, float *out, int64_t room) const {
     const float lowest = -std::numeric_limits<float>::infinity();
     float *a = buffer, *b = buffer + aSize_;
     // Padded rows in order (each parity's rows in order: a row's spilled lanes land
@@ -77,7 +79,7 @@ public:
     }
     for (int64_t q = 0; q < plane_; q += kVec) {
       const VFloat m = maxOf(maxOf(load(a + q), load(b + q)), load(a + q + g_.OW));
-      if (q + kVec <= plane_ || !last)
+      if (q + kVec <= room)
         store(out + q, m);
       else
         storePartial(out + q, m, plane_ - q);
@@ -110,7 +112,7 @@ TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
       buffer.resize((size_t)flat.bufferSize());
       for (int64_t p = first; p < end; ++p)
         flat.compute(x.data() + p * g.H * g.W, buffer.data(), y.mut() + p * g.OH * g.OW,
-                     p + 1 == end);
+                     (end - p) * g.OH * g.OW);
     });
     return y;
   }
