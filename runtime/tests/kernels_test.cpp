@@ -295,14 +295,19 @@ TEST(Abi, ReleaseFreesAndLaterUseIsAnError) {
   EXPECT_EQ(ctx.error, "relu (call #4): operand x (tensor 1) was released before this use");
 }
 
+// A device's weights.bin, as the values of `blob` (which must outlive ctx's use).
+static void useWeights(Ctx &ctx, const std::vector<float> &blob) {
+  ctx.haveWeights = true;
+  ctx.weights = reinterpret_cast<const unsigned char *>(blob.data());
+  ctx.weightsSize = blob.size() * sizeof(float);
+}
+
 TEST(Abi, FusedConvActivationsEqualTheUnfusedOps) {
   Ctx ctx;
   ctx.inputs.push_back(T({1, 2, 3, 3}, iota(18, -9)));
   ctx.inputNames.push_back("in.pb");
   std::vector<float> blob = iota(2 * 2 * 2 * 2 + 2, -5);
-  ctx.haveWeights = true;
-  ctx.weights = reinterpret_cast<const unsigned char *>(blob.data());
-  ctx.weightsSize = blob.size() * sizeof(float);
+  useWeights(ctx, blob);
   Tensor x = input(&ctx, 0, {1, 2, 3, 3});
   Tensor w = weight(&ctx, 0, {2, 2, 2, 2}), b = weight(&ctx, 16 * 4, {2});
   Tensor fused = conv_relu(&ctx, x, w, b, {1, 0, 0, 1}, {1, 1}, {1, 1}, 1);
@@ -337,9 +342,7 @@ TEST(Abi, FusedResidualEqualsConvAddRelu) {
   ctx.inputs.push_back(T({1, 2, 3, 3}, iota(18, -4)));
   ctx.inputNames = {"in.pb", "res.pb"};
   std::vector<float> blob = iota(2 * 2 * 2 * 2 + 2, -5);
-  ctx.haveWeights = true;
-  ctx.weights = reinterpret_cast<const unsigned char *>(blob.data());
-  ctx.weightsSize = blob.size() * sizeof(float);
+  useWeights(ctx, blob);
   Tensor x = input(&ctx, 0, {1, 2, 3, 3}), r = input(&ctx, 1, {1, 2, 3, 3});
   Tensor w = weight(&ctx, 0, {2, 2, 2, 2}), b = weight(&ctx, 16 * 4, {2});
   const Ints pads = {1, 0, 0, 1};
@@ -374,9 +377,7 @@ TEST(Abi, PlacedResultsMakeTheConcatenation) {
   ctx.inputs.push_back(T({1, 2, 3, 3}, iota(18, -9)));
   ctx.inputNames.push_back("in.pb");
   std::vector<float> blob = iota(3 * 2 * 2 * 2 + 3, -7);
-  ctx.haveWeights = true;
-  ctx.weights = reinterpret_cast<const unsigned char *>(blob.data());
-  ctx.weightsSize = blob.size() * sizeof(float);
+  useWeights(ctx, blob);
   Tensor x = input(&ctx, 0, {1, 2, 3, 3});
   Tensor w = weight(&ctx, 0, {3, 2, 2, 2}), b = weight(&ctx, 24 * 4, {3});
   Tensor cat = reserve(&ctx, {1, 5, 2, 2});
