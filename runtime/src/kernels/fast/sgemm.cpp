@@ -15,6 +15,10 @@ namespace {
 // NC: width of one packed B block (KC x NC floats, ~512 KiB, stays in L2).
 constexpr int64_t kKC = 256;
 constexpr int64_t kNC = 16 * kNR;
+// How far ahead along a row of B (floats: two panels) packB prefetches: it reads kc
+// rows a whole row apart for each panel, and the input of a 1x1 convolution at 56x56
+// is not in the caches in a network (ResNeXt's 56x56 1x1 layers -2.6 to -3%).
+constexpr int64_t kPackAhead = 2 * kNR;
 
 // The micro-kernel: a kMR x kNR tile of C from kc steps of a packed A sliver and a
 // packed B sliver. With `direct`, the tile is C itself and the epilogue is applied;
@@ -128,6 +132,8 @@ void packB(const float *b, int64_t ldb, int64_t k0, int64_t kc, int64_t n0, int6
     const float *src = b + k0 * ldb + n0 + j;
     if (w == kNR) {
       for (int64_t k = 0; k < kc; ++k, src += ldb, dst += kNR) {
+        __builtin_prefetch(src + kPackAhead);
+        __builtin_prefetch(src + kPackAhead + kVec);
         store(dst, load(src));
         store(dst + kVec, load(src + kVec));
       }
