@@ -92,6 +92,9 @@ struct Ctx {
     if (placement.dest < 0)
       return nullptr;
     TensorData &d = tensors[placement.dest];
+    if (d.released)
+      fail("the place_next destination (tensor ", placement.dest,
+           ") was released before a result was placed in it");
     const int64_t axis = placement.axis;
     bool fits = s.size() == d.shape.size() && placement.start + s[axis] <= d.shape[axis];
     for (size_t i = 0; fits && i < s.size(); ++i)

@@ -425,4 +425,18 @@ TEST(Abi, PlacedResultsMakeTheConcatenation) {
   EXPECT_NE(bad3.error.find("does not own its values: not a reserve() result"),
             std::string::npos)
       << bad3.error;
+  // The destination released between place_next and the result: an error, not a
+  // write through freed memory.
+  Ctx bad4;
+  bad4.inputs.push_back(T({1, 2, 3, 3}, iota(18)));
+  bad4.inputNames.push_back("in.pb");
+  Tensor in4 = input(&bad4, 0, {1, 2, 3, 3});
+  Tensor dest4 = reserve(&bad4, {1, 4, 3, 3});
+  place_next(&bad4, dest4, 1, 0);
+  release(&bad4, dest4);
+  EXPECT_LT(relu(&bad4, in4).id, 0);
+  EXPECT_NE(bad4.error.find("relu (call #5): the place_next destination (tensor 1) was "
+                            "released before a result was placed in it"),
+            std::string::npos)
+      << bad4.error;
 }
