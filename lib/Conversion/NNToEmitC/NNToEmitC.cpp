@@ -3,7 +3,6 @@
 
 #include "NN/NNOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -73,22 +72,25 @@ Value mlir::sepnn::valueOfCall(Operation *op) {
   return v;
 }
 
+/// The concat's axis, counted from the front.
+static int64_t concatAxis(nn::ConcatOp concat) {
+  int64_t axis = concat.getAxis();
+  return axis < 0 ? axis + cast<RankedTensorType>(concat.getType()).getRank() : axis;
+}
+
 bool mlir::sepnn::isPlacedConcat(Operation *op) {
   auto concat = dyn_cast<nn::ConcatOp>(op);
   if (!concat)
     return false;
-  auto type = cast<RankedTensorType>(concat.getType());
-  int64_t axis = concat.getAxis() < 0 ? concat.getAxis() + type.getRank() : concat.getAxis();
-  for (int64_t d : type.getShape().take_front(axis))
+  for (int64_t d : concat.getType().getShape().take_front(concatAxis(concat)))
     if (d != 1) // the slices would not be contiguous
       return false;
-  llvm::SmallPtrSet<Value, 4> seen;
   for (Value part : concat.getInputs()) {
     Operation *def = part.getDefiningOp();
-    // Each part the value of its own call, used only here (a constant is a weight
-    // view; a part that is itself a placed concatenation has no call).
-    if (!def || isa<arith::ConstantOp, nn::ConcatOp>(def) || !part.hasOneUse() ||
-        !seen.insert(part).second)
+    // Each part the value of its own call, used only here (so no part is given twice;
+    // a constant is a weight view; a part that is itself a placed concatenation has
+    // no call).
+    if (!def || isa<arith::ConstantOp, nn::ConcatOp>(def) || !part.hasOneUse())
       return false;
     while (isComputedByProducer(def)) // to the op whose call computes the part
       def = def->getOperand(0).getDefiningOp();
@@ -103,8 +105,7 @@ std::optional<PlacedPart> mlir::sepnn::placedPart(Operation *op) {
   if (!v || !v.hasOneUse() || !isPlacedConcat(*v.getUsers().begin()))
     return std::nullopt;
   auto concat = cast<nn::ConcatOp>(*v.getUsers().begin());
-  auto type = cast<RankedTensorType>(concat.getType());
-  int64_t axis = concat.getAxis() < 0 ? concat.getAxis() + type.getRank() : concat.getAxis();
+  const int64_t axis = concatAxis(concat);
   int64_t start = 0;
   for (Value part : concat.getInputs()) {
     if (part == v)

@@ -191,22 +191,31 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
   }
   std::vector<PackedA> local;
   const int64_t P = g.OH * g.OW;
-  // The B matrix: a 1x1 convolution with stride 1 and no padding reads its input; a
-  // strided 1x1 (its subsampled input, a fraction of the products' cost) or any other
-  // convolution for the narrow GEMM (small planes) its materialized im2col matrix;
-  // the GEMM otherwise packs its im2col blocks straight from the input.
+  // The B matrix: a 1x1 convolution with stride 1 and no padding reads its input; the
+  // others below materialize im2col columns, or (the GEMM) pack its blocks straight
+  // from the input.
   const bool pointwise = g.KH == 1 && g.KW == 1 && g.pads[0] == 0 && g.pads[1] == 0 &&
                          g.pads[2] == 0 && g.pads[3] == 0;
   const bool strided = g.strides[0] != 1 || g.strides[1] != 1;
   const int64_t K = g.Cg * g.KH * g.KW;
-  // The narrow GEMM on a materialized im2col matrix, with threads: each thread
-  // builds the matrix's columns for a range of output pixels and computes them for
-  // every output channel. Split by output channels, each thread would read the whole
-  // matrix, half of it just written by the other core (SqueezeNet's 13x13 64 -> 256
-  // 3x3 at 2 threads 0.287 -> 0.255 ms, ResNet's 28x28 -> 14x14 0.653 -> 0.590). A 1x1
-  // reading its input in place stays split by output channels (faster so).
-  if (kernel == ConvKernel::Narrow && threadCount() > 1 && !(pointwise && !strided)) {
+  if (kernel == ConvKernel::Narrow) { // group 1: K = C * KH * KW
     const PackedA &pack = narrowWeights(w, g, cache, local);
+    Epilogue ep;
+    ep.rowBias = bias;
+    ep.clamp = clamp;
+    if (pointwise && !strided) { // the input is B, read in place (threads: row panels)
+      for (int64_t n = 0; n < g.N; ++n) {
+        ep.addend = addend ? addend + n * g.M * P : nullptr;
+        sgemmNarrow(pack, x.data() + n * K * P, P, P, yp + n * g.M * P, P, ep);
+      }
+      return y;
+    }
+    // Otherwise each thread builds the im2col matrix's columns for a range of output
+    // pixels and computes them for every output channel. Split by output channels,
+    // each thread would read the whole matrix, half of it just written by the other
+    // core (SqueezeNet's 13x13 64 -> 256 3x3 at 2 threads 0.287 -> 0.255 ms, ResNet's
+    // 28x28 -> 14x14 0.653 -> 0.590); a 1x1 reading its input in place measured
+    // faster split by output channels.
     const int64_t T = threadCount(), tiles = (P + kMR - 1) / kMR;
     parallelFor(g.N * T, [&](int64_t job) {
       const int64_t n = job / T, t = job % T;
@@ -218,32 +227,21 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
       thread_local std::vector<float> columns;
       columns.resize((size_t)(K * (q1 - q0)));
       im2colPixels(x.data() + n * g.C * g.H * g.W, g, q0, q1, columns.data(), q1 - q0);
-      Epilogue ep;
-      ep.rowBias = bias;
-      ep.clamp = clamp;
-      ep.addend = addend ? addend + n * g.M * P + q0 : nullptr;
+      Epilogue range = ep;
+      range.addend = addend ? addend + n * g.M * P + q0 : nullptr;
       // (Inside a job the GEMM runs its row panels on this thread.)
-      sgemmNarrow(pack, columns.data(), q1 - q0, q1 - q0, yp + n * g.M * P + q0, P, ep);
+      sgemmNarrow(pack, columns.data(), q1 - q0, q1 - q0, yp + n * g.M * P + q0, P, range);
     });
     return y;
   }
-  std::vector<float> columns; // the im2col matrices [N, C * KH * KW, P]
+  // The GEMM's B: a strided 1x1 reads its materialized im2col matrix (its subsampled
+  // input, a fraction of the products' cost).
+  std::vector<float> columns; // the im2col matrices [N, C, P]
   const float *dense = x.data();
-  if (pointwise ? strided : kernel == ConvKernel::Narrow) {
-    columns.resize((size_t)(g.N * g.C * g.KH * g.KW * P));
+  if (pointwise && strided) {
+    columns.resize((size_t)(g.N * g.C * P));
     im2col(x.data(), g, columns.data());
     dense = columns.data();
-  }
-  if (kernel == ConvKernel::Narrow) { // group 1: K = C * KH * KW
-    const PackedA &pack = narrowWeights(w, g, cache, local);
-    Epilogue ep;
-    ep.rowBias = bias;
-    ep.clamp = clamp;
-    for (int64_t n = 0; n < g.N; ++n) {
-      ep.addend = addend ? addend + n * g.M * P : nullptr;
-      sgemmNarrow(pack, dense + n * K * P, P, P, yp + n * g.M * P, P, ep);
-    }
-    return y;
   }
   const std::vector<PackedA> &packs = packedWeights(w, g, cache, local);
   for (int64_t n = 0; n < g.N; ++n)

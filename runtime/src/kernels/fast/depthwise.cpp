@@ -59,7 +59,6 @@ bool isRowsOf3x3(const kernels::ConvGeometry &g) {
          g.pads[3] == 1;
 }
 
-
 // 3x3 layers with padding 1 and stride S (1 or 2), a plane at a time on its flat index
 // q = oh * OW + ow: the plane (S = 1) or its four phase planes (S = 2: even/odd rows
 // times even/odd columns, each OH x OW) are copied below a zero row, so every tap of
@@ -128,9 +127,7 @@ public:
       }
     }
   }
-  // Output plane `out` from a staged buffer. `room`: the floats from `out` that may be
-  // written (the planes after it that the caller writes next): a last vector's spare
-  // lanes land there while it lasts, to be overwritten by those planes.
+  // Output plane `out` from a staged buffer; `room` as forEachFlatPlane's.
   void compute(const float *buffer, const float *k, VFloat bias, const Clamp &clamp,
                float *out, int64_t room) const {
     VFloat kv[9];
@@ -147,11 +144,7 @@ public:
       l += kv[6] * load(s + offset_[6]);
       c += kv[7] * load(s + offset_[7]);
       r += kv[8] * load(s + offset_[8]);
-      const VFloat y = clamp(c + l * load(&left_[q]) + r * load(&right_[q]));
-      if (q + kVec <= room)
-        store(out + q, y);
-      else
-        storePartial(out + q, y, plane_ - q);
+      storeFlat(out, q, clamp(c + l * load(&left_[q]) + r * load(&right_[q])), plane_, room);
     }
   }
 
@@ -178,15 +171,12 @@ void depthwise(const float *x, const float *w, const float *bias,
   auto biasOf = [&](int64_t plane) { return splat(bias ? bias[plane % g.C] : 0.0f); };
   if (FlatPlanes3x3::applies(g)) {
     const FlatPlanes3x3 flat(g);
-    parallelRanges(g.N * g.C, [&](int64_t first, int64_t end) {
-      thread_local std::vector<float> buffer;
-      buffer.assign((size_t)flat.bufferSize(), 0.0f);
-      for (int64_t p = first; p < end; ++p) {
-        flat.stage(x + p * g.H * g.W, buffer.data());
-        flat.compute(buffer.data(), w + p % g.C * 9, biasOf(p), clamp,
-                     y + p * g.OH * g.OW, (end - p) * g.OH * g.OW);
-      }
-    });
+    forEachFlatPlane(g.N * g.C, g.OH * g.OW, flat.bufferSize(), /*zeroed=*/true,
+                     [&](int64_t p, float *buffer, int64_t room) {
+                       flat.stage(x + p * g.H * g.W, buffer);
+                       flat.compute(buffer, w + p % g.C * 9, biasOf(p), clamp,
+                                    y + p * g.OH * g.OW, room);
+                     });
     return;
   }
   if (isRowsOf3x3(g)) {

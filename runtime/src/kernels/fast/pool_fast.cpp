@@ -62,8 +62,7 @@ public:
   }
   int64_t bufferSize() const { return aSize_ + rowsB_ * g_.OW + vectors_ * kVec + kVec; }
 
-  // Output plane `out` of input plane `in`; `room` as FlatPlanes3x3::compute's
-  // (depthwise.cpp).
+  // Output plane `out` of input plane `in`; `room` as forEachFlatPlane's.
   void compute(const float *in, float *buffer, float *out, int64_t room) const {
     const float lowest = -std::numeric_limits<float>::infinity();
     float *a = buffer, *b = buffer + aSize_;
@@ -78,11 +77,8 @@ public:
         std::fill(dst, dst + g_.OW, lowest);
     }
     for (int64_t q = 0; q < plane_; q += kVec) {
-      const VFloat m = maxOf(maxOf(load(a + q), load(b + q)), load(a + q + g_.OW));
-      if (q + kVec <= room)
-        store(out + q, m);
-      else
-        storePartial(out + q, m, plane_ - q);
+      storeFlat(out, q, maxOf(maxOf(load(a + q), load(b + q)), load(a + q + g_.OW)), plane_,
+                room);
     }
   }
 
@@ -107,13 +103,11 @@ TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
   if (g.KH == 3 && g.KW == 3 && g.strides[0] == 2 && g.strides[1] == 2 && g.dil[0] == 1 &&
       g.dil[1] == 1 && g.pads[0] <= 1 && g.pads[1] <= 1) {
     const FlatPool3x3s2 flat(g);
-    parallelRanges(g.N * g.C, [&](int64_t first, int64_t end) {
-      thread_local std::vector<float> buffer;
-      buffer.resize((size_t)flat.bufferSize());
-      for (int64_t p = first; p < end; ++p)
-        flat.compute(x.data() + p * g.H * g.W, buffer.data(), y.mut() + p * g.OH * g.OW,
-                     (end - p) * g.OH * g.OW);
-    });
+    forEachFlatPlane(g.N * g.C, g.OH * g.OW, flat.bufferSize(), /*zeroed=*/false,
+                     [&](int64_t p, float *buffer, int64_t room) {
+                       flat.compute(x.data() + p * g.H * g.W, buffer,
+                                    y.mut() + p * g.OH * g.OW, room);
+                     });
     return y;
   }
   constexpr int kBlock = 4; // vectors per step: independent max chains
