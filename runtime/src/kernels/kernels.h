@@ -116,6 +116,18 @@ TensorData reduceMean(const TensorData &x, const Ints &axes, int64_t keepdims);
 struct ConcatLayout {
   Shape out;
   int64_t axis, outer, inner;
+  // copy(from, to, count) for every part's slice of every outer block of `y`.
+  template <class Copy>
+  void forEachCopy(const std::vector<const TensorData *> &parts, float *y, Copy copy) const {
+    const int64_t rowOut = out[axis] * inner;
+    int64_t at = 0; // offset of the current part along the axis
+    for (const TensorData *p : parts) {
+      const int64_t chunk = p->shape[axis] * inner;
+      for (int64_t o = 0; o < outer; ++o)
+        copy(p->data() + o * chunk, y + o * rowOut + at, chunk);
+      at += chunk;
+    }
+  }
 };
 ConcatLayout concatLayout(const std::vector<const TensorData *> &parts, int64_t axis);
 TensorData concat(const std::vector<const TensorData *> &parts, int64_t axis);

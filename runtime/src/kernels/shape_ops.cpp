@@ -78,15 +78,9 @@ ConcatLayout concatLayout(const std::vector<const TensorData *> &parts, int64_t 
 TensorData concat(const std::vector<const TensorData *> &parts, int64_t axis) {
   const ConcatLayout l = concatLayout(parts, axis);
   TensorData y = TensorData::uninit(l.out);
-  const int64_t rowOut = l.out[l.axis] * l.inner;
-  int64_t at = 0; // offset of the current part along the axis
-  for (const TensorData *p : parts) {
-    const int64_t chunk = p->shape[l.axis] * l.inner;
-    for (int64_t o = 0; o < l.outer; ++o)
-      std::memcpy(y.mut() + o * rowOut + at, p->data() + o * chunk,
-                  (size_t)chunk * sizeof(float));
-    at += chunk;
-  }
+  l.forEachCopy(parts, y.mut(), [](const float *from, float *to, int64_t count) {
+    std::memcpy(to, from, (size_t)count * sizeof(float));
+  });
   return y;
 }
 
