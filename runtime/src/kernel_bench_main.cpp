@@ -91,6 +91,8 @@ int main(int argc, char **argv) {
         {"mobilenet", 96, 112, 96, 3, 2, 96},    {"mobilenet", 144, 56, 24, 1, 1, 1},
         {"mobilenet", 192, 28, 192, 3, 2, 192},  {"mobilenet", 576, 14, 576, 3, 2, 576},
         {"mobilenet", 960, 7, 960, 3, 1, 960},   {"mobilenet", 960, 7, 320, 1, 1, 1},
+        {"mobilenet", 576, 14, 576, 3, 1, 576},  {"mobilenet", 192, 28, 192, 3, 1, 192},
+        {"mobilenet", 960, 7, 160, 1, 1, 1},
         {"squeezenet", 16, 55, 64, 3, 1, 1},     {"squeezenet", 64, 13, 256, 3, 1, 1},
         {"squeezenet", 512, 13, 1000, 1, 1, 1},
     };
