@@ -8,6 +8,18 @@ namespace rt {
 namespace fast {
 namespace {
 
+// What a tile prefetches while it runs: the bytes [from, to) (a share of the next row
+// panel of A, or the rest of its own), linesPerStep cache lines every `every` steps of
+// K. The first column tile of a panel reads it from memory (a network's weights do
+// not stay cached between inferences) faster than the hardware prefetchers follow;
+// spread over the previous panel's tiles, the reads arrive before they are needed
+// (MobileNet's 7x7 960 -> 320 with cold caches 0.345 -> 0.315 ms, 320 -> 1280 0.55 ->
+// 0.49).
+struct Prefetch {
+  const char *from = nullptr, *to = nullptr;
+  int64_t every = 1 << 30, linesPerStep = 0;
+};
+
 // Columns [n0, n0 + R) of rows [m0, m0 + rows) of C from the A panel `a` (K steps of
 // kNR values) and B. The accumulators hold C transposed (one column of C, kNR rows,
 // per pair of vectors): transposed back in registers (through a small buffer where a
@@ -17,18 +29,24 @@ namespace {
 template <int R>
 void tile(int64_t K, const float *a, const float *b, int64_t ldb, float *c,
           const float *addend, int64_t ldc, int64_t rows, const float *bias,
-          const Epilogue &ep, bool wide) {
+          const Epilogue &ep, bool wide, const Prefetch &pf) {
   VFloat acc[R][2];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i)
     acc[i][0] = acc[i][1] = VFloat{};
-  for (int64_t k = 0; k < K; ++k, a += kNR, b += ldb) {
-    const VFloat a0 = load(a), a1 = load(a + kVec);
+  const char *next = pf.from;
+  for (int64_t k0 = 0; k0 < K; k0 += pf.every) {
+    for (int64_t l = 0; l < pf.linesPerStep && next < pf.to; ++l, next += 64)
+      __builtin_prefetch(next);
+    const int64_t k1 = std::min(K, k0 + pf.every);
+    for (int64_t k = k0; k < k1; ++k, a += kNR, b += ldb) {
+      const VFloat a0 = load(a), a1 = load(a + kVec);
 #pragma GCC unroll 16
-    for (int i = 0; i < R; ++i) {
-      const VFloat bi = splat(b[i]);
-      acc[i][0] += bi * a0;
-      acc[i][1] += bi * a1;
+      for (int i = 0; i < R; ++i) {
+        const VFloat bi = splat(b[i]);
+        acc[i][0] += bi * a0;
+        acc[i][1] += bi * a1;
+      }
     }
   }
   if constexpr (R <= kVec) {
@@ -86,7 +104,7 @@ void tile(int64_t K, const float *a, const float *b, int64_t ldb, float *c,
 
 using TileFn = void (*)(int64_t, const float *, const float *, int64_t, float *,
                         const float *, int64_t, int64_t, const float *, const Epilogue &,
-                        bool);
+                        bool, const Prefetch &);
 
 TileFn tileFor(int64_t columns) {
   static const TileFn fns[] = {tile<1>, tile<2>, tile<3>, tile<4>,  tile<5>,  tile<6>,
@@ -117,21 +135,55 @@ bool narrowPays(int64_t M, int64_t N) {
   return N <= 512 && here + 0.05 < there;
 }
 
+// How far ahead of its loads a range's first tile prefetches its own panel.
+constexpr int64_t kPrefetchAhead = 2048;
+
 void sgemmNarrow(const PackedA &a, const float *b, int64_t ldb, int64_t N, float *c,
                  int64_t ldc, const Epilogue &ep) {
   const int64_t M = a.M, K = a.K;
   const int64_t panels = (M + kNR - 1) / kNR;
-  // One job per row panel: its kNR x K sliver of A is read once from memory, then
-  // from cache for every column tile.
-  parallelFor(panels, [&](int64_t p) {
-    const int64_t m0 = p * kNR, rows = std::min<int64_t>(kNR, M - m0);
-    const float *ap = a.data.data() + p * kNR * K;
-    const float *bias = ep.rowBias ? ep.rowBias + m0 : nullptr;
-    for (int64_t n0 = 0; n0 < N; n0 += kMR) {
-      const int64_t cols = std::min<int64_t>(kMR, N - n0);
-      const int64_t at = m0 * ldc + n0; // the tile's offset in C and the addend
-      tileFor(cols)(K, ap, b + n0, ldb, c + at, ep.addend ? ep.addend + at : nullptr, ldc,
-                    rows, bias, ep, n0 + kVec <= N);
+  // Contiguous ranges of row panels per thread: each panel's kNR x K sliver of A is
+  // read once from memory, then from cache for every column tile. The reads from
+  // memory are prefetched: a range's first panel by its first tile, a fixed distance
+  // ahead of its loads; every next panel in shares by the tiles of the one before.
+  const int64_t tiles = (N + kMR - 1) / kMR;
+  const int64_t panelBytes = kNR * K * (int64_t)sizeof(float);
+  auto shared = [&](const char *panel, int64_t tile, int64_t sharers) {
+    const int64_t lines = panelBytes / 64, share = (lines + sharers - 1) / sharers;
+    const int64_t steps = std::min<int64_t>(K, share); // prefetching steps of K
+    Prefetch pf;
+    pf.from = panel + std::min(panelBytes, tile * share * 64);
+    pf.to = panel + std::min(panelBytes, (tile + 1) * share * 64);
+    pf.every = std::max<int64_t>(1, K / steps);
+    pf.linesPerStep = (share + steps - 1) / steps;
+    return pf;
+  };
+  parallelRanges(panels, [&](int64_t first, int64_t end) {
+    for (int64_t p = first; p < end; ++p) {
+      const int64_t m0 = p * kNR, rows = std::min<int64_t>(kNR, M - m0);
+      const float *ap = a.data.data() + p * kNR * K;
+      const float *bias = ep.rowBias ? ep.rowBias + m0 : nullptr;
+      const char *nextPanel = p + 1 < end ? (const char *)(ap + kNR * K) : nullptr;
+      for (int64_t t = 0; t < tiles; ++t) {
+        const int64_t n0 = t * kMR, cols = std::min<int64_t>(kMR, N - n0);
+        const int64_t at = m0 * ldc + n0; // the tile's offset in C and the addend
+        Prefetch pf;
+        if (p == first && t == 0) { // its own panel, kPrefetchAhead bytes ahead of it
+          const char *own = (const char *)ap;
+          for (int64_t l = 0; l < std::min(panelBytes, kPrefetchAhead); l += 64)
+            __builtin_prefetch(own + l);
+          pf.from = own + std::min(panelBytes, kPrefetchAhead);
+          pf.to = own + panelBytes;
+          pf.every = 1;
+          pf.linesPerStep = kNR * sizeof(float) / 64; // what one step of K reads
+        } else if (nextPanel && p == first) {
+          pf = shared(nextPanel, t - 1, tiles - 1);
+        } else if (nextPanel) {
+          pf = shared(nextPanel, t, tiles);
+        }
+        tileFor(cols)(K, ap, b + n0, ldb, c + at, ep.addend ? ep.addend + at : nullptr, ldc,
+                      rows, bias, ep, n0 + kVec <= N, pf);
+      }
     }
   });
 }
