@@ -64,6 +64,11 @@ const ConvCase kConvCases[] = {
     // 28*28 several B blocks (stride 2, dilation 2: not Winograd's)
     {{1, 64, 57, 57}, {40, 64, 3, 3}, {1, 1, 1, 1}, {2, 2}, {1, 1}, 1},
     {{1, 64, 32, 32}, {40, 64, 3, 3}, {2, 2, 2, 2}, {1, 1}, {2, 2}, 1},
+    // the GEMM's edge tiles of 8 rows (44 = 3 x 12 + 8) over several slices, and of 4
+    // rows (64) over few input channels (SqueezeNet's expand 1x1s), both with edge
+    // columns
+    {{1, 64, 16, 17}, {44, 64, 3, 3}, {2, 2, 2, 2}, {1, 1}, {2, 2}, 1},
+    {{1, 16, 24, 25}, {64, 16, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1},
     // 1x1 on narrow planes (sgemm_narrow.h): 7x7 and 14x14 pixels, M a multiple of
     // the tile's rows or not, edge tiles of every width
     {{1, 40, 7, 7}, {64, 40, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 1},
