@@ -74,12 +74,14 @@ template <int R, int V>
 void tile(int64_t K, const float *a, int64_t lda, const float *planes,
           const int64_t *offset, int64_t index, const float *bias, const Clamp &clamp,
           float *out, int64_t plane, const OutputRuns &runs, int64_t prefetch) {
-  VFloat acc[R][V];
+  VFloat acc[R][V]; // from the bias
 #pragma GCC unroll 8
-  for (int i = 0; i < R; ++i)
+  for (int i = 0; i < R; ++i) {
+    const VFloat bi = splat(bias ? bias[i] : 0.0f);
 #pragma GCC unroll 6
     for (int j = 0; j < V; ++j)
-      acc[i][j] = VFloat{};
+      acc[i][j] = bi;
+  }
   // The tile's output lines, before its products: stems write planes too large to
   // stay cached (SqueezeNet's 3 MiB), and the stores' misses otherwise stall the tile
   // after its products (SqueezeNet's stem in the network 0.81 -> 0.73 ms, MobileNet's
@@ -111,12 +113,19 @@ void tile(int64_t K, const float *a, int64_t lda, const float *planes,
         acc[i][j] += ai * b[j];
     }
   }
-#pragma GCC unroll 8
-  for (int i = 0; i < R; ++i) {
-    const VFloat bi = splat(bias ? bias[i] : 0.0f);
+  // Per vector of outputs, its runs looked up once for all R rows.
 #pragma GCC unroll 6
-    for (int j = 0; j < V; ++j)
-      runs.store(out + i * plane, index + j, clamp(acc[i][j] + bi));
+  for (int j = 0; j < V; ++j) {
+    const int64_t at = runs.wholeOffset(index + j);
+    if (at >= 0) {
+#pragma GCC unroll 8
+      for (int i = 0; i < R; ++i)
+        store(out + i * plane + at, clamp(acc[i][j]));
+    } else {
+#pragma GCC unroll 8
+      for (int i = 0; i < R; ++i)
+        runs.store(out + i * plane, index + j, clamp(acc[i][j]));
+    }
   }
 }
 

@@ -139,6 +139,13 @@ public:
     }
   }
 
+  // Where vector `index` goes when all its lanes are real outputs of one row (an
+  // offset in the plane; the kernels' common case, one whole store), else -1.
+  int64_t wholeOffset(int64_t index) const {
+    return begin_[index] + 1 == begin_[index + 1] && runs_[begin_[index]].count == kVec
+               ? runs_[begin_[index]].offset
+               : -1;
+  }
   // Where vector `index`'s first real lane goes (an offset in the plane), or -1.
   int64_t firstOffset(int64_t index) const {
     return begin_[index] < begin_[index + 1] ? runs_[begin_[index]].offset : -1;
