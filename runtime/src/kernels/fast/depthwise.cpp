@@ -127,24 +127,53 @@ public:
       }
     }
   }
-  // Output plane `out` from a staged buffer; `room` as forEachFlatPlane's.
+  // Output plane `out` from a staged buffer; `room` as forEachFlatPlane's. One load
+  // per tap row and vector (two at stride 2: the even and the odd columns); the
+  // taps beside it are shuffled out of it and its neighbour vector, which was or will
+  // be loaded anyway: unaligned loads cost twice (most cross a cache line), and nine
+  // per vector made the loop wait on loads. The lanes these shuffles bring in from
+  // before the plane (zeros here) are the left taps of column 0, masked anyway.
   void compute(const float *buffer, const float *k, VFloat bias, const Clamp &clamp,
                float *out, int64_t room) const {
     VFloat kv[9];
     for (int t = 0; t < 9; ++t)
       kv[t] = splat(k[t]);
-    for (int64_t v = 0; v < vectors_; ++v) {
-      const int64_t q = v * kVec;
-      const float *s = buffer + q;
-      VFloat l = kv[0] * load(s + offset_[0]), c = bias + kv[1] * load(s + offset_[1]),
-             r = kv[2] * load(s + offset_[2]);
-      l += kv[3] * load(s + offset_[3]);
-      c += kv[4] * load(s + offset_[4]);
-      r += kv[5] * load(s + offset_[5]);
-      l += kv[6] * load(s + offset_[6]);
-      c += kv[7] * load(s + offset_[7]);
-      r += kv[8] * load(s + offset_[8]);
-      storeFlat(out, q, clamp(c + l * load(&left_[q]) + r * load(&right_[q])), plane_, room);
+    if (S_ == 1) {
+      // Row dy's centre taps at offset_[3 dy + 1]: this vector's and the next's.
+      VFloat before[3] = {}, centre[3];
+      for (int dy = 0; dy < 3; ++dy)
+        centre[dy] = load(buffer + offset_[3 * dy + 1]);
+      for (int64_t q = 0; q < vectors_ * kVec; q += kVec) {
+        VFloat l = VFloat{}, c = bias, r = VFloat{};
+#pragma GCC unroll 3
+        for (int dy = 0; dy < 3; ++dy) {
+          const VFloat after = load(buffer + q + kVec + offset_[3 * dy + 1]);
+          l += kv[3 * dy] * previousColumn(before[dy], centre[dy]);
+          c += kv[3 * dy + 1] * centre[dy];
+          r += kv[3 * dy + 2] * nextColumn(centre[dy], after);
+          before[dy] = centre[dy];
+          centre[dy] = after;
+        }
+        storeFlat(out, q, clamp(c + l * load(&left_[q]) + r * load(&right_[q])), plane_, room);
+      }
+      return;
+    }
+    // Stride 2: row dy's even columns (the centre taps) at offset_[3 dy + 1], its odd
+    // ones (the right taps) at offset_[3 dy + 2]; the left taps are the odd columns
+    // one lane back.
+    VFloat odd[3] = {};
+    for (int64_t q = 0; q < vectors_ * kVec; q += kVec) {
+      VFloat l = VFloat{}, c = bias, r = VFloat{};
+#pragma GCC unroll 3
+      for (int dy = 0; dy < 3; ++dy) {
+        const VFloat even = load(buffer + q + offset_[3 * dy + 1]),
+                     right = load(buffer + q + offset_[3 * dy + 2]);
+        l += kv[3 * dy] * previousColumn(odd[dy], right);
+        c += kv[3 * dy + 1] * even;
+        r += kv[3 * dy + 2] * right;
+        odd[dy] = right;
+      }
+      storeFlat(out, q, clamp(c + l * load(&left_[q]) + r), plane_, room);
     }
   }
 
