@@ -1,7 +1,9 @@
 // Fast Gemm: matrix-vector products for the few rows of a batch-1 fully connected
-// layer (memory-bound: the weights are read once, with vector loads), packed GEMM
+// layer (memory-bound: the weights are read once, with vector loads, by every thread
+// a range of them: two cores draw more from memory than one), packed GEMM
 // when A has enough rows to fill the micro-kernel.
 #include "kernels/fast/fast.h"
+#include "kernels/fast/parallel.h"
 #include "kernels/fast/simd.h"
 
 namespace sepnn {
@@ -41,9 +43,11 @@ TensorData gemm(const TensorData &a, const TensorData &b, const TensorData *c,
     for (int64_t m = 0; m < s.M; ++m) {
       const float *arow = ap + m * s.K;
       float *yrow = yp + m * s.N;
-      if (transB) { // B is [N,K]: one dot product per output
-        for (int64_t n = 0; n < s.N; ++n)
-          yrow[n] += al * dot(arow, bp + n * s.K, s.K);
+      if (transB) { // B is [N,K]: one dot product per output, ranges in parallel
+        parallelRanges(s.N, [&](int64_t n0, int64_t n1) {
+          for (int64_t n = n0; n < n1; ++n)
+            yrow[n] += al * dot(arow, bp + n * s.K, s.K);
+        });
       } else { // B is [K,N]: scaled rows of B accumulate into the output row
         for (int64_t k = 0; k < s.K; ++k) {
           const float av = al * arow[k];
