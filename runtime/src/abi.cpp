@@ -185,6 +185,19 @@ Tensor conv_add_relu(Ctx *ctx, Tensor x, Tensor w, Tensor b, Tensor r, Ints pads
                   dilations, group, r);
 }
 
+Tensor conv_max_pool(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
+                     Ints dilations, int64_t group, int64_t relu, Ints kernel,
+                     Ints poolPads, Ints poolStrides, Ints poolDilations,
+                     int64_t ceilMode) noexcept {
+  return guarded(ctx, "conv_max_pool", [&] {
+    const TensorData *bias = b.id < 0 ? nullptr : &ctx->get(b, "b");
+    return ctx->add(fast::convMaxPool(
+        ctx->get(x, "x"), ctx->get(w, "w"), bias, vec(pads), vec(strides), vec(dilations),
+        group, ctx->packs, relu ? fast::Clamp::relu() : fast::Clamp{}, vec(kernel),
+        vec(poolPads), vec(poolStrides), vec(poolDilations), ceilMode));
+  });
+}
+
 Tensor batch_norm(Ctx *ctx, Tensor x, Tensor scale, Tensor bias, Tensor mean,
                   Tensor var, double epsilon) noexcept {
   return guarded(ctx, "batch_norm", [&] {

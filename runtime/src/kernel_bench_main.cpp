@@ -162,6 +162,31 @@ int main(int argc, char **argv) {
       std::printf("  %-10s %3lldx%-3lld x%-4lld %7.3f ms\n", pl.net, (long long)pl.hw,
                   (long long)pl.hw, (long long)pl.c, s * 1e3);
     }
+    // A stem and the max pool after it: one conv_max_pool call against the conv, then
+    // the pool.
+    std::printf("\nStem + max pool 3x3/2 (fused: conv_max_pool; separate: conv, then max_pool)\n");
+    const struct {
+      const char *net;
+      int64_t k, pad, poolPad, ceil;
+    } stems[] = {{"squeezenet", 3, 0, 0, 1}, {"resnet18", 7, 3, 1, 0}};
+    for (const auto &st : stems) {
+      TensorData x = filled({1, 3, 224, 224}, 0.5f), w = filled({64, 3, st.k, st.k}, 0.25f),
+                 b = filled({64}, 0.0f);
+      fast::PackCache cache;
+      cache.stableBegin = w.data();
+      cache.stableEnd = w.data() + w.numel();
+      const kernels::Ints pads(4, st.pad), poolPads(4, st.poolPad);
+      const double fused = bestSeconds(repeat, [&] {
+        fast::convMaxPool(x, w, &b, pads, {2, 2}, {1, 1}, 1, cache, fast::Clamp::relu(),
+                          {3, 3}, poolPads, {2, 2}, {1, 1}, st.ceil);
+      });
+      const double separate = bestSeconds(repeat, [&] {
+        fast::maxPool(fast::conv(x, w, &b, pads, {2, 2}, {1, 1}, 1, cache, fast::Clamp::relu()),
+                      {3, 3}, poolPads, {2, 2}, {1, 1}, st.ceil);
+      });
+      std::printf("  %-10s 224x224 x3 -> 64 %lldx%lld/2  fused %7.3f ms  separate %7.3f ms\n",
+                  st.net, (long long)st.k, (long long)st.k, fused * 1e3, separate * 1e3);
+    }
     {
       TensorData x = filled({1, 1000, 13, 13}, 0.5f);
       const double s = bestSeconds(repeat, [&] { fast::globalAveragePool(x); });

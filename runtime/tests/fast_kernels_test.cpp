@@ -231,6 +231,42 @@ TEST(FastConv, StableWeightsArePackedOnceAndReused) {
   }
 }
 
+// A conv and the max pool after it in one call (conv_max_pool), with and without a
+// ReLU between, against the reference conv, relu and pool: stems whose tiles of
+// output channels are pooled as they complete (3 colour planes; a batch of 2; a
+// grouped conv; pools with padding and in ceil mode), and the cases that run the conv,
+// then the pool (a pool other than 3x3/2, a conv on another kernel).
+TEST(FastConv, ConvMaxPoolEqualsPoolOfConv) {
+  std::mt19937 rng(15);
+  const struct {
+    ConvCase conv;
+    Shape kernel, pads, strides;
+    int64_t ceil;
+  } cases[] = {
+      {{{1, 3, 41, 38}, {20, 3, 3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 1}, {3, 3}, {0, 0, 0, 0}, {2, 2}, 1},
+      {{{2, 3, 30, 30}, {16, 3, 7, 7}, {3, 3, 3, 3}, {2, 2}, {1, 1}, 1}, {3, 3}, {1, 1, 1, 1}, {2, 2}, 0},
+      {{{1, 16, 13, 11}, {64, 8, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 2}, {3, 3}, {0, 0, 1, 1}, {2, 2}, 0},
+      {{{1, 3, 20, 20}, {20, 3, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1}, {2, 2}, {0, 0, 0, 0}, {2, 2}, 0},
+      {{{1, 40, 9, 9}, {48, 40, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 1}, {3, 3}, {0, 0, 0, 0}, {2, 2}, 1},
+  };
+  for (const auto &pc : cases)
+    for (bool relu : {false, true}) {
+      const ConvCase &c = pc.conv;
+      TensorData x = randomTensor(c.x, rng), w = randomTensor(c.w, rng),
+                 b = randomTensor({c.w[0]}, rng);
+      fast::PackCache cache;
+      TensorData got = fast::convMaxPool(x, w, &b, c.pads, c.strides, c.dil, c.group, cache,
+                                         relu ? fast::Clamp::relu() : fast::Clamp{},
+                                         pc.kernel, pc.pads, pc.strides, {1, 1}, pc.ceil);
+      TensorData y = k::conv(x, w, &b, c.pads, c.strides, c.dil, c.group);
+      if (relu)
+        y = k::unary(y, UnaryKind::Relu, 0, 0);
+      TensorData want = k::maxPool(y, pc.kernel, pc.pads, pc.strides, {1, 1}, pc.ceil);
+      expectClose(got, want, c.w[1] * c.w[2] * c.w[3],
+                  describe(c) + " + max pool" + (relu ? " after relu" : ""));
+    }
+}
+
 TEST(FastConv, ReportsTheReferenceErrors) {
   fast::PackCache cache;
   TensorData x = TensorData::zeros({1, 3, 4, 4});
@@ -300,6 +336,10 @@ TEST(FastMaxPool, MatchesReferenceKernel) {
       {{1, 5, 14, 27}, {3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 1},
       {{1, 2, 7, 9}, {3, 3}, {1, 1, 0, 0}, {2, 2}, {1, 1}, 1},
       {{2, 7, 5, 5}, {3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 0}, // planes of 4 outputs
+      // rows of 16 and 4 outputs (whole vectors with AVX-512 or NEON) whose last
+      // window ends on the column after the vectors its row loads
+      {{1, 2, 7, 33}, {3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 0},
+      {{1, 2, 9, 9}, {3, 3}, {0, 0, 0, 0}, {2, 2}, {1, 1}, 1},
       {{1, 2, 9, 40}, {3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 0},
       {{1, 2, 10, 11}, {2, 3}, {0, 1, 1, 0}, {2, 1}, {1, 1}, 0},
       {{1, 2, 12, 12}, {2, 2}, {0, 0, 0, 0}, {2, 2}, {2, 2}, 0},

@@ -68,8 +68,13 @@ Operation *fusedResidualAdd(Operation *op);
 Value residualOf(Operation *add);
 /// The relu fused after such an add, or null.
 Operation *fusedResidualActivation(Operation *add);
+/// The max pool fused into `op`, an nn.conv without a fused residual, whose value
+/// (or that of its fused relu) is used only by an nn.max_pool: describeNNOp lowers
+/// the conv to one `conv_max_pool` call (ABI 6) computing the pool's value, and the
+/// relu and the pool to nothing. Null for any other op.
+Operation *fusedPool(Operation *op);
 /// Whether `op`'s value is computed by its producer's call: an activation fused
-/// into a conv, or a relu fused after a residual add.
+/// into a conv, a relu fused after a residual add, or a max pool fused into a conv.
 bool isComputedByProducer(Operation *op);
 
 /// The value that `op`'s runtime call computes: its result, or the activation fused

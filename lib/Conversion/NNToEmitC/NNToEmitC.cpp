@@ -54,12 +54,32 @@ Operation *mlir::sepnn::fusedResidualActivation(Operation *add) {
   return isa<nn::ReluOp>(user) ? user : nullptr;
 }
 
+Operation *mlir::sepnn::fusedPool(Operation *op) {
+  if (!isa<nn::ConvOp>(op) || fusedResidualAdd(op))
+    return nullptr;
+  Operation *activation = fusedActivation(op);
+  if (activation && !isa<nn::ReluOp>(activation))
+    return nullptr;
+  Value v = (activation ? activation : op)->getResult(0);
+  if (!v.hasOneUse())
+    return nullptr;
+  Operation *user = *v.getUsers().begin();
+  return isa<nn::MaxPoolOp>(user) ? user : nullptr;
+}
+
 bool mlir::sepnn::isComputedByProducer(Operation *op) {
   Operation *producer = op->getNumOperands() ? op->getOperand(0).getDefiningOp() : nullptr;
   if (!producer)
     return false;
   if (fusedActivation(producer) == op)
     return true;
+  if (isa<nn::MaxPoolOp>(op)) { // after the conv, or after its fused relu
+    Operation *conv = fusedActivation(producer) ? producer
+                      : isComputedByProducer(producer)
+                          ? producer->getOperand(0).getDefiningOp()
+                          : producer;
+    return fusedPool(conv) == op;
+  }
   return fusedResidualConv(producer) && fusedResidualActivation(producer) == op;
 }
 
@@ -144,8 +164,10 @@ FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,
         Operation *activation =
             add ? fusedResidualActivation(add) : fusedActivation(conv);
         auto clip = dyn_cast_or_null<nn::ClipOp>(activation);
-        RuntimeCall c = call(add ? (activation ? "conv_add_relu" : "conv_add")
-                             : clip      ? "conv_clip"
+        auto pool = dyn_cast_or_null<nn::MaxPoolOp>(fusedPool(conv));
+        RuntimeCall c = call(pool         ? "conv_max_pool"
+                             : add        ? (activation ? "conv_add_relu" : "conv_add")
+                             : clip       ? "conv_clip"
                              : activation ? "conv_relu"
                                           : "conv");
         c.tensor(operands[0]).tensor(operands[1]);
@@ -161,6 +183,13 @@ FailureOr<RuntimeCall> mlir::sepnn::describeNNOp(Operation *op,
             .integer(conv.getGroup());
         if (clip)
           c.real(clip.getMin().convertToFloat()).real(clip.getMax().convertToFloat());
+        if (pool) // whether a relu comes between, then the pool's attributes
+          c.integer(activation ? 1 : 0)
+              .integers(pool.getKernelShape())
+              .integers(pool.getPads())
+              .integers(pool.getStrides())
+              .integers(pool.getDilations())
+              .integer(pool.getCeilMode());
         return c;
       })
       .Case([&](nn::BatchNormOp bn) -> FailureOr<RuntimeCall> {

@@ -25,7 +25,7 @@ namespace {
 /// The runtime ABI (runtime/include/sepnn_rt/abi.h, SEPNN_ABI_VERSION) whose calls the
 /// generated programs make: written into each program, which a runtime of another
 /// version refuses to run, and into the manifest.
-constexpr int kRuntimeAbiVersion = 5;
+constexpr int kRuntimeAbiVersion = 6;
 
 Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);

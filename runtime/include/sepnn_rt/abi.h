@@ -13,7 +13,7 @@
 #include <initializer_list>
 #include <limits>
 
-#define SEPNN_ABI_VERSION 5
+#define SEPNN_ABI_VERSION 6
 
 namespace sepnn {
 namespace rt {
@@ -81,6 +81,13 @@ Tensor conv_add(Ctx *ctx, Tensor x, Tensor w, Tensor b, Tensor r, Ints pads, Int
                 Ints dilations, int64_t group) noexcept;
 Tensor conv_add_relu(Ctx *ctx, Tensor x, Tensor w, Tensor b, Tensor r, Ints pads,
                      Ints strides, Ints dilations, int64_t group) noexcept;
+// ABI 6: max_pool(conv(...)), or with relu = 1 max_pool(relu(conv(...))), in one
+// call (the compiler fuses a max pool whose input is a conv's, or its fused relu's,
+// value and has no other user): a stem's output is pooled while it is in cache.
+Tensor conv_max_pool(Ctx *ctx, Tensor x, Tensor w, Tensor b, Ints pads, Ints strides,
+                     Ints dilations, int64_t group, int64_t relu, Ints kernel,
+                     Ints poolPads, Ints poolStrides, Ints poolDilations,
+                     int64_t ceilMode) noexcept;
 Tensor batch_norm(Ctx *ctx, Tensor x, Tensor scale, Tensor bias, Tensor mean,
                   Tensor var, double epsilon) noexcept;
 Tensor relu(Ctx *ctx, Tensor x) noexcept;

@@ -70,6 +70,9 @@ struct PoolGeometry {
 };
 PoolGeometry maxPoolGeometry(const TensorData &x, const Ints &kernel, const Ints &pads,
                              const Ints &strides, const Ints &dilations, int64_t ceilMode);
+// The same for an input of shape x (a tensor not yet computed).
+PoolGeometry maxPoolGeometry(const Shape &x, const Ints &kernel, const Ints &pads,
+                             const Ints &strides, const Ints &dilations, int64_t ceilMode);
 TensorData maxPool(const TensorData &x, const Ints &kernel, const Ints &pads,
                    const Ints &strides, const Ints &dilations, int64_t ceilMode);
 // ONNX AveragePool (2-D, no dilation), PyTorch/onnxruntime divisor rule: with

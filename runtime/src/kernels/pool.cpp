@@ -22,8 +22,13 @@ int64_t poolOutSize(int64_t in, int64_t k, int64_t padBegin, int64_t padEnd,
 
 PoolGeometry maxPoolGeometry(const TensorData &x, const Ints &kernel, const Ints &padsIn,
                              const Ints &stridesIn, const Ints &dilIn, int64_t ceilMode) {
-  if (x.rank() != 4)
-    fail("x must be 4-D [N,C,H,W], got ", shapeStr(x.shape));
+  return maxPoolGeometry(x.shape, kernel, padsIn, stridesIn, dilIn, ceilMode);
+}
+
+PoolGeometry maxPoolGeometry(const Shape &shape, const Ints &kernel, const Ints &padsIn,
+                             const Ints &stridesIn, const Ints &dilIn, int64_t ceilMode) {
+  if (shape.size() != 4)
+    fail("x must be 4-D [N,C,H,W], got ", shapeStr(shape));
   if (kernel.size() != 2 || kernel[0] < 1 || kernel[1] < 1)
     fail("kernel must be 2 positive values, got ", shapeStr(kernel));
   PoolGeometry g;
@@ -39,12 +44,12 @@ PoolGeometry maxPoolGeometry(const TensorData &x, const Ints &kernel, const Ints
   for (int i = 0; i < 2; ++i)
     if (g.strides[i] < 1 || g.dil[i] < 1)
       fail("strides and dilations must be >= 1");
-  g.N = x.shape[0], g.C = x.shape[1], g.H = x.shape[2], g.W = x.shape[3];
+  g.N = shape[0], g.C = shape[1], g.H = shape[2], g.W = shape[3];
   g.KH = kernel[0], g.KW = kernel[1];
   g.OH = poolOutSize(g.H, g.KH, g.pads[0], g.pads[2], g.strides[0], g.dil[0], ceilMode);
   g.OW = poolOutSize(g.W, g.KW, g.pads[1], g.pads[3], g.strides[1], g.dil[1], ceilMode);
   if (g.OH < 1 || g.OW < 1)
-    fail("kernel ", shapeStr(kernel), " does not fit input ", shapeStr(x.shape));
+    fail("kernel ", shapeStr(kernel), " does not fit input ", shapeStr(shape));
   return g;
 }
 

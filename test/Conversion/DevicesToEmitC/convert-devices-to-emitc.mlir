@@ -183,6 +183,49 @@ module attributes {dist.cluster = #dist.cluster<devices = 1>} {
 
 // -----
 
+// A max pool after a conv, or after the relu fused into it, with no other user,
+// becomes one conv_max_pool call (ABI 6: the relu flag, then the pool's kernel, pads,
+// strides, dilations and ceil mode) whose handle the relu and the pool reuse; after a
+// clip, or after a relu with two users, the pool stays a call of its own.
+// CHECK-LABEL: func.func @device_0(
+// CHECK: %[[X:.*]] = emitc.call_opaque "sepnn::rt::input"
+// CHECK: %[[P:.*]] = emitc.call_opaque "sepnn::rt::conv_max_pool"(%{{.*}}, %[[X]], %{{.*}}, %{{.*}}) {args = [{{.*}}, #emitc.opaque<"1">, #emitc.opaque<"1">, #emitc.opaque<"{3, 3}">, #emitc.opaque<"{0, 0, 1, 1}">, #emitc.opaque<"{2, 2}">, #emitc.opaque<"{1, 1}">, #emitc.opaque<"1">]}
+// CHECK-NEXT: %[[Q:.*]] = emitc.call_opaque "sepnn::rt::conv_max_pool"(%{{.*}}, %[[P]], %{{.*}}) {args = [{{.*}}, #emitc.opaque<"1">, #emitc.opaque<"0">, #emitc.opaque<"{2, 2}">
+// CHECK-NOT: sepnn::rt::relu"
+// CHECK: %[[C:.*]] = emitc.call_opaque "sepnn::rt::conv_clip"(%{{.*}}, %[[Q]],
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::max_pool"(%{{.*}}, %[[C]])
+// CHECK: %[[D:.*]] = emitc.call_opaque "sepnn::rt::conv_relu"(%{{.*}}, %[[Q]],
+// CHECK: emitc.call_opaque "sepnn::rt::max_pool"(%{{.*}}, %[[D]])
+// CHECK-NOT: conv_max_pool
+module attributes {dist.cluster = #dist.cluster<devices = 1>} {
+  func.func @device_0(%x: tensor<1x2x8x8xf32> {nn.name = "x"}) -> (tensor<1x2x2x2xf32> {nn.name = "y"}, tensor<1x2x1x1xf32> {nn.name = "z"}, tensor<1x2x2x2xf32> {nn.name = "u"}) attributes {dist.device = #dist.device<0>} {
+    %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+    %b = arith.constant dense<0.5> : tensor<2xf32>
+    %c = nn.conv %x, %w, %b {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x8x8xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x8x8xf32>
+    %r = nn.relu %c : (tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+    %p = nn.max_pool %r {kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, ceil_mode = 1 : i64}
+        : (tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32>
+    %c2 = nn.conv %p, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+    %q = nn.max_pool %c2 {kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, ceil_mode = 0 : i64}
+        : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32>
+    %c3 = nn.conv %q, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %k = nn.clip %c3 {min = 0.0 : f32, max = 6.0 : f32} : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %z = nn.max_pool %k {kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, ceil_mode = 0 : i64}
+        : (tensor<1x2x2x2xf32>) -> tensor<1x2x1x1xf32>
+    %c4 = nn.conv %q, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %r4 = nn.relu %c4 : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %y = nn.max_pool %r4 {kernel_shape = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = 0 : i64}
+        : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    return %y, %z, %r4 : tensor<1x2x2x2xf32>, tensor<1x2x1x1xf32>, tensor<1x2x2x2xf32>
+  }
+}
+
+// -----
+
 // A concat written in place (ABI 5): every part the value of its own call, used only
 // by the concat, dims before the axis 1. The concatenated tensor is reserved before the
 // first part's call, each part's call (a conv with its fused relu; a plain relu) is

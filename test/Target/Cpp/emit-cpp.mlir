@@ -13,7 +13,7 @@
 // P0: static const sepnn::rt::RecvSpec sepnn_receives[] = {
 // P0-NEXT: {1, 0, 1, 16},
 // P0-NEXT: {-1, 0, -1, 0}};
-// P0-NEXT: extern const sepnn::rt::ProgramInfo sepnn_program_info = {5, 0, 2, "[[HASH:[0-9a-f]+]]", sepnn_receives, sizeof(sepnn_receives) / sizeof(sepnn_receives[0]) - 1};
+// P0-NEXT: extern const sepnn::rt::ProgramInfo sepnn_program_info = {6, 0, 2, "[[HASH:[0-9a-f]+]]", sepnn_receives, sizeof(sepnn_receives) / sizeof(sepnn_receives[0]) - 1};
 // P0: void sepnn_program_run(sepnn::rt::Ctx* [[CTX:v[0-9]+]]) {
 // P0: sepnn::rt::Tensor [[X:v[0-9]+]] = sepnn::rt::input([[CTX]], 0, {1, 4});
 // P0: sepnn::rt::Tensor [[R:v[0-9]+]] = sepnn::rt::relu([[CTX]], [[X]]);
@@ -24,7 +24,7 @@
 // P1: sepnn_receives[] = {
 // P1-NEXT: {0, 0, 0, 16},
 // P1-NEXT: {-1, 0, -1, 0}};
-// P1: sepnn_program_info = {5, 1, 2, "{{[0-9a-f]+}}", sepnn_receives,
+// P1: sepnn_program_info = {6, 1, 2, "{{[0-9a-f]+}}", sepnn_receives,
 // P1: sepnn::rt::Tensor [[T:v[0-9]+]] = sepnn::rt::recv({{v[0-9]+}}, 0, 0, {1, 4});
 // P1: sepnn::rt::Tensor [[W:v[0-9]+]] = sepnn::rt::weight({{v[0-9]+}}, 0, {1, 4});
 // P1: sepnn::rt::Tensor [[A:v[0-9]+]] = sepnn::rt::add({{v[0-9]+}}, [[T]], [[W]]);

@@ -171,14 +171,54 @@ bool directConvApplies(const ConvGeometry &g) {
   return g.Cg * PhaseLayout(Window::of(g), 1).bufferSize <= (int64_t(1) << 20);
 }
 
+namespace {
+
+// How directConv lays out a convolution: output channels per row tile, vectors of
+// outputs per block, the phase planes, whether the input is read in place, and the
+// order of the tiles.
+struct DirectPlan {
+  int64_t rowsPerTile;
+  int vectors;
+  PhaseLayout layout;
+  bool inPlace, rowTilesOuter;
+
+  explicit DirectPlan(const ConvGeometry &g)
+      : rowsPerTile(std::min<int64_t>(kRows, g.Mg)),
+        vectors(vectorsFor(rowsPerTile, PhaseLayout(Window::of(g), 1).outputs)),
+        layout(Window::of(g), vectors * kVec),
+        // A 1x1 convolution with stride 1 and no padding reads its input in place:
+        // the phase planes would be a copy of it.
+        inPlace(g.KH == 1 && g.KW == 1 && g.strides[0] == 1 && g.strides[1] == 1 &&
+                g.pads[0] == 0 && g.pads[1] == 0 && g.pads[2] == 0 && g.pads[3] == 0),
+        // With the group's phase planes small enough to stay in L2, a row tile runs
+        // over all blocks before the next: the output is then written in a few
+        // sequential streams (its rows' planes), which the hardware prefetchers
+        // follow, not in a block of every output plane at a time, each line a miss of
+        // its own (the stems' outputs are 1.6-3 MiB: SqueezeNet's 0.67 -> 0.57 ms with
+        // cold caches, MobileNet's 0.38 -> 0.32, ResNeXt's 2.42 -> 2.29). Read in
+        // place, the input is too large: every row tile would read it from memory
+        // again.
+        rowTilesOuter(!inPlace && g.Mg > rowsPerTile &&
+                      g.Cg * layout.bufferSize * (int64_t)sizeof(float) <= kL2Bytes) {}
+};
+
+} // namespace
+
+bool directConvRowTiles(const ConvGeometry &g) { return DirectPlan(g).rowTilesOuter; }
+
 void directConv(const TensorData &x, const TensorData &w, const float *bias,
-                const ConvGeometry &g, PackCache &cache, const Clamp &clamp, float *y) {
+                const ConvGeometry &g, PackCache &cache, const Clamp &clamp, float *y,
+                const RowTileSink *sink) {
   std::vector<PackedA> local;
   const std::vector<PackedA> &packs = packedWeights(w, g, cache, local);
   const Window window = Window::of(g);
-  const int64_t rowsPerTile = std::min<int64_t>(kRows, g.Mg);
-  const int vectors = vectorsFor(rowsPerTile, PhaseLayout(window, 1).outputs);
-  const PhaseLayout layout(window, vectors * kVec);
+  const DirectPlan plan(g);
+  if (sink && !plan.rowTilesOuter)
+    fail("directConv: a row tile sink needs the row tiles outer");
+  const int64_t rowsPerTile = plan.rowsPerTile;
+  const int vectors = plan.vectors;
+  const PhaseLayout &layout = plan.layout;
+  const bool inPlace = plan.inPlace, rowTilesOuter = plan.rowTilesOuter;
   const int64_t taps = g.KH * g.KW, K = g.Cg * taps;
   // Tap k = (c, t) of output q reads channel c's planes (`stride` floats apart) at
   // tapOffset[t] + q.
@@ -195,42 +235,41 @@ void directConv(const TensorData &x, const TensorData &w, const float *bias,
   const int64_t blockWidth = vectors * kVec, blocks = layout.outputs / blockWidth;
   const OutputRuns runs(window, layout);
   const int64_t plane = g.OH * g.OW, inPlane = g.H * g.W;
-  bool rowTilesOuter = false; // set below
-  // Output channels of group job % group of image job / group, blocks [b0, b1) of
-  // outputs: block b's taps at planes + (b - b0) * blockWidth + offsets[k].
+  // Output channels [mBegin, mEnd) of group job % group of image job / group, blocks
+  // [b0, b1) of outputs: block b's taps at planes + (b - b0) * blockWidth + offsets[k].
   auto compute = [&](int64_t job, const float *planes, const int64_t *offsets, int64_t b0,
-                     int64_t b1) {
+                     int64_t b1, int64_t mBegin, int64_t mEnd) {
     const int64_t n = job / g.group, gi = job % g.group;
     const float *a = packs[gi].data.data();
     const float *groupBias = bias ? bias + gi * g.Mg : nullptr;
-    float *out = y + (n * g.M + gi * g.Mg) * plane;
-    auto run = [&](int64_t b, int64_t m0, int64_t prefetch) {
+    auto run = [&](int64_t b, int64_t m0, float *out, int64_t prefetch) {
       const TileFn fn = m0 + rowsPerTile <= g.Mg ? fullTile : lastTile;
       fn(K, a + m0, g.Mg, planes + (b - b0) * blockWidth, offsets, b * vectors,
-         groupBias ? groupBias + m0 : nullptr, clamp, out + m0 * plane, plane, runs,
-         prefetch);
+         groupBias ? groupBias + m0 : nullptr, clamp, out, plane, runs, prefetch);
     };
+    float *out = sink ? nullptr : y + (n * g.M + gi * g.Mg) * plane;
     if (rowTilesOuter) {
-      for (int64_t m0 = 0; m0 < g.Mg; m0 += rowsPerTile)
+      thread_local std::vector<float> tile; // a row tile's planes, for the sink
+      if (sink)
+        tile.resize((size_t)(rowsPerTile * plane));
+      for (int64_t m0 = mBegin; m0 < mEnd; m0 += rowsPerTile) {
         for (int64_t b = b0; b < b1; ++b)
-          run(b, m0, 0);
+          run(b, m0, sink ? tile.data() : out + m0 * plane, 0);
+        if (sink)
+          (*sink)(n, gi * g.Mg + m0, std::min(rowsPerTile, g.Mg - m0), tile.data());
+      }
       return;
     }
     // Every row tile of one block of outputs in turn: the block's taps stay in cache.
     for (int64_t b = b0; b < b1; ++b)
-      for (int64_t m0 = 0; m0 < g.Mg; m0 += rowsPerTile)
-        run(b, m0, m0 == 0 ? kPrefetchFloats : 0); // once per block
+      for (int64_t m0 = mBegin; m0 < mEnd; m0 += rowsPerTile)
+        run(b, m0, out + m0 * plane, m0 == mBegin ? kPrefetchFloats : 0); // once per block
   };
   auto groupInput = [&](int64_t job) {
     return x.data() + (job / g.group * g.C + job % g.group * g.Cg) * inPlane;
   };
-  // A 1x1 convolution with stride 1 and no padding reads its input in place: the
-  // phase planes would be a copy of it. Only the last, partial block of outputs (whose
-  // vectors would read past the input) goes through a small zero-padded copy.
-  const bool inPlace = g.KH == 1 && g.KW == 1 && g.strides[0] == 1 && g.strides[1] == 1 &&
-                       g.pads[0] == 0 && g.pads[1] == 0 && g.pads[2] == 0 &&
-                       g.pads[3] == 0;
-  // (A 1x1's one tap is at offset 0: channel c at c * its plane's stride.)
+  // Read in place, only the last, partial block of outputs (whose vectors would read
+  // past the input) goes through a small zero-padded copy. (A 1x1's one tap is at offset 0: channel c at c * its plane's stride.)
   const std::vector<int64_t> inPlaceOffset = offsetsFor(inPlane),
                              tailOffset = offsetsFor(blockWidth);
   const int64_t fullBlocks = inPlace ? inPlane / blockWidth : blocks;
@@ -241,17 +280,8 @@ void directConv(const TensorData &x, const TensorData &w, const float *bias,
     std::vector<float> tail((size_t)(g.Cg * blockWidth), 0.0f);
     for (int64_t c = 0; c < g.Cg; ++c)
       std::copy_n(groupInput(job) + c * inPlane + from, count, tail.data() + c * blockWidth);
-    compute(job, tail.data(), tailOffset.data(), fullBlocks, fullBlocks + 1);
+    compute(job, tail.data(), tailOffset.data(), fullBlocks, fullBlocks + 1, 0, g.Mg);
   };
-  // With the group's phase planes small enough to stay in L2, a row tile runs over
-  // all blocks before the next: the output is then written in a few sequential
-  // streams (its rows' planes), which the hardware prefetchers follow, not in a
-  // block of every output plane at a time, each line a miss of its own (the stems'
-  // outputs are 1.6-3 MiB: SqueezeNet's 0.67 -> 0.57 ms with cold caches,
-  // MobileNet's 0.38 -> 0.32, ResNeXt's 2.42 -> 2.29). Read in place, the input is
-  // too large: every row tile would read it from memory again.
-  rowTilesOuter = !inPlace && g.Mg > rowsPerTile &&
-                  g.Cg * layout.bufferSize * (int64_t)sizeof(float) <= kL2Bytes;
   // Otherwise: input channel c of a job copied into its phase planes (padding zero).
   auto fill = [&](int64_t job, int64_t c, float *phases) {
     copyPhases(groupInput(job) + c * inPlane, window, layout, phases + c * layout.bufferSize);
@@ -266,9 +296,14 @@ void directConv(const TensorData &x, const TensorData &w, const float *bias,
       const int64_t *offsets = inPlace ? inPlaceOffset.data() : offset.data();
       if (!inPlace)
         parallelFor(g.Cg, [&](int64_t c) { fill(job, c, phases.data()); });
-      parallelRanges(fullBlocks, [&](int64_t b0, int64_t b1) {
-        compute(job, planes + b0 * blockWidth, offsets, b0, b1);
-      });
+      if (sink) // the threads take whole row tiles
+        parallelFor((g.Mg + rowsPerTile - 1) / rowsPerTile, [&](int64_t t) {
+          compute(job, planes, offsets, 0, fullBlocks, t * rowsPerTile, (t + 1) * rowsPerTile);
+        });
+      else
+        parallelRanges(fullBlocks, [&](int64_t b0, int64_t b1) {
+          compute(job, planes + b0 * blockWidth, offsets, b0, b1, 0, g.Mg);
+        });
       if (inPlace)
         inPlaceTail(job);
     }
@@ -283,13 +318,13 @@ void directConv(const TensorData &x, const TensorData &w, const float *bias,
     }
     for (int64_t job = first; job < end; ++job) {
       if (inPlace) {
-        compute(job, groupInput(job), inPlaceOffset.data(), 0, fullBlocks);
+        compute(job, groupInput(job), inPlaceOffset.data(), 0, fullBlocks, 0, g.Mg);
         inPlaceTail(job);
         continue;
       }
       for (int64_t c = 0; c < g.Cg; ++c)
         fill(job, c, phases.data());
-      compute(job, phases.data(), offset.data(), 0, blocks);
+      compute(job, phases.data(), offset.data(), 0, blocks, 0, g.Mg);
     }
   });
 }

@@ -12,6 +12,8 @@
 
 #include "kernels/fast/fast.h"
 
+#include <functional>
+
 namespace sepnn {
 namespace rt {
 namespace fast {
@@ -22,10 +24,22 @@ namespace fast {
 // strides the phase planes handle.
 bool directConvApplies(const kernels::ConvGeometry &g);
 
-// y [N, M, OH, OW] = clamp(conv(x, w) + bias); g as directConvApplies accepted.
+// Receives a tile of output channels, complete: image n's channels [m, m + rows),
+// `planes` [rows, OH * OW] (valid during the call only).
+using RowTileSink =
+    std::function<void(int64_t n, int64_t m, int64_t rows, const float *planes)>;
+
+// Whether directConv writes its output a tile of output channels at a time, each tile
+// over the whole plane (the group's input planes fit in L2): then it can hand the
+// tiles to a RowTileSink.
+bool directConvRowTiles(const kernels::ConvGeometry &g);
+
+// y [N, M, OH, OW] = clamp(conv(x, w) + bias); g as directConvApplies accepted. With
+// `sink` (only where directConvRowTiles), each tile of output channels goes to it,
+// from a per-thread buffer, instead of to y (null then).
 void directConv(const TensorData &x, const TensorData &w, const float *bias,
-                   const kernels::ConvGeometry &g, PackCache &cache, const Clamp &clamp,
-                   float *y);
+                const kernels::ConvGeometry &g, PackCache &cache, const Clamp &clamp,
+                float *y, const RowTileSink *sink = nullptr);
 
 } // namespace fast
 } // namespace rt

@@ -64,6 +64,18 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                 const Clamp &clamp = Clamp{}, const TensorData *residual = nullptr,
                 float *into = nullptr);
 
+// MaxPool(conv(...)) (pool: kernel, pads, strides, dilations, ceil mode as maxPool's),
+// conv as conv() without residual. Where the conv runs a tile of output channels at a
+// time over its whole plane (a stem), each tile is pooled as soon as it is complete,
+// while it is in cache: the conv's output never goes to memory. Otherwise the conv,
+// then the pool.
+TensorData convMaxPool(const TensorData &x, const TensorData &w, const TensorData *b,
+                       const kernels::Ints &pads, const kernels::Ints &strides,
+                       const kernels::Ints &dilations, int64_t group, PackCache &cache,
+                       const Clamp &clamp, const kernels::Ints &poolKernel,
+                       const kernels::Ints &poolPads, const kernels::Ints &poolStrides,
+                       const kernels::Ints &poolDilations, int64_t ceilMode);
+
 // Concat as kernels::concat (the same checks), its copies in parallel.
 TensorData concat(const std::vector<const TensorData *> &parts, int64_t axis);
 // Gemm as kernels::gemm: a vectorized matrix-vector product when A has few rows (batch
@@ -75,6 +87,12 @@ TensorData gemm(const TensorData &a, const TensorData &b, const TensorData *c,
 TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
                    const kernels::Ints &pads, const kernels::Ints &strides,
                    const kernels::Ints &dilations, int64_t ceilMode);
+
+// Whether maxPoolPlanes takes pools of this geometry (the networks' 3x3 stride 2).
+bool maxPoolPlanesApplies(const kernels::PoolGeometry &g);
+// The pool of `count` consecutive [H, W] planes of x into as many [OH, OW] planes of
+// y, on the calling thread (writing nothing past them).
+void maxPoolPlanes(const float *x, int64_t count, const kernels::PoolGeometry &g, float *y);
 
 // GlobalAveragePool as kernels::globalAveragePool (double sums, summed in another
 // order: equal within float rounding).

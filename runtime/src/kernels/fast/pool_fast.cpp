@@ -33,8 +33,9 @@ void rowMaxima3s2(const float *row, int64_t left, int64_t W, int64_t OW, float *
     if (left == 1) {
       m = maxOf(m, previousColumn(before, odd));
       before = odd;
-    } else { // column 2 ow + 2: the last lane's from the next pair, when it is needed
-      const VFloat next = ow + kVec < OW
+    } else { // column 2 ow + 2: the last lane's from the next pair, when the row has it
+      // (also for the row's last vector: its last window may end on that column)
+      const VFloat next = c + 2 * kVec < W
                               ? evenLanes(loadUpTo(row + c + 2 * kVec, W - c - 2 * kVec, lowest),
                                           loadUpTo(row + c + 3 * kVec, W - c - 3 * kVec, lowest))
                               : splat(lowest);
@@ -62,8 +63,8 @@ public:
   }
   int64_t bufferSize() const { return aSize_ + rowsB_ * g_.OW + vectors_ * kVec + kVec; }
 
-  // Output plane `out` of input plane `in`; `room` as forEachFlatPlane's.
-  void compute(const float *in, float *buffer, float *out, int64_t room) const {
+  // Input plane `in`'s row maxima into `buffer` (rows A, then B).
+  void stage(const float *in, float *buffer) const {
     const float lowest = -std::numeric_limits<float>::infinity();
     float *a = buffer, *b = buffer + aSize_;
     // Padded rows in order (each parity's rows in order: a row's spilled lanes land
@@ -76,10 +77,14 @@ public:
       else
         std::fill(dst, dst + g_.OW, lowest);
     }
-    for (int64_t q = 0; q < plane_; q += kVec) {
+  }
+  // Output plane `out` from the staged row maxima; `room`: the floats from `out` that
+  // may be written (a whole last vector spills into the next plane's outputs).
+  void compute(const float *buffer, float *out, int64_t room) const {
+    const float *a = buffer, *b = buffer + aSize_;
+    for (int64_t q = 0; q < plane_; q += kVec)
       storeFlat(out, q, maxOf(maxOf(load(a + q), load(b + q)), load(a + q + g_.OW)), plane_,
                 room);
-    }
   }
 
 private:
@@ -87,7 +92,27 @@ private:
   int64_t plane_, vectors_, rowsA_, rowsB_, aSize_;
 };
 
+// The networks' pools (3x3, stride 2, padding 0 or 1 at the top and left, any at the
+// bottom and right or in ceil mode): FlatPool3x3s2's.
+bool isFlatPool(const kernels::PoolGeometry &g) {
+  return g.KH == 3 && g.KW == 3 && g.strides[0] == 2 && g.strides[1] == 2 && g.dil[0] == 1 &&
+         g.dil[1] == 1 && g.pads[0] <= 1 && g.pads[1] <= 1;
+}
+
 } // namespace
+
+bool maxPoolPlanesApplies(const kernels::PoolGeometry &g) { return isFlatPool(g); }
+
+void maxPoolPlanes(const float *x, int64_t count, const kernels::PoolGeometry &g, float *y) {
+  const FlatPool3x3s2 flat(g);
+  thread_local std::vector<float> buffer;
+  buffer.resize((size_t)flat.bufferSize());
+  const int64_t outputs = g.OH * g.OW;
+  for (int64_t p = 0; p < count; ++p) {
+    flat.stage(x + p * g.H * g.W, buffer.data());
+    flat.compute(buffer.data(), y + p * outputs, (count - p) * outputs);
+  }
+}
 
 TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
                    const kernels::Ints &pads, const kernels::Ints &strides,
@@ -98,15 +123,12 @@ TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
     return kernels::maxPool(x, kernel, pads, strides, dilations, ceilMode);
   TensorData y = TensorData::uninit({g.N, g.C, g.OH, g.OW});
   const Window window = Window::of(g);
-  // The networks' pools (3x3, stride 2, padding 0 or 1 at the top and left, any at the
-  // bottom and right or in ceil mode): rows' maxima, then the flat output.
-  if (g.KH == 3 && g.KW == 3 && g.strides[0] == 2 && g.strides[1] == 2 && g.dil[0] == 1 &&
-      g.dil[1] == 1 && g.pads[0] <= 1 && g.pads[1] <= 1) {
+  if (isFlatPool(g)) { // rows' maxima, then the flat output
     const FlatPool3x3s2 flat(g);
     forEachFlatPlane(g.N * g.C, g.OH * g.OW, flat.bufferSize(), /*zeroed=*/false,
                      [&](int64_t p, float *buffer, int64_t room) {
-                       flat.compute(x.data() + p * g.H * g.W, buffer,
-                                    y.mut() + p * g.OH * g.OW, room);
+                       flat.stage(x.data() + p * g.H * g.W, buffer);
+                       flat.compute(buffer, y.mut() + p * g.OH * g.OW, room);
                      });
     return y;
   }
