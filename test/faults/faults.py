@@ -157,8 +157,12 @@ def main():
                 {0: f"timed out after {ts} waiting for device 1 (pi1) to connect"})
 
     def killed_mid_transfer():
+        # Device 0 notices the loss on its read of the cut frame, or first on a write
+        # of its own to the dead peer (its sends run in the background): either way
+        # it names the peer it lost.
         proxied("killed-mid-transfer", "mid-transfer", "device 1 (pi1)",
-                {0: "lost connection to device 1 (pi1) while waiting for tag"},
+                {0: ("lost connection to device 1 (pi1) while waiting for tag",
+                     "lost connection to device 1 (pi1) while sending tag")},
                 summary="device 0 (pi0) exited with status 3 (lost a peer)")
 
     def killed_after_last_send():

@@ -194,8 +194,8 @@ struct DirectPlan {
         // over all blocks before the next: the output is then written in a few
         // sequential streams (its rows' planes), which the hardware prefetchers
         // follow, not in a block of every output plane at a time, each line a miss of
-        // its own (the stems' outputs are 1.6-3 MiB: SqueezeNet's 0.67 -> 0.57 ms with
-        // cold caches, MobileNet's 0.38 -> 0.32, ResNeXt's 2.42 -> 2.29). Read in
+        // its own (the stems' outputs are 1.6-3 MiB: SqueezeNet's 0.71 -> 0.60 ms with
+        // cold caches, MobileNet's 0.38 -> 0.32, ResNeXt's 2.53 -> 2.45). Read in
         // place, the input is too large: every row tile would read it from memory
         // again.
         rowTilesOuter(!inPlace && g.Mg > rowsPerTile &&

@@ -92,16 +92,14 @@ private:
   int64_t plane_, vectors_, rowsA_, rowsB_, aSize_;
 };
 
+} // namespace
+
 // The networks' pools (3x3, stride 2, padding 0 or 1 at the top and left, any at the
 // bottom and right or in ceil mode): FlatPool3x3s2's.
-bool isFlatPool(const kernels::PoolGeometry &g) {
+bool maxPoolPlanesApplies(const kernels::PoolGeometry &g) {
   return g.KH == 3 && g.KW == 3 && g.strides[0] == 2 && g.strides[1] == 2 && g.dil[0] == 1 &&
          g.dil[1] == 1 && g.pads[0] <= 1 && g.pads[1] <= 1;
 }
-
-} // namespace
-
-bool maxPoolPlanesApplies(const kernels::PoolGeometry &g) { return isFlatPool(g); }
 
 void maxPoolPlanes(const float *x, int64_t count, const kernels::PoolGeometry &g, float *y) {
   const FlatPool3x3s2 flat(g);
@@ -123,7 +121,7 @@ TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
     return kernels::maxPool(x, kernel, pads, strides, dilations, ceilMode);
   TensorData y = TensorData::uninit({g.N, g.C, g.OH, g.OW});
   const Window window = Window::of(g);
-  if (isFlatPool(g)) { // rows' maxima, then the flat output
+  if (maxPoolPlanesApplies(g)) { // rows' maxima, then the flat output
     const FlatPool3x3s2 flat(g);
     forEachFlatPlane(g.N * g.C, g.OH * g.OW, flat.bufferSize(), /*zeroed=*/false,
                      [&](int64_t p, float *buffer, int64_t room) {
