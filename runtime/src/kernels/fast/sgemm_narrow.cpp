@@ -158,33 +158,51 @@ void sgemmNarrow(const PackedA &a, const float *b, int64_t ldb, int64_t N, float
     pf.linesPerStep = (share + steps - 1) / steps;
     return pf;
   };
-  parallelRanges(panels, [&](int64_t first, int64_t end) {
-    for (int64_t p = first; p < end; ++p) {
-      const int64_t m0 = p * kNR, rows = std::min<int64_t>(kNR, M - m0);
-      const float *ap = a.data.data() + p * kNR * K;
-      const float *bias = ep.rowBias ? ep.rowBias + m0 : nullptr;
-      const char *nextPanel = p + 1 < end ? (const char *)(ap + kNR * K) : nullptr;
-      for (int64_t t = 0; t < tiles; ++t) {
-        const int64_t n0 = t * kMR, cols = std::min<int64_t>(kMR, N - n0);
-        const int64_t at = m0 * ldc + n0; // the tile's offset in C and the addend
-        Prefetch pf;
-        if (p == first && t == 0) { // its own panel, kPrefetchAhead bytes ahead of it
-          const char *own = (const char *)ap;
-          for (int64_t l = 0; l < std::min(panelBytes, kPrefetchAhead); l += 64)
-            __builtin_prefetch(own + l);
-          pf.from = own + std::min(panelBytes, kPrefetchAhead);
-          pf.to = own + panelBytes;
-          pf.every = 1;
-          pf.linesPerStep = kNR * sizeof(float) / 64; // what one step of K reads
-        } else if (nextPanel && p == first) {
-          pf = shared(nextPanel, t - 1, tiles - 1);
-        } else if (nextPanel) {
-          pf = shared(nextPanel, t, tiles);
-        }
-        tileFor(cols)(K, ap, b + n0, ldb, c + at, ep.addend ? ep.addend + at : nullptr, ldc,
-                      rows, bias, ep, n0 + kVec <= N, pf);
+  // Panel p's column tiles [t0, t1); `first`: the first panel its thread runs (it
+  // streams its own weights); `nextPanel`: the one its thread runs next, or null.
+  auto runPanel = [&](int64_t p, int64_t t0, int64_t t1, bool first, const char *nextPanel) {
+    const int64_t m0 = p * kNR, rows = std::min<int64_t>(kNR, M - m0);
+    const float *ap = a.data.data() + p * kNR * K;
+    const float *bias = ep.rowBias ? ep.rowBias + m0 : nullptr;
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t n0 = t * kMR, cols = std::min<int64_t>(kMR, N - n0);
+      const int64_t at = m0 * ldc + n0; // the tile's offset in C and the addend
+      Prefetch pf;
+      if (first && t == t0) { // its own panel, kPrefetchAhead bytes ahead of it
+        const char *own = (const char *)ap;
+        for (int64_t l = 0; l < std::min(panelBytes, kPrefetchAhead); l += 64)
+          __builtin_prefetch(own + l);
+        pf.from = own + std::min(panelBytes, kPrefetchAhead);
+        pf.to = own + panelBytes;
+        pf.every = 1;
+        pf.linesPerStep = kNR * sizeof(float) / 64; // what one step of K reads
+      } else if (nextPanel && first) {
+        pf = shared(nextPanel, t - t0 - 1, t1 - t0 - 1);
+      } else if (nextPanel) {
+        pf = shared(nextPanel, t - t0, t1 - t0);
       }
+      // (Whole-vector stores only inside this call's columns: past them another
+      // thread may be writing.)
+      tileFor(cols)(K, ap, b + n0, ldb, c + at, ep.addend ? ep.addend + at : nullptr, ldc,
+                    rows, bias, ep, n0 + kVec <= std::min(N, t1 * kMR), pf);
     }
+  };
+  const int threads = threadCount();
+  if (threads > 1 && panels % threads != 0 && panels < 4 * threads && tiles > 1) {
+    // Few panels that do not share out evenly (MobileNet's 96 and 160 output
+    // channels: 3 and 5 panels on 2 threads): each panel's column tiles are split
+    // too, so that every thread gets the same work.
+    const int64_t splits = std::min<int64_t>(tiles, threads);
+    parallelFor(panels * splits, [&](int64_t job) {
+      const int64_t p = job / splits, s = job % splits;
+      runPanel(p, tiles * s / splits, tiles * (s + 1) / splits, true, nullptr);
+    });
+    return;
+  }
+  parallelRanges(panels, [&](int64_t first, int64_t end) {
+    for (int64_t p = first; p < end; ++p)
+      runPanel(p, 0, tiles, p == first,
+               p + 1 < end ? (const char *)(a.data.data() + (p + 1) * kNR * K) : nullptr);
   });
 }
 
