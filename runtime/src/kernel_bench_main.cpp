@@ -35,7 +35,7 @@ void evictCaches() {
 }
 
 // The best of `repeat` runs, or with --cold their median (cold runs vary more).
-double bestSeconds(int repeat, const std::function<void()> &f) {
+double measuredSeconds(int repeat, const std::function<void()> &f) {
   std::vector<double> times;
   for (int r = 0; r < repeat; ++r) {
     if (cold)
@@ -90,7 +90,7 @@ int main(int argc, char **argv) {
       TensorData a = filled({g.M, g.K}, 0.5f), b = filled({g.K, g.N}, 0.25f),
                  c = TensorData::uninit({g.M, g.N});
       const fast::PackedA pa = fast::packA(a.data(), g.M, g.K, g.K, 1);
-      const double s = bestSeconds(repeat, [&] {
+      const double s = measuredSeconds(repeat, [&] {
         fast::sgemm(pa, b.data(), g.N, g.N, c.mut(), g.N, fast::Epilogue{});
       });
       std::printf("  M %4lld K %4lld N %5lld  %7.1f GFLOP/s  (%s)\n", (long long)g.M,
@@ -137,7 +137,7 @@ int main(int argc, char **argv) {
       const int64_t p = cv.k / 2;
       const kernels::ConvGeometry g = kernels::convGeometry(
           x, w, &b, {p, p, p, p}, {cv.stride, cv.stride}, {1, 1}, cv.group);
-      const double s = bestSeconds(repeat, [&] {
+      const double s = measuredSeconds(repeat, [&] {
         fast::conv(x, w, &b, {p, p, p, p}, {cv.stride, cv.stride}, {1, 1}, cv.group, cache);
       });
       const double flops = 2.0 * g.M * g.OH * g.OW * g.Cg * g.KH * g.KW;
@@ -156,7 +156,7 @@ int main(int argc, char **argv) {
                  {"squeezenet", 256, 27, 0, 1}};
     for (const auto &pl : pools) {
       TensorData x = filled({1, pl.c, pl.hw, pl.hw}, 0.5f);
-      const double s = bestSeconds(repeat, [&] {
+      const double s = measuredSeconds(repeat, [&] {
         fast::maxPool(x, {3, 3}, {pl.pad, pl.pad, pl.pad, pl.pad}, {2, 2}, {1, 1}, pl.ceil);
       });
       std::printf("  %-10s %3lldx%-3lld x%-4lld %7.3f ms\n", pl.net, (long long)pl.hw,
@@ -176,11 +176,11 @@ int main(int argc, char **argv) {
       cache.stableBegin = w.data();
       cache.stableEnd = w.data() + w.numel();
       const kernels::Ints pads(4, st.pad), poolPads(4, st.poolPad);
-      const double fused = bestSeconds(repeat, [&] {
+      const double fused = measuredSeconds(repeat, [&] {
         fast::convMaxPool(x, w, &b, pads, {2, 2}, {1, 1}, 1, cache, fast::Clamp::relu(),
                           {3, 3}, poolPads, {2, 2}, {1, 1}, st.ceil);
       });
-      const double separate = bestSeconds(repeat, [&] {
+      const double separate = measuredSeconds(repeat, [&] {
         fast::maxPool(fast::conv(x, w, &b, pads, {2, 2}, {1, 1}, 1, cache, fast::Clamp::relu()),
                       {3, 3}, poolPads, {2, 2}, {1, 1}, st.ceil);
       });
@@ -189,7 +189,7 @@ int main(int argc, char **argv) {
     }
     {
       TensorData x = filled({1, 1000, 13, 13}, 0.5f);
-      const double s = bestSeconds(repeat, [&] { fast::globalAveragePool(x); });
+      const double s = measuredSeconds(repeat, [&] { fast::globalAveragePool(x); });
       std::printf("\nGlobalAveragePool\n  %-10s  13x13  x1000  %7.3f ms\n", "squeezenet",
                   s * 1e3);
     }
