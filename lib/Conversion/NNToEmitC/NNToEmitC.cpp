@@ -74,8 +74,7 @@ bool mlir::sepnn::isComputedByProducer(Operation *op) {
   if (fusedActivation(producer) == op)
     return true;
   if (isa<nn::MaxPoolOp>(op)) { // after the conv, or after its fused relu
-    Operation *conv = fusedActivation(producer) ? producer
-                      : isComputedByProducer(producer)
+    Operation *conv = isComputedByProducer(producer)
                           ? producer->getOperand(0).getDefiningOp()
                           : producer;
     return fusedPool(conv) == op;

@@ -194,8 +194,7 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
   // The B matrix: a 1x1 convolution with stride 1 and no padding reads its input; the
   // others below materialize im2col columns, or (the GEMM) pack its blocks straight
   // from the input.
-  const bool pointwise = g.KH == 1 && g.KW == 1 && g.pads[0] == 0 && g.pads[1] == 0 &&
-                         g.pads[2] == 0 && g.pads[3] == 0;
+  const bool pointwise = isPointwise(g);
   const bool strided = g.strides[0] != 1 || g.strides[1] != 1;
   const int64_t K = g.Cg * g.KH * g.KW;
   if (kernel == ConvKernel::Narrow) { // group 1: K = C * KH * KW

@@ -200,7 +200,7 @@ void depthwise(const float *x, const float *w, const float *bias,
   auto biasOf = [&](int64_t plane) { return splat(bias ? bias[plane % g.C] : 0.0f); };
   if (FlatPlanes3x3::applies(g)) {
     const FlatPlanes3x3 flat(g);
-    forEachFlatPlane(g.N * g.C, g.OH * g.OW, flat.bufferSize(), /*zeroed=*/true,
+    forEachFlatPlane(g.N * g.C, g.OH * g.OW, flat.bufferSize(),
                      [&](int64_t p, float *buffer, int64_t room) {
                        flat.stage(x + p * g.H * g.W, buffer);
                        flat.compute(buffer, w + p % g.C * 9, biasOf(p), clamp,

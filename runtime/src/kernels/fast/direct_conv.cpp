@@ -188,8 +188,7 @@ struct DirectPlan {
         layout(Window::of(g), vectors * kVec),
         // A 1x1 convolution with stride 1 and no padding reads its input in place:
         // the phase planes would be a copy of it.
-        inPlace(g.KH == 1 && g.KW == 1 && g.strides[0] == 1 && g.strides[1] == 1 &&
-                g.pads[0] == 0 && g.pads[1] == 0 && g.pads[2] == 0 && g.pads[3] == 0),
+        inPlace(isPointwise(g) && g.strides[0] == 1 && g.strides[1] == 1),
         // With the group's phase planes small enough to stay in L2, a row tile runs
         // over all blocks before the next: the output is then written in a few
         // sequential streams (its rows' planes), which the hardware prefetchers
@@ -269,7 +268,8 @@ void directConv(const TensorData &x, const TensorData &w, const float *bias,
     return x.data() + (job / g.group * g.C + job % g.group * g.Cg) * inPlane;
   };
   // Read in place, only the last, partial block of outputs (whose vectors would read
-  // past the input) goes through a small zero-padded copy. (A 1x1's one tap is at offset 0: channel c at c * its plane's stride.)
+  // past the input) goes through a small zero-padded copy. (A 1x1's one tap is at
+  // offset 0: channel c at c * its plane's stride.)
   const std::vector<int64_t> inPlaceOffset = offsetsFor(inPlane),
                              tailOffset = offsetsFor(blockWidth);
   const int64_t fullBlocks = inPlace ? inPlane / blockWidth : blocks;

@@ -47,6 +47,13 @@ struct PackCache {
 enum { kGemmForm, kWinogradForm, kDirectForm, kNarrowForm };
 
 // The kernel conv() runs for a convolution of geometry g (see conv below).
+// A 1x1 convolution without padding: its input is its im2col matrix (subsampled when
+// strided), which the kernels read in place at stride 1.
+inline bool isPointwise(const kernels::ConvGeometry &g) {
+  return g.KH == 1 && g.KW == 1 && g.pads[0] == 0 && g.pads[1] == 0 && g.pads[2] == 0 &&
+         g.pads[3] == 0;
+}
+
 enum class ConvKernel { Depthwise, Direct, Winograd, Narrow, Gemm };
 ConvKernel convKernel(const kernels::ConvGeometry &g);
 const char *convKernelName(ConvKernel k);

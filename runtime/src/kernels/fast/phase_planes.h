@@ -72,21 +72,17 @@ void forEachPhasePlane(const Window &w, const PhaseLayout &layout, int64_t count
   });
 }
 
-// Planes on their flat output index (the 3x3 depthwise and max pool kernels' small
-// planes): for planes [0, count) of OH * OW outputs each, plane(p, buffer, room) with
-// a per-thread buffer of bufferSize floats (zeroed once per range when `zeroed`) and
-// `room`, the floats from the plane's output that this thread writes (its later planes
-// too): a plane's last vector may store whole while it fits (storeFlat), its spare
-// lanes overwritten by the next plane's. Ranges of planes run in parallel.
+// Planes on their flat output index (the 3x3 depthwise kernel's small planes): for
+// planes [0, count) of OH * OW outputs each, plane(p, buffer, room) with a per-thread
+// buffer of bufferSize floats, zeroed once per range, and `room`, the floats from the
+// plane's output that this thread writes (its later planes too): a plane's last vector
+// may store whole while it fits (storeFlat), its spare lanes overwritten by the next
+// plane's. Ranges of planes run in parallel.
 template <class Plane>
-void forEachFlatPlane(int64_t count, int64_t outputs, int64_t bufferSize, bool zeroed,
-                      Plane plane) {
+void forEachFlatPlane(int64_t count, int64_t outputs, int64_t bufferSize, Plane plane) {
   parallelRanges(count, [&](int64_t first, int64_t end) {
     thread_local std::vector<float> buffer;
-    if (zeroed)
-      buffer.assign((size_t)bufferSize, 0.0f);
-    else
-      buffer.resize((size_t)bufferSize);
+    buffer.assign((size_t)bufferSize, 0.0f);
     for (int64_t p = first; p < end; ++p)
       plane(p, buffer.data(), (end - p) * outputs);
   });

@@ -122,12 +122,10 @@ TensorData maxPool(const TensorData &x, const kernels::Ints &kernel,
   TensorData y = TensorData::uninit({g.N, g.C, g.OH, g.OW});
   const Window window = Window::of(g);
   if (maxPoolPlanesApplies(g)) { // rows' maxima, then the flat output
-    const FlatPool3x3s2 flat(g);
-    forEachFlatPlane(g.N * g.C, g.OH * g.OW, flat.bufferSize(), /*zeroed=*/false,
-                     [&](int64_t p, float *buffer, int64_t room) {
-                       flat.stage(x.data() + p * g.H * g.W, buffer);
-                       flat.compute(buffer, y.mut() + p * g.OH * g.OW, room);
-                     });
+    parallelRanges(g.N * g.C, [&](int64_t first, int64_t end) {
+      maxPoolPlanes(x.data() + first * g.H * g.W, end - first, g,
+                    y.mut() + first * g.OH * g.OW);
+    });
     return y;
   }
   constexpr int kBlock = 4; // vectors per step: independent max chains
