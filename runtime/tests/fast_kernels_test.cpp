@@ -137,6 +137,17 @@ const ConvCase kConvCases[] = {
     {{1, 64, 7, 7}, {64, 32, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 2},
     {{1, 12, 6, 10}, {18, 4, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 3},
     {{2, 10, 13, 17}, {10, 5, 5, 3}, {2, 1, 2, 1}, {1, 2}, {2, 1}, 2},
+    // grouped with output channels in vector lanes (lanes_conv.h; which of them take
+    // it depends on the vector width: 16, 8 or 4 channels per vector): ResNeXt's 14x14
+    // (tiles of two rows), rows split into tiles of unequal width, an odd number of
+    // rows, stride 2 with uneven pads and a batch, a 1x1, 4 and 8 channels per group
+    // (one or two NEON vectors) with a 5x3 kernel and dilation
+    {{1, 64, 14, 14}, {64, 16, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 4},
+    {{1, 64, 13, 13}, {64, 32, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 2},
+    {{2, 32, 15, 13}, {32, 16, 3, 3}, {1, 0, 2, 1}, {2, 2}, {1, 1}, 2},
+    {{2, 32, 5, 5}, {32, 16, 1, 1}, {0, 0, 0, 0}, {1, 1}, {1, 1}, 2},
+    {{1, 16, 6, 7}, {16, 4, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 4},
+    {{1, 24, 9, 9}, {16, 12, 5, 3}, {2, 1, 2, 1}, {1, 2}, {2, 1}, 2},
     // depthwise with a channel multiplier (two outputs per group): grouped direct
     {{1, 4, 8, 8}, {8, 1, 3, 3}, {1, 1, 1, 1}, {1, 1}, {1, 1}, 4},
     // an output of one pixel, a kernel as large as the padded input

@@ -3,6 +3,7 @@
 #include "kernels/fast/fast.h"
 #include "kernels/fast/depthwise.h"
 #include "kernels/fast/direct_conv.h"
+#include "kernels/fast/lanes_conv.h"
 #include "kernels/fast/sgemm_narrow.h"
 #include "kernels/fast/parallel.h"
 #include "kernels/fast/phase_planes.h"
@@ -134,6 +135,8 @@ void PackCache::dropOriginal(const float *p, int64_t n) const {
 ConvKernel convKernel(const ConvGeometry &g) {
   if (g.Cg == 1 && g.Mg == 1 && g.strides[1] <= kMaxStride)
     return ConvKernel::Depthwise;
+  if (lanesConvApplies(g))
+    return ConvKernel::Lanes;
   if (directConvApplies(g))
     return ConvKernel::Direct;
   const bool narrow = g.group == 1 && narrowPays(g.M, g.OH * g.OW);
@@ -147,6 +150,7 @@ ConvKernel convKernel(const ConvGeometry &g) {
 const char *convKernelName(ConvKernel k) {
   switch (k) {
   case ConvKernel::Depthwise: return "depthwise";
+  case ConvKernel::Lanes: return "lanes";
   case ConvKernel::Direct: return "direct";
   case ConvKernel::Winograd: return "winograd";
   case ConvKernel::Narrow: return "narrow";
@@ -175,6 +179,10 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
   switch (kernel) {
   case ConvKernel::Depthwise:
     depthwise(x.data(), w.data(), bias, g, beforeResidual, yp);
+    addResidual(yp, y.numel(), addend, clamp);
+    return y;
+  case ConvKernel::Lanes:
+    lanesConv(x, w, bias, g, cache, beforeResidual, yp);
     addResidual(yp, y.numel(), addend, clamp);
     return y;
   case ConvKernel::Direct:

@@ -46,27 +46,6 @@ int vectorsFor(int64_t rows, int64_t outputs) {
   return best;
 }
 
-// One group's weights, K-major: element (m, k) at k * Mg + m, so that a tile's rows
-// of one tap are consecutive.
-const std::vector<PackedA> &packedWeights(const TensorData &w, const ConvGeometry &g,
-                                          PackCache &cache, std::vector<PackedA> &local) {
-  const int64_t K = g.Cg * g.KH * g.KW;
-  return cache.packedOnce({w.data(), g.M, K, g.group, kDirectForm}, w, local,
-                          [&](std::vector<PackedA> &out) {
-                            for (int64_t gi = 0; gi < g.group; ++gi) {
-                              PackedA p;
-                              p.M = g.Mg;
-                              p.K = K;
-                              p.data.resize((size_t)(g.Mg * K));
-                              const float *src = w.data() + gi * g.Mg * K;
-                              for (int64_t m = 0; m < g.Mg; ++m)
-                                for (int64_t k = 0; k < K; ++k)
-                                  p.data[k * g.Mg + m] = src[m * K + k];
-                              out.push_back(std::move(p));
-                            }
-                          });
-}
-
 // Output channels [m0, m0 + R) (planes `out`, `plane` floats apart) at the V vectors
 // of outputs from vector `index`: bias + sum over k of a[k * lda + i] *
 // src[offset[k] + ...] (src: the taps of the block's first output), clamped, stored
@@ -158,6 +137,25 @@ TileFn tileFor(int64_t rows, int vectors) {
 
 } // namespace
 
+const std::vector<PackedA> &kMajorWeights(const TensorData &w, const ConvGeometry &g,
+                                          PackCache &cache, std::vector<PackedA> &local) {
+  const int64_t K = g.Cg * g.KH * g.KW;
+  return cache.packedOnce({w.data(), g.M, K, g.group, kDirectForm}, w, local,
+                          [&](std::vector<PackedA> &out) {
+                            for (int64_t gi = 0; gi < g.group; ++gi) {
+                              PackedA p;
+                              p.M = g.Mg;
+                              p.K = K;
+                              p.data.resize((size_t)(g.Mg * K));
+                              const float *src = w.data() + gi * g.Mg * K;
+                              for (int64_t m = 0; m < g.Mg; ++m)
+                                for (int64_t k = 0; k < K; ++k)
+                                  p.data[k * g.Mg + m] = src[m * K + k];
+                              out.push_back(std::move(p));
+                            }
+                          });
+}
+
 bool directConvApplies(const ConvGeometry &g) {
   // Strided windows pack slowly into the GEMM's panels; the phase planes read them
   // as shifted rows like any other (on narrow planes the narrow GEMM does better).
@@ -209,7 +207,7 @@ void directConv(const TensorData &x, const TensorData &w, const float *bias,
                 const ConvGeometry &g, PackCache &cache, const Clamp &clamp, float *y,
                 const RowTileSink *sink) {
   std::vector<PackedA> local;
-  const std::vector<PackedA> &packs = packedWeights(w, g, cache, local);
+  const std::vector<PackedA> &packs = kMajorWeights(w, g, cache, local);
   const Window window = Window::of(g);
   const DirectPlan plan(g);
   if (sink && !plan.rowTilesOuter)

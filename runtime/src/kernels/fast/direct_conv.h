@@ -18,6 +18,11 @@ namespace sepnn {
 namespace rt {
 namespace fast {
 
+// One packed matrix per group, K-major: element (m, k) at k * Mg + m (a tap's weights
+// for the group's output channels consecutive), packed once into `cache` (kDirectForm).
+const std::vector<PackedA> &kMajorWeights(const TensorData &w, const kernels::ConvGeometry &g,
+                                          PackCache &cache, std::vector<PackedA> &local);
+
 // A grouped convolution (not depthwise), a strided one (not 1x1), or one with at
 // most 4 input channels or 32 output channels, whose
 // groups have few enough output channels for one pass over their planes, with

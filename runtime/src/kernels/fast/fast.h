@@ -54,7 +54,7 @@ inline bool isPointwise(const kernels::ConvGeometry &g) {
          g.pads[3] == 0;
 }
 
-enum class ConvKernel { Depthwise, Direct, Winograd, Narrow, Gemm };
+enum class ConvKernel { Depthwise, Lanes, Direct, Winograd, Narrow, Gemm };
 ConvKernel convKernel(const kernels::ConvGeometry &g);
 const char *convKernelName(ConvKernel k);
 
@@ -63,7 +63,8 @@ const char *convKernelName(ConvKernel k);
 // the output is written there and the result is a view of it. Dense
 // convolutions run as a packed GEMM over the im2col matrix (packed straight from the
 // input), Winograd's (3x3), or the narrow GEMM (small planes, sgemm_narrow.h);
-// grouped, strided and thin ones on phase planes (direct_conv.h); depthwise ones on
+// grouped ones on small planes with output channels in vector lanes (lanes_conv.h),
+// other grouped, strided and thin ones on phase planes (direct_conv.h); depthwise ones on
 // depthwise.h's loops.
 TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
                 const kernels::Ints &pads, const kernels::Ints &strides,
