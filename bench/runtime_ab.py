@@ -12,8 +12,11 @@ per layer group tells a change from the drift, where one run before and one afte
 cannot. docs/runtime-speed.md (third pass) quotes it.
 
 Usage: bench/runtime_ab.py MODEL BUILD_A BUILD_B [--rounds N] [--repeat R] [--threads T]
+                           [--program-a DIR]
   e.g. bench/runtime_ab.py squeezenet1_1 build-before build
-(BUILD_*: CMake build folders of sepnn; the program is compiled with BUILD_B's sepnn.)
+(BUILD_*: CMake build folders of sepnn; the program is compiled with BUILD_B's sepnn.
+For a change of the compiler, --program-a names the folder of the same model compiled
+by the other sepnn (`sepnn compile --devices 1` output): side A then runs that program.)
 """
 import argparse
 import collections
@@ -64,24 +67,26 @@ def main():
     ap.add_argument("--repeat", type=int, default=10, help="timed inferences per process")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--work", default="/tmp/sepnn-bench-speed")
+    ap.add_argument("--program-a", help="side A's compiled program (default: B's)")
     args = ap.parse_args()
     work = os.path.abspath(args.work)
     try:
         model = rs.prepare_model(args.model, work)
         sepnn = os.path.join(os.path.abspath(args.build_b), "tools", "sepnn", "sepnn")
         xdir = rs.compile_model(sepnn, model, work, 1, rs.BASE_PORT, False)
-        device = os.path.join(xdir, "device_0")
+        xdirs = {"A": os.path.abspath(args.program_a) if args.program_a else xdir, "B": xdir}
         tmp = tempfile.mkdtemp(prefix="sepnn-ab-")
         # Next to weights.bin, where the runtime looks for it.
-        exes = {"A": os.path.join(device, "ab_a"), "B": os.path.join(device, "ab_b")}
-        link(device, os.path.abspath(args.build_a), exes["A"])
-        link(device, os.path.abspath(args.build_b), exes["B"])
+        exes = {side: os.path.join(xdirs[side], "device_0", f"ab_{side.lower()}")
+                for side in xdirs}
+        for side, build in (("A", args.build_a), ("B", args.build_b)):
+            link(os.path.join(xdirs[side], "device_0"), os.path.abspath(build), exes[side])
         runs = {"A": collections.defaultdict(list), "B": collections.defaultdict(list)}
         for r in range(args.rounds):
             # A first in even rounds, B first in odd ones: the process that runs second
             # in a round measured a few percent faster (a warmer machine).
             for side in ("A", "B") if r % 2 == 0 else ("B", "A"):
-                for k, v in groups(exes[side], xdir, model, args.threads, args.repeat,
+                for k, v in groups(exes[side], xdirs[side], model, args.threads, args.repeat,
                                    os.path.join(tmp, f"{side}{r}.json")).items():
                     runs[side][k].append(v)
     except rs.Failed as e:
@@ -89,7 +94,8 @@ def main():
         sys.exit(1)
     print(f"{args.model}, {args.threads} thread(s), {args.rounds} alternating rounds of "
           f"{args.repeat} inferences; ms per inference, median over the rounds")
-    print(f"A: {args.build_a}\nB: {args.build_b}\n")
+    program_a = f" (program {args.program_a})" if args.program_a else ""
+    print(f"A: {args.build_a}{program_a}\nB: {args.build_b}\n")
     print(f"{'layer group (op:output shape)':<36}{'A':>9}{'B':>9}{'B/A-1':>9}")
     med = {s: {k: statistics.median(v) for k, v in runs[s].items()} for s in runs}
     for k in sorted(med["A"], key=lambda k: -med["A"][k]):

@@ -216,12 +216,39 @@ TEST(FastConv, FusedResidualEqualsConvPlusResidual) {
       expectClose(got, want, c.w[1] * c.w[2] * c.w[3] + 1,
                   describe(c) + (relu ? " + residual + relu" : " + residual"));
     }
+  // The output written over the residual (where the compiler places it when the
+  // residual has no later use): the GEMMs accumulate into it, the other kernels add
+  // their sums to it in a pass.
+  for (const ConvCase &c : kConvCases) {
+    TensorData x = randomTensor(c.x, rng), w = randomTensor(c.w, rng),
+               b = randomTensor({c.w[0]}, rng);
+    const Shape yShape = k::conv(x, w, &b, c.pads, c.strides, c.dil, c.group).shape;
+    TensorData r = randomTensor(yShape, rng);
+    TensorData want =
+        k::unary(k::add(k::conv(x, w, &b, c.pads, c.strides, c.dil, c.group), r),
+                 UnaryKind::Relu, 0, 0);
+    fast::PackCache cache;
+    TensorData got = fast::conv(x, w, &b, c.pads, c.strides, c.dil, c.group, cache,
+                                fast::Clamp::relu(), &r, r.mut());
+    EXPECT_EQ(got.data(), r.data());
+    expectClose(got, want, c.w[1] * c.w[2] * c.w[3] + 1,
+                describe(c) + " + residual + relu, over the residual");
+  }
   const ConvCase &c = kConvCases[0];
   TensorData x = randomTensor(c.x, rng), w = randomTensor(c.w, rng),
              wrong = TensorData::zeros({1, 1, 1, 1});
   fast::PackCache cache;
   EXPECT_THROW(fast::conv(x, w, nullptr, c.pads, c.strides, c.dil, c.group, cache,
                           fast::Clamp{}, &wrong),
+               Error);
+  // An output that overlaps the residual without being it is refused.
+  const Shape yShape = k::conv(x, w, nullptr, c.pads, c.strides, c.dil, c.group).shape;
+  TensorData r = randomTensor(yShape, rng);
+  std::vector<float> shifted((size_t)r.numel() + 1);
+  std::copy(r.data(), r.data() + r.numel(), shifted.begin());
+  TensorData view = TensorData::view(yShape, shifted.data());
+  EXPECT_THROW(fast::conv(x, w, nullptr, c.pads, c.strides, c.dil, c.group, cache,
+                          fast::Clamp{}, &view, shifted.data() + 1),
                Error);
 }
 

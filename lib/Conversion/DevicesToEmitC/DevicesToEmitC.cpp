@@ -4,6 +4,7 @@
 // Device functions are single straight-line blocks, so the lowering walks
 // each block once, in order, mapping every tensor to the runtime handle that
 // holds it; no dialect-conversion machinery is needed.
+#include "Lifetimes.h"
 #include "sepnn/Conversion/Passes.h"
 #include "sepnn/Conversion/RuntimeCall.h"
 
@@ -25,63 +26,6 @@ using namespace mlir::sepnn;
 namespace {
 /// weights.bin entries start on cache-line boundaries.
 constexpr int64_t kWeightAlignment = 64;
-
-/// The runtime call `op` makes, or "" for another op.
-StringRef calleeOf(Operation *op) {
-  auto call = dyn_cast<emitc::CallOpaqueOp>(op);
-  return call ? call.getCallee() : StringRef();
-}
-
-/// After the lowering: frees every computed tensor right after its last use, so a
-/// device holds only the live activations (the runtime's memory plan). A reshape's
-/// result is a view of its operand's values (abi.h), and a result placed by
-/// place_next a view of its destination, so values live until the last use of any
-/// view of them; weights and inputs are views of memory the runtime owns (never
-/// freed); outputs live to the end of the inference.
-void insertReleases(Block &body, Value runtimeCtx) {
-  MLIRContext *ctx = body.getParentOp()->getContext();
-  Type handleType = RuntimeCall::tensorType(ctx);
-  DenseMap<Value, Value> ownerOf;           // handle -> the handle owning its values
-  DenseMap<Value, Operation *> lastUse;     // owner -> last use of it or of a view
-  SmallVector<Value> owners;                // in definition order
-  Value placedInto; // after a place_next: the owner the next result is a view of
-  for (Operation &op : body) {
-    for (Value operand : op.getOperands())
-      if (Value owner = ownerOf.lookup(operand))
-        lastUse[owner] = &op;
-    StringRef callee = calleeOf(&op);
-    if (callee == "sepnn::rt::place_next") { // operands: the context, the destination
-      placedInto = ownerOf.lookup(op.getOperand(1));
-      continue;
-    }
-    for (Value result : op.getResults()) {
-      if (result.getType() != handleType || callee == "sepnn::rt::weight" ||
-          callee == "sepnn::rt::input")
-        continue;
-      if (placedInto) {
-        ownerOf[result] = placedInto;
-        placedInto = Value();
-        continue;
-      }
-      if (callee == "sepnn::rt::reshape") { // operands: the context, the tensor
-        if (Value owner = ownerOf.lookup(op.getOperand(1)))
-          ownerOf[result] = owner;
-        continue;
-      }
-      ownerOf[result] = result;
-      lastUse[result] = &op;
-      owners.push_back(result);
-    }
-  }
-  for (Value owner : owners) {
-    Operation *last = lastUse[owner];
-    if (calleeOf(last) == "sepnn::rt::output")
-      continue;
-    OpBuilder builder(ctx);
-    builder.setInsertionPointAfter(last);
-    RuntimeCall(ctx, runtimeCtx, "release").tensor(owner).build(builder, last->getLoc(), false);
-  }
-}
 
 LogicalResult lowerDeviceFunction(func::FuncOp func) {
   MLIRContext *ctx = func.getContext();
@@ -223,6 +167,7 @@ LogicalResult lowerDeviceFunction(func::FuncOp func) {
     op->dropAllUses();
     op->erase();
   }
+  placeOutputsOverResiduals(body, runtimeCtx);
   insertReleases(body, runtimeCtx);
   unsigned numArgs = body.getNumArguments();
   for (unsigned i = numArgs; i > 1; --i)

@@ -109,7 +109,10 @@ Tensor concat_n(Ctx *ctx, int64_t axis, const Tensor *parts,
 // (values unset); place_next(dest, axis, start) makes the next tensor any call creates
 // the slice of dest from `start` along `axis` (dest's dims before axis must be 1: the
 // slice is contiguous), a view that the convolutions write in place (other kernels'
-// results are copied there). The compiler places every part of a concat this way.
+// results are copied there). The compiler places every part of a concat this way,
+// and the output of a conv_add(_relu) over its residual (dest: the residual's owner,
+// axis 0, start 0) where the call is the residual's last use: the kernels then add
+// into the residual where it lies.
 Tensor reserve(Ctx *ctx, Ints shape) noexcept;
 void place_next(Ctx *ctx, Tensor dest, int64_t axis, int64_t start) noexcept;
 template <class... Ts>

@@ -141,14 +141,18 @@ module attributes {dist.cluster = #dist.cluster<devices = 1>} {
 // becomes one conv_add_relu call (the add's only user a relu) at the add, after the
 // residual's own conv (defined after it); when both operands of an add qualify, the
 // first is fused and the second stays a conv. An add without a relu after it becomes
-// conv_add; an add that broadcasts, or of a conv with two users, is not fused.
+// conv_add; an add that broadcasts, or of a conv with two users, is not fused. Each
+// fused call is its residual's last use: its output goes over it (place_next), and the
+// residual lives as long as that output (D is released after S's last use).
 // CHECK-LABEL: func.func @device_0(
 // CHECK: %[[X:.*]] = emitc.call_opaque "sepnn::rt::input"
 // CHECK: %[[D:.*]] = emitc.call_opaque "sepnn::rt::conv"(%{{.*}}, %[[X]],
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::place_next"(%{{.*}}, %[[D]]) {args = [{{.*}}, #emitc.opaque<"0">, #emitc.opaque<"0">]}
 // CHECK-NEXT: %[[S:.*]] = emitc.call_opaque "sepnn::rt::conv_add_relu"(%{{.*}}, %[[X]], %{{.*}}, %{{.*}}, %[[D]])
-// CHECK-NEXT: emitc.call_opaque "sepnn::rt::release"(%{{.*}}, %[[D]])
 // CHECK-NEXT: %[[D2:.*]] = emitc.call_opaque "sepnn::rt::conv"(%{{.*}}, %[[S]],
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::place_next"(%{{.*}}, %[[D2]])
 // CHECK-NEXT: %[[T:.*]] = emitc.call_opaque "sepnn::rt::conv_add"(%{{.*}}, %[[S]], %{{.*}}, %{{.*}}, %[[D2]])
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::release"(%{{.*}}, %[[D]])
 // CHECK-NOT: sepnn::rt::add"
 // CHECK: %[[B:.*]] = emitc.call_opaque "sepnn::rt::conv"(%{{.*}}, %[[T]],
 // CHECK: emitc.call_opaque "sepnn::rt::add"(%{{.*}}, %[[B]],
@@ -178,6 +182,74 @@ module attributes {dist.cluster = #dist.cluster<devices = 1>} {
     %uu = nn.add %u, %u : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
     %z = nn.add %ba, %uu : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
     return %t, %z : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>
+  }
+}
+
+// -----
+
+// Outputs over residuals: in a chain of residual blocks (conv, conv + the block's
+// input) each block's output goes over the block's input (place_next onto their
+// owner, the first block's input R), which lives until the chain's last use (K is
+// returned: never released). Not over a residual used after the call (K), nor over a
+// reshape's view (V), nor over the conv's own input (conv(Z) + Z).
+// CHECK-LABEL: func.func @device_0(
+// CHECK: %[[R:.*]] = emitc.call_opaque "sepnn::rt::conv"(
+// CHECK-NEXT: %[[T1:.*]] = emitc.call_opaque "sepnn::rt::conv"(%{{.*}}, %[[R]],
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::place_next"(%{{.*}}, %[[R]])
+// CHECK-NEXT: %[[A:.*]] = emitc.call_opaque "sepnn::rt::conv_add_relu"(%{{.*}}, %[[T1]], %{{.*}}, %[[R]])
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::release"(%{{.*}}, %[[T1]])
+// CHECK-NEXT: %[[T2:.*]] = emitc.call_opaque "sepnn::rt::conv"(%{{.*}}, %[[A]],
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::place_next"(%{{.*}}, %[[R]])
+// CHECK-NEXT: %[[B:.*]] = emitc.call_opaque "sepnn::rt::conv_add_relu"(%{{.*}}, %[[T2]], %{{.*}}, %[[A]])
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::release"(%{{.*}}, %[[T2]])
+// CHECK-NEXT: %[[T3:.*]] = emitc.call_opaque "sepnn::rt::conv"(%{{.*}}, %[[B]],
+// CHECK-NEXT: emitc.call_opaque "sepnn::rt::place_next"(%{{.*}}, %[[R]])
+// CHECK-NEXT: %[[K:.*]] = emitc.call_opaque "sepnn::rt::conv_add_relu"(%{{.*}}, %[[T3]], %{{.*}}, %[[B]])
+// CHECK-NOT: place_next
+// CHECK: %[[Y:.*]] = emitc.call_opaque "sepnn::rt::conv_add"(%{{.*}}, %{{.*}}, %{{.*}}, %[[K]])
+// CHECK: %[[V:.*]] = emitc.call_opaque "sepnn::rt::reshape"(%{{.*}}, %[[Y]])
+// CHECK: %[[Z:.*]] = emitc.call_opaque "sepnn::rt::conv_add"(%{{.*}}, %{{.*}}, %{{.*}}, %[[V]])
+// CHECK: emitc.call_opaque "sepnn::rt::conv_add"(%{{.*}}, %[[Z]], %{{.*}}, %[[Z]])
+// CHECK-NOT: place_next
+// CHECK-NOT: "sepnn::rt::release"(%{{.*}}, %[[R]])
+module attributes {dist.cluster = #dist.cluster<devices = 1>} {
+  func.func @device_0(%x: tensor<1x2x2x2xf32> {nn.name = "x"}) -> (tensor<1x2x2x2xf32> {nn.name = "k"}, tensor<1x2x2x2xf32> {nn.name = "q"}) attributes {dist.device = #dist.device<0>} {
+    %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+    %r = nn.conv %x, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %t1 = nn.conv %r, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %c1 = nn.conv %t1, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %s1 = nn.add %c1, %r : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %a = nn.relu %s1 : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %t2 = nn.conv %a, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %c2 = nn.conv %t2, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %s2 = nn.add %c2, %a : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %b = nn.relu %s2 : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %t3 = nn.conv %b, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %c3 = nn.conv %t3, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %s3 = nn.add %c3, %b : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %k = nn.relu %s3 : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %t4 = nn.conv %k, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %c4 = nn.conv %t4, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %y = nn.add %c4, %k : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %v = nn.reshape %y : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %t5 = nn.conv %y, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %c5 = nn.conv %t5, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %z = nn.add %c5, %v : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %c6 = nn.conv %z, %w {pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32>
+    %q = nn.add %c6, %z : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    return %k, %q : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>
   }
 }
 

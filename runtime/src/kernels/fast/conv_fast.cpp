@@ -87,9 +87,10 @@ void im2col(const float *x, const ConvGeometry &g, float *out) {
   });
 }
 
-// y = clamp(y + addend) over n floats in one pass (nothing when addend is null: y's
-// kernel clamped).
-void addResidual(float *yp, int64_t n, const float *addend, const Clamp &clamp) {
+// y = clamp(sums + addend) over n floats in one pass (nothing when addend is null:
+// the kernel clamped y). y may be sums or addend.
+void addResidual(float *yp, const float *sums, int64_t n, const float *addend,
+                 const Clamp &clamp) {
   if (!addend)
     return;
   const int64_t chunk = 16 * 1024; // floats per job
@@ -97,9 +98,9 @@ void addResidual(float *yp, int64_t n, const float *addend, const Clamp &clamp) 
     const int64_t begin = job * chunk, end = std::min(n, begin + chunk);
     int64_t i = begin;
     for (; i + kVec <= end; i += kVec)
-      store(yp + i, clamp(load(yp + i) + load(addend + i)));
+      store(yp + i, clamp(load(sums + i) + load(addend + i)));
     for (; i < end; ++i)
-      yp[i] = clamp(yp[i] + addend[i]);
+      yp[i] = clamp(sums[i] + addend[i]);
   });
 }
 
@@ -173,29 +174,37 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
   float *yp = into ? into : y.mut();
   const float *bias = b ? b->data() : nullptr;
   const float *addend = residual ? residual->data() : nullptr;
-  // Kernels without the residual in their stores: the convolution, then one pass.
+  // The output written over the residual (the compiler places it there when the
+  // residual has no later use): the GEMMs add their products into it (accumulate),
+  // one stream of the output's size fewer than reading it as an addend.
+  const bool overResidual = addend && addend == yp;
+  const uintptr_t out = (uintptr_t)yp, res = (uintptr_t)addend,
+                  bytes = (uintptr_t)y.numel() * sizeof(float);
+  if (addend && !overResidual && res < out + bytes && out < res + bytes)
+    fail("the output overlaps the residual without being it");
+  // Kernels without the residual in their stores: the convolution (into a buffer of
+  // its own when the output lies over the residual), then one pass.
   const Clamp beforeResidual = residual ? Clamp{} : clamp;
   const ConvKernel kernel = convKernel(g);
-  switch (kernel) {
-  case ConvKernel::Depthwise:
-    depthwise(x.data(), w.data(), bias, g, beforeResidual, yp);
-    addResidual(yp, y.numel(), addend, clamp);
+  if (kernel != ConvKernel::Narrow && kernel != ConvKernel::Gemm) {
+    FloatBuffer scratch(overResidual ? (size_t)y.numel() : 0);
+    float *sums = overResidual ? scratch.data() : yp;
+    switch (kernel) {
+    case ConvKernel::Depthwise:
+      depthwise(x.data(), w.data(), bias, g, beforeResidual, sums);
+      break;
+    case ConvKernel::Lanes:
+      lanesConv(x, w, bias, g, cache, beforeResidual, sums);
+      break;
+    case ConvKernel::Direct:
+      directConv(x, w, bias, g, cache, beforeResidual, sums);
+      break;
+    default:
+      winogradConv(x, w, bias, g, cache, beforeResidual, sums);
+      break;
+    }
+    addResidual(yp, sums, y.numel(), addend, clamp);
     return y;
-  case ConvKernel::Lanes:
-    lanesConv(x, w, bias, g, cache, beforeResidual, yp);
-    addResidual(yp, y.numel(), addend, clamp);
-    return y;
-  case ConvKernel::Direct:
-    directConv(x, w, bias, g, cache, beforeResidual, yp);
-    addResidual(yp, y.numel(), addend, clamp);
-    return y;
-  case ConvKernel::Winograd:
-    winogradConv(x, w, bias, g, cache, beforeResidual, yp);
-    addResidual(yp, y.numel(), addend, clamp);
-    return y;
-  case ConvKernel::Narrow:
-  case ConvKernel::Gemm:
-    break;
   }
   std::vector<PackedA> local;
   const int64_t P = g.OH * g.OW;
@@ -210,6 +219,9 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
     Epilogue ep;
     ep.rowBias = bias;
     ep.clamp = clamp;
+    ep.accumulate = overResidual;
+    if (overResidual)
+      addend = nullptr;
     if (pointwise && !strided) { // the input is B, read in place (threads: row panels)
       for (int64_t n = 0; n < g.N; ++n) {
         ep.addend = addend ? addend + n * g.M * P : nullptr;
@@ -267,8 +279,9 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
       }
       Epilogue ep;
       ep.rowBias = bias ? bias + gi * g.Mg : nullptr;
-      ep.addend = addend ? addend + (n * g.M + gi * g.Mg) * P : nullptr;
+      ep.addend = addend && !overResidual ? addend + (n * g.M + gi * g.Mg) * P : nullptr;
       ep.clamp = clamp;
+      ep.accumulate = overResidual;
       sgemm(packs[gi], bm, P, yp + (n * g.M + gi * g.Mg) * P, P, ep);
     }
   return y;
