@@ -206,6 +206,9 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
     addResidual(yp, sums, y.numel(), addend, clamp);
     return y;
   }
+  // The GEMMs: over the residual, they accumulate into it (no addend).
+  if (overResidual)
+    addend = nullptr;
   std::vector<PackedA> local;
   const int64_t P = g.OH * g.OW;
   // The B matrix: a 1x1 convolution with stride 1 and no padding reads its input; the
@@ -220,8 +223,6 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
     ep.rowBias = bias;
     ep.clamp = clamp;
     ep.accumulate = overResidual;
-    if (overResidual)
-      addend = nullptr;
     if (pointwise && !strided) { // the input is B, read in place (threads: row panels)
       for (int64_t n = 0; n < g.N; ++n) {
         ep.addend = addend ? addend + n * g.M * P : nullptr;
@@ -279,7 +280,7 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
       }
       Epilogue ep;
       ep.rowBias = bias ? bias + gi * g.Mg : nullptr;
-      ep.addend = addend && !overResidual ? addend + (n * g.M + gi * g.Mg) * P : nullptr;
+      ep.addend = addend ? addend + (n * g.M + gi * g.Mg) * P : nullptr;
       ep.clamp = clamp;
       ep.accumulate = overResidual;
       sgemm(packs[gi], bm, P, yp + (n * g.M + gi * g.Mg) * P, P, ep);
