@@ -131,6 +131,8 @@ int main(int argc, char **argv) {
         {"squeezenet", 16, 55, 64, 1, 1, 1},     {"squeezenet", 32, 27, 128, 1, 1, 1},
         {"resnext50", 512, 28, 256, 1, 1, 1},    {"mobilenet", 320, 7, 1280, 1, 1, 1},
         {"mobilenet", 576, 14, 96, 1, 1, 1},     {"mobilenet", 16, 112, 96, 1, 1, 1},
+        {"resnext50", 512, 28, 512, 3, 2, 32},   {"resnext50", 1024, 14, 1024, 3, 2, 32},
+        {"mobilenet", 96, 14, 576, 1, 1, 1},     {"mobilenet", 160, 7, 960, 1, 1, 1},
     };
     std::printf("\nConvolutions of the zoo (padding k/2; GFLOP/s counts the direct "
                 "convolution's multiply-adds)\n");

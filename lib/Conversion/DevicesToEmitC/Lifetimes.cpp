@@ -91,9 +91,9 @@ void mlir::sepnn::placeOutputsOverResiduals(Block &body, Value runtimeCtx) {
         calleeOf(previous) != "sepnn::rt::place_next") {
       Value residual = op.getOperands().back(); // the context, x, w, [b,] r
       Value owner = owners.ownerOf(residual);
-      bool shared = false;
-      for (Value operand : op.getOperands().drop_back())
-        shared |= owner && owners.ownerOf(operand) == owner;
+      const bool shared = llvm::any_of(op.getOperands().drop_back(), [&](Value operand) {
+        return owners.ownerOf(operand) == owner;
+      });
       if (owner && !shared && (residual == owner || overwritten.contains(residual)) &&
           end.lookup(owner) == position[&op])
         over = owner;

@@ -199,8 +199,11 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
     case ConvKernel::Direct:
       directConv(x, w, bias, g, cache, beforeResidual, sums);
       break;
-    default:
+    case ConvKernel::Winograd:
       winogradConv(x, w, bias, g, cache, beforeResidual, sums);
+      break;
+    case ConvKernel::Narrow:
+    case ConvKernel::Gemm: // (below)
       break;
     }
     addResidual(yp, sums, y.numel(), addend, clamp);
@@ -236,12 +239,11 @@ TensorData conv(const TensorData &x, const TensorData &w, const TensorData *b,
     // core (SqueezeNet's 13x13 64 -> 256 3x3 at 2 threads 0.287 -> 0.255 ms, ResNet's
     // 28x28 -> 14x14 0.653 -> 0.590); a 1x1 reading its input in place measured
     // faster split by output channels.
-    const int64_t T = threadCount(), tiles = (P + kMR - 1) / kMR;
+    const int64_t T = threadCount();
     parallelFor(g.N * T, [&](int64_t job) {
       const int64_t n = job / T, t = job % T;
-      // Whole tiles of columns per thread.
-      const int64_t q0 = std::min(P, tiles * t / T * kMR),
-                    q1 = std::min(P, tiles * (t + 1) / T * kMR);
+      // Equal ranges of pixels (the narrow GEMM splits any range into equal tiles).
+      const int64_t q0 = P * t / T, q1 = P * (t + 1) / T;
       if (q1 <= q0)
         return;
       thread_local std::vector<float> columns;

@@ -136,8 +136,8 @@ struct Lines {
 };
 
 // The group's outputs `lanes` [plane, Mg] into its Mg planes `out` [Mg, plane],
-// clamped: kVec x kVec blocks transposed in registers (a scalar copy took a tenth of
-// the 14x14 layers' time), the plane's last outputs one by one.
+// clamped: kVec x kVec blocks transposed in registers, the plane's last outputs one
+// by one.
 void toPlanes(const float *lanes, int64_t plane, int64_t Mg, const Clamp &clamp, float *out) {
   const int64_t whole = plane / kVec * kVec;
   for (int64_t m0 = 0; m0 < Mg; m0 += kVec)
@@ -158,6 +158,9 @@ void toPlanes(const float *lanes, int64_t plane, int64_t Mg, const Clamp &clamp,
 
 bool lanesConvApplies(const ConvGeometry &g) {
   const int64_t vectors = g.Mg / kVec;
+  // (A tile must hold at least 4 outputs of a row, or the whole row: with fewer, each
+  // step of K would wait on its few multiply-adds' latency. Four vectors leave room
+  // for 3 with 16 registers.)
   return g.group > 1 && g.Mg % kVec == 0 && (vectors == 1 || vectors == 2 || vectors == 4) &&
          (g.strides[1] == 1 || g.strides[1] == 2) && g.OW < 2 * kVec &&
          maxOutputs((int)vectors, 1) >= std::min<int64_t>(g.OW, 4);
@@ -177,19 +180,21 @@ void lanesConv(const TensorData &x, const TensorData &w, const float *bias,
     for (int64_t t = 0; t < taps; ++t)
       offset[c * taps + t] = c * padded.plane + t / g.KW * g.dil[0] * padded.cols +
                              t % g.KW * g.dil[1];
-  // Each output row in tiles of equal width (the first `wider` one output wider), two
-  // rows at a time when they fit the registers.
+  // Two rows per tile when a tile of two rows still holds 7 outputs of each (or the
+  // whole row); each output row in tiles of equal width: tile t is outputs
+  // [start(t), start(t + 1)), of `narrow` or narrow + 1 outputs.
   const int rowsPerTile = maxOutputs(vectors, 2) >= std::min<int64_t>(g.OW, 7) ? 2 : 1;
   const int64_t tilesPerRow = (g.OW + maxOutputs(vectors, rowsPerTile) - 1) /
                               maxOutputs(vectors, rowsPerTile);
-  const int narrow = (int)(g.OW / tilesPerRow), wider = (int)(g.OW % tilesPerRow);
+  auto start = [&](int64_t t) { return g.OW * t / tilesPerRow; };
+  const int narrow = (int)(g.OW / tilesPerRow);
   auto tileFn = [&](int rows, int outputs) {
-    return outputs == 0 || rows > rowsPerTile
+    return rows > rowsPerTile || outputs > maxOutputs(vectors, rows)
                ? nullptr
                : rowTileFor(vectors, g.strides[1], rows, outputs);
   };
-  const RowTileFn tiles[2][2] = {{tileFn(1, narrow), tileFn(1, narrow + (wider > 0))},
-                                 {tileFn(2, narrow), tileFn(2, narrow + (wider > 0))}};
+  const RowTileFn tiles[2][2] = {{tileFn(1, narrow), tileFn(1, narrow + 1)},
+                                 {tileFn(2, narrow), tileFn(2, narrow + 1)}};
   const int64_t inPlane = g.H * g.W;
   parallelRanges(g.N * g.group, [&](int64_t first, int64_t end) {
     thread_local std::vector<float> input, lanes;
@@ -212,15 +217,12 @@ void lanesConv(const TensorData &x, const TensorData &w, const float *bias,
         const int rows = (int)std::min<int64_t>(rowsPerTile, g.OH - oh);
         nextInput.prefetchShare(oh + rows, g.OH);
         nextWeights.prefetchShare(oh + rows, g.OH);
-        int64_t ow = 0;
         for (int64_t t = 0; t < tilesPerRow; ++t) {
-          const bool wide = t < wider;
-          tiles[rows - 1][wide](K, weights,
-                                input.data() + oh * g.strides[0] * padded.cols +
-                                    ow * g.strides[1],
-                                g.strides[0] * padded.cols, offset.data(), groupBias,
-                                lanes.data() + (oh * g.OW + ow) * g.Mg, g.OW * g.Mg / kVec);
-          ow += wide ? narrow + 1 : narrow;
+          const int64_t ow = start(t);
+          tiles[rows - 1][start(t + 1) - ow - narrow](
+              K, weights, input.data() + oh * g.strides[0] * padded.cols + ow * g.strides[1],
+              g.strides[0] * padded.cols, offset.data(), groupBias,
+              lanes.data() + (oh * g.OW + ow) * g.Mg, g.OW * g.Mg / kVec);
         }
       }
       toPlanes(lanes.data(), plane, g.Mg, clamp, y + (n * g.M + gi * g.Mg) * plane);

@@ -13,7 +13,8 @@ namespace {
 // tile ends in two 16 x 16 transposes, whatever its width: 14 columns instead of 12
 // spread them over more products, and 196 columns (14x14 planes) are 14 whole tiles
 // instead of 16 and one of 4: MobileNet's expands, warm, 1 thread, 64 -> 384 at
-// 14x14 0.111 -> 0.107 ms, 96 -> 576 0.231 -> 0.225, 160 -> 960 at 7x7 0.157 -> 0.147.
+// 14x14 0.111 -> 0.107 ms, 96 -> 576 0.231 -> 0.225, 160 -> 960 at 7x7 0.157 -> 0.147
+// (the kernel benchmark's lines give the "after" side).
 #if defined(__AVX512F__)
 constexpr int kNarrowCols = 14;
 #else

@@ -1,8 +1,9 @@
 // GEMM for narrow B (few columns: the 14x14 and 7x7 pixels of a network's last
 // stages), vectorized along M instead of N. The main GEMM (sgemm.h) puts output
 // columns in vector lanes: 49 columns fill 64 lanes there, 196 fill 224. Here a
-// register tile is kNR rows of A (two vectors, packed once) by up to kMR columns of B
-// (broadcast straight from the dense matrix, no packing), stored transposed into C.
+// register tile is kNR rows of A (two vectors, packed once) by up to 14 columns of B
+// with AVX-512, kMR elsewhere (broadcast straight from the dense matrix, no packing),
+// stored transposed into C; a row's columns split into tiles of equal width.
 #ifndef SEPNN_RT_FAST_SGEMM_NARROW_H
 #define SEPNN_RT_FAST_SGEMM_NARROW_H
 
